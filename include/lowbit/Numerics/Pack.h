@@ -1,0 +1,57 @@
+//===- Pack.h - Packing low-bit codes into storage words --------*- C++ -*-===//
+//
+// A packed layout stores the codes of each row (the innermost dimension) as a
+// bit stream in words of 8, 16, 32 or 64 bits. Codes are taken in periods of
+// P elements; within a period, the element with logical index j goes to slot
+// order[j], and slots fill the bit stream from the least significant bit of
+// the first word upward (a slot may straddle two words for widths that do not
+// divide the word). Each row starts on a word boundary; the last period of a
+// row is padded with zero codes up to whole periods and whole words.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_NUMERICS_PACK_H
+#define LOWBIT_NUMERICS_PACK_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lowbit::numerics {
+
+struct PackLayout {
+  unsigned bits = 4;       ///< Code width, 1..8.
+  unsigned wordBits = 32;  ///< 8, 16, 32 or 64.
+  /// Slot of each element of a period. Empty means plain order with period 1
+  /// (a pure bit stream). Otherwise a permutation of 0..P-1.
+  std::vector<unsigned> order;
+
+  unsigned period() const { return order.empty() ? 1 : order.size(); }
+  /// Words one packed row of `rowLength` codes occupies (with padding).
+  int64_t wordsPerRow(int64_t rowLength) const;
+};
+
+/// Checks bits, wordBits and that order is a permutation. Returns "" when
+/// valid, else a full sentence naming the bad value and what was expected.
+std::string verifyLayout(const PackLayout &layout);
+
+/// The interleaved order that puts element j of a word of 32/bits codes into
+/// slot (j % 2) * (n / 2) + j / 2, i.e. even elements in the low half-word
+/// slots and odd elements in the high ones ([0,2,4,6,1,3,5,7] as a gather for
+/// 4-bit codes in 32 bits, the order fast GPU decoders expect). Requires
+/// bits to divide wordBits and wordBits/bits to be even.
+PackLayout interleavedLayout(unsigned bits, unsigned wordBits);
+
+/// Packs `rows` rows of `rowLength` codes (row-major, each code < 2^bits)
+/// into rows * wordsPerRow(rowLength) words (low wordBits bits of each
+/// uint64_t used).
+std::vector<uint64_t> pack(const std::vector<uint32_t> &codes, int64_t rows,
+                           int64_t rowLength, const PackLayout &layout);
+
+/// Inverse of pack: returns rows * rowLength codes, dropping padding.
+std::vector<uint32_t> unpack(const std::vector<uint64_t> &words, int64_t rows,
+                             int64_t rowLength, const PackLayout &layout);
+
+} // namespace lowbit::numerics
+
+#endif // LOWBIT_NUMERICS_PACK_H

@@ -1,0 +1,169 @@
+//===- LowbitAttrs.cpp - lowbit attributes -------------------------------===//
+
+#include "lowbit/Dialect/Lowbit/IR/ElementFormat.h"
+#include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace lowbit;
+
+#define GET_ATTRDEF_CLASSES
+#include "lowbit/Dialect/Lowbit/IR/LowbitAttrs.cpp.inc"
+
+void LowbitDialect::registerAttributes() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "lowbit/Dialect/Lowbit/IR/LowbitAttrs.cpp.inc"
+      >();
+}
+
+//===----------------------------------------------------------------------===//
+// SchemeAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult SchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 ArrayRef<int64_t> group, Type scale,
+                                 ZeroPointMode zero, Type tensorScale) {
+  if (group.empty())
+    return emitError() << "scheme group shape must have at least one "
+                          "dimension";
+  for (auto [dim, extent] : llvm::enumerate(group))
+    if (extent < 1)
+      return emitError() << "scheme group extent " << extent
+                         << " in dimension " << dim << " must be at least 1";
+  if (!getScaleType(scale))
+    return emitError() << "scheme scale type must be f32, f16, bf16, "
+                          "f8E8M0FNU or f8E4M3FN, got "
+                       << scale;
+  if (tensorScale && !tensorScale.isF32())
+    return emitError() << "scheme tensor scale type must be f32, got "
+                       << tensorScale;
+  if (zero == ZeroPointMode::Float && isa<Float8E8M0FNUType>(scale))
+    return emitError() << "zero mode 'float' stores zero points in the scale "
+                          "type, which cannot be f8E8M0FNU (it has no zero "
+                          "or negative values)";
+  return success();
+}
+
+Attribute SchemeAttr::parse(AsmParser &parser, Type) {
+  SMLoc loc = parser.getCurrentLocation();
+  SmallVector<int64_t> group;
+  Type scale;
+  if (parser.parseLess() || parser.parseKeyword("group") ||
+      parser.parseEqual() ||
+      parser.parseCommaSeparatedList(AsmParser::Delimiter::Square,
+                                     [&] {
+                                       return parser.parseInteger(
+                                           group.emplace_back());
+                                     }) ||
+      parser.parseComma() || parser.parseKeyword("scale") ||
+      parser.parseEqual() || parser.parseType(scale))
+    return {};
+  ZeroPointMode zero = ZeroPointMode::None;
+  Type tensorScale;
+  while (succeeded(parser.parseOptionalComma())) {
+    if (succeeded(parser.parseOptionalKeyword("tensor_scale"))) {
+      if (parser.parseEqual() || parser.parseType(tensorScale))
+        return {};
+      continue;
+    }
+    SMLoc keyLoc = parser.getCurrentLocation();
+    StringRef mode;
+    if (parser.parseKeyword("zero") || parser.parseEqual() ||
+        parser.parseKeyword(&mode))
+      return {};
+    std::optional<ZeroPointMode> parsed = symbolizeZeroPointMode(mode);
+    if (!parsed)
+      return parser.emitError(keyLoc, "expected a zero mode ('none', 'int', "
+                                      "'float' or 'asym_fp'), got '")
+                 << mode << "'",
+             Attribute();
+    zero = *parsed;
+  }
+  if (parser.parseGreater())
+    return {};
+  return parser.getChecked<SchemeAttr>(loc, parser.getContext(), group, scale,
+                                       zero, tensorScale);
+}
+
+void SchemeAttr::print(AsmPrinter &printer) const {
+  printer << "<group = [";
+  llvm::interleaveComma(getGroup(), printer);
+  printer << "], scale = " << getScale();
+  if (getZero() != ZeroPointMode::None)
+    printer << ", zero = " << stringifyZeroPointMode(getZero());
+  if (getTensorScale())
+    printer << ", tensor_scale = " << getTensorScale();
+  printer << ">";
+}
+
+SmallVector<int64_t> SchemeAttr::getGridShape(ArrayRef<int64_t> shape) const {
+  SmallVector<int64_t> grid;
+  for (auto [dim, extent] : llvm::zip(shape, getGroup()))
+    grid.push_back(ShapedType::isDynamic(dim) ? ShapedType::kDynamic
+                                              : dim / extent);
+  return grid;
+}
+
+//===----------------------------------------------------------------------===//
+// LayoutAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 unsigned bits, unsigned word,
+                                 ArrayRef<int64_t> order) {
+  for (int64_t slot : order)
+    if (slot < 0)
+      return emitError() << "layout order entry " << slot
+                         << " must be a slot index, not negative";
+  numerics::PackLayout layout;
+  layout.bits = bits;
+  layout.wordBits = word;
+  layout.order.assign(order.begin(), order.end());
+  std::string error = numerics::verifyLayout(layout);
+  if (!error.empty())
+    return emitError() << "invalid layout: " << error;
+  return success();
+}
+
+int64_t LayoutAttr::getWordsPerRow(int64_t rowLength) const {
+  return getNumericsLayout(*this).wordsPerRow(rowLength);
+}
+
+//===----------------------------------------------------------------------===//
+// CodesAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult CodesAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                DenseIntElementsAttr raw, ShapedType type) {
+  std::optional<numerics::Format> format =
+      getElementFormat(type.getElementType());
+  if (!format || !isa<FloatCodeType, CodebookType, TernaryType>(
+                     type.getElementType()))
+    return emitError() << "codes attribute needs a tensor of a lowbit "
+                          "element type (float, codebook or ternary), got "
+                       << type;
+  if (raw.getType().getShape() != type.getShape())
+    return emitError() << "codes shape " << raw.getType()
+                       << " does not match the tensor type " << type;
+  auto rawElement = dyn_cast<IntegerType>(raw.getElementType());
+  if (!rawElement || !rawElement.isUnsigned())
+    return emitError() << "raw codes must be unsigned integers, got "
+                       << raw.getElementType();
+  for (auto [index, value] : llvm::enumerate(raw.getValues<APInt>())) {
+    uint64_t code = value.getZExtValue();
+    // Float codes may hold any bit pattern, inf and NaN included; other
+    // formats have invalid codes (ternary 3) that decode to NaN.
+    if (code >= format->numCodes() ||
+        (format->kind() != numerics::FormatKind::Float &&
+         std::isnan(format->decode(code))))
+      return emitError() << "code " << code << " at flat index " << index
+                         << " is not a valid code of "
+                         << type.getElementType();
+    if (raw.isSplat())
+      break;
+  }
+  return success();
+}

@@ -1,0 +1,329 @@
+//===- LowbitOps.cpp - lowbit op verifiers -------------------------------===//
+
+#include "lowbit/Dialect/Lowbit/IR/ElementFormat.h"
+#include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace lowbit;
+
+#define GET_OP_CLASSES
+#include "lowbit/Dialect/Lowbit/IR/LowbitOps.cpp.inc"
+
+namespace {
+/// Formats a shape as [2, ?, 4] for diagnostics.
+std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string result;
+  llvm::raw_string_ostream os(result);
+  os << "[";
+  llvm::interleaveComma(shape, os, [&](int64_t dim) {
+    if (ShapedType::isDynamic(dim))
+      os << "?";
+    else
+      os << dim;
+  });
+  os << "]";
+  return result;
+}
+
+bool shapesAgree(ArrayRef<int64_t> actual, ArrayRef<int64_t> expected) {
+  if (actual.size() != expected.size())
+    return false;
+  for (auto [a, e] : llvm::zip(actual, expected))
+    if (!ShapedType::isDynamic(a) && !ShapedType::isDynamic(e) && a != e)
+      return false;
+  return true;
+}
+
+/// The quantization parameters of an op, as operands.
+struct QuantParamOperands {
+  Value scales, zeros, negScales, tensorScale;
+};
+} // namespace
+
+/// Checks the parameter operands of a quantized tensor of type `quantType`
+/// (named `what` in messages) against `scheme`.
+static LogicalResult verifyQuantParams(Operation *op, StringRef what,
+                                       RankedTensorType quantType,
+                                       SchemeAttr scheme,
+                                       QuantParamOperands params) {
+  ArrayRef<int64_t> shape = quantType.getShape();
+  ArrayRef<int64_t> group = scheme.getGroup();
+  if (group.size() != shape.size())
+    return op->emitOpError() << "scheme group shape " << shapeStr(group)
+                             << " has rank " << group.size() << " but the "
+                             << what << " tensor has rank " << shape.size();
+  for (auto [dim, pair] : llvm::enumerate(llvm::zip(shape, group))) {
+    auto [extent, groupExtent] = pair;
+    if (!ShapedType::isDynamic(extent) && extent % groupExtent != 0)
+      return op->emitOpError()
+             << "dimension " << dim << " of the " << what << " tensor ("
+             << extent << ") is not a multiple of the group extent "
+             << groupExtent;
+  }
+  SmallVector<int64_t> grid = scheme.getGridShape(shape);
+  Type scaleType = scheme.getScale();
+
+  auto checkGroupTensor = [&](Value value, StringRef name,
+                              bool requireScaleType) -> LogicalResult {
+    auto type = cast<RankedTensorType>(value.getType());
+    if (!shapesAgree(type.getShape(), grid))
+      return op->emitOpError()
+             << name << " have shape " << shapeStr(type.getShape())
+             << " but the scheme requires " << shapeStr(grid) << " ("
+             << what << " shape " << shapeStr(shape) << " divided by group "
+             << shapeStr(group) << ")";
+    if (requireScaleType && type.getElementType() != scaleType)
+      return op->emitOpError()
+             << name << " have element type " << type.getElementType()
+             << " but the scheme's scale type is " << scaleType;
+    return success();
+  };
+  if (failed(checkGroupTensor(params.scales, "scales", true)))
+    return failure();
+
+  StringRef zeroName = stringifyZeroPointMode(scheme.getZero());
+  std::optional<numerics::Format> format =
+      getElementFormat(quantType.getElementType());
+  if (scheme.hasZeroPoints() != static_cast<bool>(params.zeros))
+    return op->emitOpError()
+           << (params.zeros ? "has a zeros operand but zero mode '"
+                            : "needs a zeros operand for zero mode '")
+           << zeroName << "'";
+  if (params.zeros) {
+    Type zeroElement =
+        cast<RankedTensorType>(params.zeros.getType()).getElementType();
+    bool integerMode = scheme.getZero() == ZeroPointMode::Int;
+    if (integerMode && !isa<IntegerType>(zeroElement) &&
+        zeroElement != scaleType)
+      return op->emitOpError()
+             << "zero points of mode 'int' must be integers or of the scale "
+                "type "
+             << scaleType << ", got " << zeroElement;
+    if (!integerMode && zeroElement != scaleType)
+      return op->emitOpError()
+             << "zero points of mode 'float' must have the scale type "
+             << scaleType << ", got " << zeroElement;
+    if (failed(checkGroupTensor(params.zeros, "zeros", false)))
+      return failure();
+  }
+  if (scheme.getZero() == ZeroPointMode::Int &&
+      !isa<IntegerType>(quantType.getElementType()))
+    return op->emitOpError() << "zero mode 'int' needs an integer element "
+                                "type, got "
+                             << quantType.getElementType();
+
+  if (scheme.hasNegativeScales() != static_cast<bool>(params.negScales))
+    return op->emitOpError()
+           << (params.negScales ? "has a neg_scales operand but zero mode '"
+                                : "needs a neg_scales operand for zero mode '")
+           << zeroName << "'";
+  if (params.negScales) {
+    if (failed(checkGroupTensor(params.negScales, "neg_scales", true)))
+      return failure();
+    if (format && !format->isSigned())
+      return op->emitOpError() << "zero mode 'asym_fp' needs a signed element "
+                                  "type, got "
+                               << quantType.getElementType();
+  }
+
+  if (static_cast<bool>(scheme.getTensorScale()) !=
+      static_cast<bool>(params.tensorScale))
+    return op->emitOpError()
+           << (params.tensorScale ? "has a tensor_scale operand but the scheme "
+                                    "has no tensor scale"
+                                  : "needs a tensor_scale operand for the "
+                                    "scheme's two-level scales");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ConstantOp
+//===----------------------------------------------------------------------===//
+
+// Syntax: `lowbit.constant dense<...> : tensor<...xui8> as tensor<...>`.
+ParseResult ConstantOp::parse(OpAsmParser &parser, OperationState &result) {
+  SMLoc rawLoc = parser.getCurrentLocation();
+  Attribute raw;
+  Type type;
+  if (parser.parseAttribute(raw) || parser.parseKeyword("as") ||
+      parser.parseType(type) ||
+      parser.parseOptionalAttrDict(result.attributes))
+    return failure();
+  auto rawCodes = dyn_cast<DenseIntElementsAttr>(raw);
+  if (!rawCodes)
+    return parser.emitError(rawLoc, "expected dense unsigned integer codes, "
+                                    "got ")
+           << raw;
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped)
+    return parser.emitError(rawLoc, "expected a tensor type after 'as', got ")
+           << type;
+  auto value = CodesAttr::getChecked(
+      [&] { return parser.emitError(rawLoc); }, parser.getContext(), rawCodes,
+      shaped);
+  if (!value)
+    return failure();
+  result.getOrAddProperties<Properties>().value = value;
+  result.addTypes(type);
+  return success();
+}
+
+void ConstantOp::print(OpAsmPrinter &printer) {
+  printer << " ";
+  printer.printAttribute(getValue().getRaw());
+  printer << " as " << getType();
+  printer.printOptionalAttrDict((*this)->getAttrs(), {"value"});
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp / DequantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizeOp::verify() {
+  auto inputType = getInput().getType();
+  auto resultType = getResult().getType();
+  if (!shapesAgree(inputType.getShape(), resultType.getShape()))
+    return emitOpError() << "result shape " << shapeStr(resultType.getShape())
+                         << " differs from input shape "
+                         << shapeStr(inputType.getShape());
+  return verifyQuantParams(*this, "result", resultType, getScheme(),
+                           {getScales(), getZeros(), getNegScales(),
+                            getTensorScale()});
+}
+
+LogicalResult DequantizeOp::verify() {
+  auto inputType = getInput().getType();
+  auto resultType = getResult().getType();
+  if (!shapesAgree(inputType.getShape(), resultType.getShape()))
+    return emitOpError() << "result shape " << shapeStr(resultType.getShape())
+                         << " differs from input shape "
+                         << shapeStr(inputType.getShape());
+  return verifyQuantParams(*this, "input", inputType, getScheme(),
+                           {getScales(), getZeros(), getNegScales(),
+                            getTensorScale()});
+}
+
+//===----------------------------------------------------------------------===//
+// PackOp / UnpackOp
+//===----------------------------------------------------------------------===//
+
+/// Checks that `codesType` packs into `wordsType` under `layout`.
+static LogicalResult verifyPacking(Operation *op, RankedTensorType codesType,
+                                   RankedTensorType wordsType,
+                                   LayoutAttr layout) {
+  std::optional<numerics::Format> format =
+      getElementFormat(codesType.getElementType());
+  if (!format)
+    return op->emitOpError() << "cannot pack element type "
+                             << codesType.getElementType();
+  if (format->bits() != layout.getBits())
+    return op->emitOpError()
+           << "layout packs " << layout.getBits() << "-bit codes but "
+           << codesType.getElementType() << " codes are " << format->bits()
+           << " bits wide";
+  if (wordsType.getElementType().getIntOrFloatBitWidth() != layout.getWord())
+    return op->emitOpError()
+           << "layout packs into " << layout.getWord()
+           << "-bit words but the packed tensor has element type "
+           << wordsType.getElementType();
+  if (codesType.getRank() < 1 || codesType.getRank() != wordsType.getRank())
+    return op->emitOpError()
+           << "packed tensor rank " << wordsType.getRank()
+           << " must equal the code tensor rank " << codesType.getRank()
+           << " (at least 1)";
+  SmallVector<int64_t> expected(codesType.getShape());
+  int64_t &rowLength = expected.back();
+  if (!ShapedType::isDynamic(rowLength))
+    rowLength = layout.getWordsPerRow(rowLength);
+  if (!shapesAgree(wordsType.getShape(), expected))
+    return op->emitOpError()
+           << "packed tensor has shape " << shapeStr(wordsType.getShape())
+           << " but codes of shape " << shapeStr(codesType.getShape())
+           << " pack into " << shapeStr(expected);
+  return success();
+}
+
+LogicalResult PackOp::verify() {
+  return verifyPacking(*this, getInput().getType(), getResult().getType(),
+                       getLayout());
+}
+
+LogicalResult UnpackOp::verify() {
+  return verifyPacking(*this, getResult().getType(), getInput().getType(),
+                       getLayout());
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+Type MatmulOp::getAccumulatorType() {
+  if (std::optional<Type> acc = getAcc())
+    return *acc;
+  return Float32Type::get(getContext());
+}
+
+int64_t MatmulOp::getReductionSize() {
+  ArrayRef<int64_t> shape = getWeights().getType().getShape();
+  return getTransposeB() ? shape[1] : shape[0];
+}
+
+int64_t MatmulOp::getOutputSize() {
+  ArrayRef<int64_t> shape = getWeights().getType().getShape();
+  return getTransposeB() ? shape[0] : shape[1];
+}
+
+static bool dimsConflict(int64_t a, int64_t b) {
+  return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
+}
+
+LogicalResult MatmulOp::verify() {
+  RankedTensorType inputType = getInput().getType();
+  RankedTensorType weightType = getWeights().getType();
+  RankedTensorType resultType = getResult().getType();
+  int64_t rank = inputType.getRank();
+  if (rank != 2 && rank != 3)
+    return emitOpError() << "input must be [M, K] or [B, M, K], got rank "
+                         << rank;
+  if (weightType.getRank() != 2)
+    return emitOpError() << "weights must have rank 2, got rank "
+                         << weightType.getRank();
+  if (resultType.getRank() != rank)
+    return emitOpError() << "result rank " << resultType.getRank()
+                         << " must equal the input rank " << rank;
+  StringRef weightLayout = getTransposeB() ? "[N, K] (transpose_b)" : "[K, N]";
+  int64_t k = getReductionSize(), n = getOutputSize();
+  ArrayRef<int64_t> in = inputType.getShape(), out = resultType.getShape();
+  if (dimsConflict(in.back(), k))
+    return emitOpError() << "input reduction dimension " << in.back()
+                         << " does not match K = " << k
+                         << " of the weights stored " << weightLayout;
+  if (dimsConflict(out.back(), n))
+    return emitOpError() << "result dimension " << out.back()
+                         << " does not match N = " << n
+                         << " of the weights stored " << weightLayout;
+  for (int64_t dim = 0; dim < rank - 1; ++dim)
+    if (dimsConflict(in[dim], out[dim]))
+      return emitOpError() << "result dimension " << dim << " (" << out[dim]
+                           << ") does not match input dimension " << dim
+                           << " (" << in[dim] << ")";
+  Type acc = getAccumulatorType();
+  if (!acc.isF32() && !acc.isF16())
+    return emitOpError() << "accumulator type must be f32 or f16, got " << acc;
+  if (Value bias = getBias()) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1 || dimsConflict(biasType.getDimSize(0), n))
+      return emitOpError() << "bias must have shape [" << n << "], got "
+                           << shapeStr(biasType.getShape());
+    if (biasType.getElementType() != resultType.getElementType())
+      return emitOpError() << "bias element type " << biasType.getElementType()
+                           << " must match the result element type "
+                           << resultType.getElementType();
+  }
+  return verifyQuantParams(*this, "weight", weightType, getScheme(),
+                           {getScales(), getZeros(), getNegScales(),
+                            getTensorScale()});
+}
