@@ -23,12 +23,12 @@ namespace lowbit::numerics {
 
 /// What kind of values a format's codes stand for.
 enum class FormatKind {
-  SignedInt,   ///< Two's complement integer of `bits` bits.
-  UnsignedInt, ///< Unsigned integer of `bits` bits.
-  Float,       ///< Sign, exponent and mantissa fields (see FloatConvention).
-  ExponentOnly,///< e8m0: unsigned 8-bit exponent, value 2^(code-127).
-  Codebook,    ///< Code indexes a table of 2^bits values.
-  Ternary,     ///< Codes 0,1,2 stand for -1,0,+1 (code = value + 1).
+  SignedInt,    ///< Two's complement integer of `bits` bits.
+  UnsignedInt,  ///< Unsigned integer of `bits` bits.
+  Float,        ///< Sign, exponent and mantissa fields (see FloatConvention).
+  ExponentOnly, ///< e8m0: unsigned 8-bit exponent, value 2^(code-127).
+  Codebook,     ///< Code indexes a table of 2^bits values.
+  Ternary,      ///< Codes 0,1,2 stand for -1,0,+1 (code = value + 1).
 };
 
 /// How a float code treats the all-ones exponent field.

@@ -24,8 +24,13 @@ func.func private @bad_convention(tensor<4x!lowbit.float<e4m3, fnuz>>)
 
 // -----
 
-// expected-error @+1 {{float code e1m0 cannot use the 'fn' convention: its only positive code would be NaN}}
+// expected-error @+1 {{float code e1m0 under the 'fn' convention has no nonzero finite value}}
 func.func private @fn_without_values(tensor<4x!lowbit.float<e1m0, fn>>)
+
+// -----
+
+// expected-error @+1 {{float code e1m0 under the 'ieee' convention has no nonzero finite value}}
+func.func private @ieee_without_values(tensor<4x!lowbit.float<e1m0, ieee>>)
 
 // -----
 

@@ -59,6 +59,18 @@ readConstantParams(AdaptorT adaptor, SchemeAttr scheme,
       return std::nullopt;
     result.params.tensorScale = tensorScale->front();
   }
+  // The verifier ties static parameter shapes to the grid; check the counts
+  // anyway, since the numerics library indexes them without bounds checks.
+  size_t groups = 1;
+  for (int64_t extent : scheme.getGridShape(quantType.getShape()))
+    groups *= extent;
+  auto wrongCount = [&](const std::vector<double> &values, bool used) {
+    return used && values.size() != groups;
+  };
+  if (wrongCount(result.params.scales, true) ||
+      wrongCount(result.params.zeros, scheme.hasZeroPoints()) ||
+      wrongCount(result.params.negScales, scheme.hasNegativeScales()))
+    return std::nullopt;
   return result;
 }
 

@@ -44,10 +44,13 @@ FloatCodeType::verify(function_ref<InFlightDiagnostic()> emitError,
                        << mantissaBits << " takes "
                        << 1 + exponentBits + mantissaBits
                        << " bits with its sign bit; at most 8 are supported";
-  if (convention == FloatConvention::FN && mantissaBits == 0 &&
+  // With one exponent bit and no mantissa, the all-ones exponent is the only
+  // nonzero binade; reserving it for inf or NaN leaves only zeros.
+  if (convention != FloatConvention::Finite && mantissaBits == 0 &&
       exponentBits == 1)
-    return emitError() << "float code e1m0 cannot use the 'fn' convention: "
-                          "its only positive code would be NaN";
+    return emitError() << "float code e1m0 under the '"
+                       << stringifyFloatConvention(convention)
+                       << "' convention has no nonzero finite value";
   return success();
 }
 

@@ -31,6 +31,8 @@ def Lowbit_FloatCodeType : Lowbit_Type<"FloatCode", "float"> {
 
     The convention defaults to `finite` for codes of at most 6 bits, `fn` for
     e4m3, and `ieee` for other 7- and 8-bit codes; defaults are not printed.
+    `e1m0` needs the `finite` convention (otherwise it has no nonzero finite
+    value).
     Prefer the builtin type where one exists (`f4E2M1FN` is `e2m1`).
 
     ```mlir

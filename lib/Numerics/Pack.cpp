@@ -1,0 +1,128 @@
+//===- Pack.cpp - Packing low-bit codes into storage words ----------------===//
+//
+// Each row is a little-endian bit stream over its words: a code's position
+// in the stream follows from its period and slot alone, so packing and
+// unpacking are the same address computation run in opposite directions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Numerics/Pack.h"
+
+#include <cassert>
+
+using namespace lowbit::numerics;
+
+int64_t PackLayout::wordsPerRow(int64_t rowLength) const {
+  int64_t periods = (rowLength + period() - 1) / period();
+  int64_t rowBits = periods * period() * bits;
+  return (rowBits + wordBits - 1) / wordBits;
+}
+
+std::string lowbit::numerics::verifyLayout(const PackLayout &layout) {
+  if (layout.bits < 1 || layout.bits > 8)
+    return "the code width " + std::to_string(layout.bits) +
+           " is out of range; expected 1 to 8 bits";
+  if (layout.wordBits != 8 && layout.wordBits != 16 && layout.wordBits != 32 &&
+      layout.wordBits != 64)
+    return "the word width " + std::to_string(layout.wordBits) +
+           " is not supported; expected 8, 16, 32 or 64 bits";
+  size_t period = layout.order.size();
+  std::vector<int64_t> elementOfSlot(period, -1);
+  for (size_t element = 0; element < period; ++element) {
+    unsigned slot = layout.order[element];
+    if (slot >= period)
+      return "the slot " + std::to_string(slot) + " of element " +
+             std::to_string(element) +
+             " is out of range; expected a slot "
+             "below the period " +
+             std::to_string(period);
+    if (elementOfSlot[slot] >= 0)
+      return "the slot " + std::to_string(slot) + " is given to both element " +
+             std::to_string(elementOfSlot[slot]) + " and element " +
+             std::to_string(element) + "; expected a permutation of 0.." +
+             std::to_string(period - 1);
+    elementOfSlot[slot] = element;
+  }
+  return "";
+}
+
+PackLayout lowbit::numerics::interleavedLayout(unsigned bits,
+                                               unsigned wordBits) {
+  assert(bits >= 1 && wordBits % bits == 0 && (wordBits / bits) % 2 == 0 &&
+         "interleaving needs an even number of codes per word");
+  PackLayout layout;
+  layout.bits = bits;
+  layout.wordBits = wordBits;
+  unsigned perWord = wordBits / bits;
+  for (unsigned element = 0; element < perWord; ++element)
+    layout.order.push_back((element % 2) * (perWord / 2) + element / 2);
+  return layout;
+}
+
+/// Position of element `index` of a row in the row's bit stream.
+static int64_t bitOffsetOf(const PackLayout &layout, int64_t index) {
+  int64_t period = layout.period();
+  int64_t slot = layout.order.empty() ? 0 : layout.order[index % period];
+  return (index / period * period + slot) * layout.bits;
+}
+
+static uint64_t wordMask(unsigned wordBits) {
+  return wordBits == 64 ? ~uint64_t(0) : (uint64_t(1) << wordBits) - 1;
+}
+
+/// ORs a code into a row's words; a code may straddle two words.
+static void depositCode(uint64_t *row, int64_t bitOffset, uint32_t code,
+                        const PackLayout &layout) {
+  int64_t word = bitOffset / layout.wordBits;
+  unsigned shift = bitOffset % layout.wordBits;
+  row[word] |= (uint64_t(code) << shift) & wordMask(layout.wordBits);
+  if (shift + layout.bits > layout.wordBits)
+    row[word + 1] |= uint64_t(code) >> (layout.wordBits - shift);
+}
+
+/// Reads a code from a row's words, ignoring bits above wordBits.
+static uint32_t extractCode(const uint64_t *row, int64_t bitOffset,
+                            const PackLayout &layout) {
+  int64_t word = bitOffset / layout.wordBits;
+  unsigned shift = bitOffset % layout.wordBits;
+  uint64_t mask = wordMask(layout.wordBits);
+  uint64_t value = (row[word] & mask) >> shift;
+  if (shift + layout.bits > layout.wordBits)
+    value |= (row[word + 1] & mask) << (layout.wordBits - shift);
+  return value & ((uint32_t(1) << layout.bits) - 1);
+}
+
+std::vector<uint64_t> lowbit::numerics::pack(const std::vector<uint32_t> &codes,
+                                             int64_t rows, int64_t rowLength,
+                                             const PackLayout &layout) {
+  assert(verifyLayout(layout).empty() && "pack needs a valid layout");
+  assert(int64_t(codes.size()) == rows * rowLength &&
+         "codes do not match rows * rowLength");
+  int64_t wordsPerRow = layout.wordsPerRow(rowLength);
+  std::vector<uint64_t> words(rows * wordsPerRow, 0);
+  for (int64_t row = 0; row < rows; ++row) {
+    for (int64_t index = 0; index < rowLength; ++index) {
+      uint32_t code = codes[row * rowLength + index];
+      assert(code < (uint32_t(1) << layout.bits) && "code wider than bits");
+      // Masking keeps a too-wide code from corrupting its neighbours.
+      depositCode(&words[row * wordsPerRow], bitOffsetOf(layout, index),
+                  code & ((uint32_t(1) << layout.bits) - 1), layout);
+    }
+  }
+  return words;
+}
+
+std::vector<uint32_t>
+lowbit::numerics::unpack(const std::vector<uint64_t> &words, int64_t rows,
+                         int64_t rowLength, const PackLayout &layout) {
+  assert(verifyLayout(layout).empty() && "unpack needs a valid layout");
+  int64_t wordsPerRow = layout.wordsPerRow(rowLength);
+  assert(int64_t(words.size()) == rows * wordsPerRow &&
+         "words do not match rows * wordsPerRow(rowLength)");
+  std::vector<uint32_t> codes(rows * rowLength);
+  for (int64_t row = 0; row < rows; ++row)
+    for (int64_t index = 0; index < rowLength; ++index)
+      codes[row * rowLength + index] = extractCode(
+          &words[row * wordsPerRow], bitOffsetOf(layout, index), layout);
+  return codes;
+}
