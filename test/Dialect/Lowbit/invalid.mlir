@@ -133,6 +133,16 @@ func.func private @not_permutation() attributes {l = #lowbit.layout<bits = 4, wo
 
 // -----
 
+// expected-error @+1 {{expected dense unsigned integer codes, got dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>}}
+%0 = lowbit.constant dense<[1.0, 2.0]> : tensor<2xf32> as tensor<2x!lowbit.float<e3m0>>
+
+// -----
+
+// expected-error @+1 {{expected a tensor type after 'as', got '!lowbit.ternary'}}
+%0 = lowbit.constant dense<1> : tensor<2xui8> as !lowbit.ternary
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // Quantization parameters (shared by quantize, dequantize and matmul)
 //===----------------------------------------------------------------------===//
