@@ -14,8 +14,10 @@ using namespace lowbit::numerics;
 
 int64_t PackLayout::wordsPerRow(int64_t rowLength) const {
   int64_t periods = (rowLength + period() - 1) / period();
-  int64_t rowBits = periods * period() * bits;
-  return (rowBits + wordBits - 1) / wordBits;
+  int64_t slots = periods * period();
+  if (aligned)
+    return (slots + slotsPerWord() - 1) / slotsPerWord();
+  return (slots * bits + wordBits - 1) / wordBits;
 }
 
 std::string lowbit::numerics::verifyLayout(const PackLayout &layout) {
@@ -59,11 +61,28 @@ PackLayout lowbit::numerics::interleavedLayout(unsigned bits,
   return layout;
 }
 
+PackLayout lowbit::numerics::laneLayout(unsigned bits, unsigned wordBits,
+                                        unsigned lanes) {
+  assert(bits >= 1 && bits <= wordBits && lanes >= 1 && "bad lane layout");
+  PackLayout layout;
+  layout.bits = bits;
+  layout.wordBits = wordBits;
+  layout.aligned = true;
+  unsigned perWord = wordBits / bits;
+  for (unsigned element = 0; element < lanes * perWord; ++element)
+    layout.order.push_back((element % lanes) * perWord + element / lanes);
+  return layout;
+}
+
 /// Position of element `index` of a row in the row's bit stream.
 static int64_t bitOffsetOf(const PackLayout &layout, int64_t index) {
   int64_t period = layout.period();
-  int64_t slot = layout.order.empty() ? 0 : layout.order[index % period];
-  return (index / period * period + slot) * layout.bits;
+  int64_t slot = index / period * period +
+                 (layout.order.empty() ? 0 : layout.order[index % period]);
+  if (layout.aligned)
+    return slot / layout.slotsPerWord() * layout.wordBits +
+           slot % layout.slotsPerWord() * layout.bits;
+  return slot * layout.bits;
 }
 
 static uint64_t wordMask(unsigned wordBits) {

@@ -47,6 +47,22 @@ TEST(PackTest, HandComputedExamples) {
   EXPECT_EQ(pack({1, 2, 3, 4, 5, 6}, 2, 3, plainLayout(4, 8)),
             (Words{0x21, 0x03, 0x54, 0x06}));
 
+  // Aligned 3-bit codes never straddle: two per byte, the top two bits zero.
+  PackLayout aligned3 = plainLayout(3, 8);
+  aligned3.aligned = true;
+  EXPECT_EQ(pack({5, 3, 7}, 1, 3, aligned3), (Words{0x1d, 0x07}));
+  EXPECT_EQ(aligned3.wordsPerRow(5), 3);
+
+  // Lanes: element j in word j % 2 at position j / 2.
+  std::vector<uint32_t> zeroToFifteen(16);
+  std::iota(zeroToFifteen.begin(), zeroToFifteen.end(), 0u);
+  EXPECT_EQ(pack(zeroToFifteen, 1, 16, laneLayout(4, 32, 2)),
+            (Words{0xeca86420, 0xfdb97531}));
+  // 3-bit codes in 16 lanes of 32-bit words: 10 per word, period 160.
+  PackLayout lanes3 = laneLayout(3, 32, 16);
+  EXPECT_EQ(lanes3.period(), 160u);
+  EXPECT_EQ(lanes3.wordsPerRow(161), 32);
+
   EXPECT_EQ(pack(oneToEight, 1, 8, plainLayout(8, 64)),
             Words{0x0807060504030201ull});
   EXPECT_EQ(pack({0x7f, 0x01}, 1, 2, plainLayout(7, 8)), (Words{0xff, 0x00}));
@@ -109,14 +125,21 @@ Words referencePack(const std::vector<uint32_t> &codes, int64_t rows,
                     int64_t rowLength, const PackLayout &layout) {
   int64_t period = layout.order.empty() ? 1 : layout.order.size();
   int64_t periods = (rowLength + period - 1) / period;
+  int64_t perWord = layout.wordBits / layout.bits;
   int64_t wordsPerRow =
-      (periods * period * layout.bits + layout.wordBits - 1) / layout.wordBits;
+      layout.aligned
+          ? (periods * period + perWord - 1) / perWord
+          : (periods * period * layout.bits + layout.wordBits - 1) /
+                layout.wordBits;
   Words words;
   for (int64_t row = 0; row < rows; ++row) {
     std::vector<bool> stream(wordsPerRow * layout.wordBits, false);
     for (int64_t j = 0; j < rowLength; ++j) {
       int64_t slot = layout.order.empty() ? 0 : layout.order[j % period];
-      int64_t position = (j / period * period + slot) * layout.bits;
+      int64_t index = j / period * period + slot;
+      int64_t position = layout.aligned ? index / perWord * layout.wordBits +
+                                              index % perWord * layout.bits
+                                        : index * layout.bits;
       for (unsigned bit = 0; bit < layout.bits; ++bit)
         stream[position + bit] = (codes[row * rowLength + j] >> bit) & 1;
     }
@@ -131,8 +154,8 @@ Words referencePack(const std::vector<uint32_t> &codes, int64_t rows,
   return words;
 }
 
-/// Plain, interleaved (where defined) and a random permutation with a
-/// random period.
+/// Plain, interleaved (where defined), a random permutation with a random
+/// period, and aligned layouts: lanes, and the random permutation aligned.
 std::vector<PackLayout> layoutsFor(unsigned bits, unsigned wordBits,
                                    std::mt19937_64 &rng) {
   std::vector<PackLayout> layouts = {plainLayout(bits, wordBits)};
@@ -143,6 +166,11 @@ std::vector<PackLayout> layoutsFor(unsigned bits, unsigned wordBits,
   std::iota(permuted.order.begin(), permuted.order.end(), 0u);
   std::shuffle(permuted.order.begin(), permuted.order.end(), rng);
   layouts.push_back(permuted);
+  for (unsigned lanes : {1u, 3u, 16u})
+    layouts.push_back(laneLayout(bits, wordBits, lanes));
+  PackLayout alignedPermuted = permuted;
+  alignedPermuted.aligned = true;
+  layouts.push_back(alignedPermuted);
   return layouts;
 }
 
@@ -186,7 +214,7 @@ TEST(PackTest, UnpackInvertsPackForEveryWidthWordAndOrder) {
       }
     }
   }
-  EXPECT_GT(checked, 8 * 4 * 2 * 4 * 2);
+  EXPECT_GT(checked, 8 * 4 * 6 * 4 * 2);
 }
 
 } // namespace

@@ -5,8 +5,10 @@
 // P elements; within a period, the element with logical index j goes to slot
 // order[j], and slots fill the bit stream from the least significant bit of
 // the first word upward (a slot may straddle two words for widths that do not
-// divide the word). Each row starts on a word boundary; the last period of a
-// row is padded with zero codes up to whole periods and whole words.
+// divide the word). In an aligned layout codes never straddle: each word holds
+// floor(wordBits / bits) slots in its low bits and the rest is zero. Each row
+// starts on a word boundary; the last period of a row is padded with zero
+// codes up to whole periods and whole words.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,8 +27,12 @@ struct PackLayout {
   /// Slot of each element of a period. Empty means plain order with period 1
   /// (a pure bit stream). Otherwise a permutation of 0..P-1.
   std::vector<unsigned> order;
+  /// Codes never straddle words: each word holds slotsPerWord() codes.
+  bool aligned = false;
 
   unsigned period() const { return order.empty() ? 1 : order.size(); }
+  /// Codes one word holds in an aligned layout.
+  unsigned slotsPerWord() const { return wordBits / bits; }
   /// Words one packed row of `rowLength` codes occupies (with padding).
   int64_t wordsPerRow(int64_t rowLength) const;
 };
@@ -41,6 +47,13 @@ std::string verifyLayout(const PackLayout &layout);
 /// 4-bit codes in 32 bits, the order fast GPU decoders expect). Requires
 /// bits to divide wordBits and wordBits/bits to be even.
 PackLayout interleavedLayout(unsigned bits, unsigned wordBits);
+
+/// The aligned layout that deals the elements of a row round-robin over
+/// `lanes` words: element j of a period of P = lanes * (wordBits / bits)
+/// goes to word j % lanes, at code position j / lanes within that word. A
+/// vector register holding the `lanes` words then yields `lanes` consecutive
+/// elements per shift and mask (the CPU kernels' layout).
+PackLayout laneLayout(unsigned bits, unsigned wordBits, unsigned lanes);
 
 /// Packs `rows` rows of `rowLength` codes (row-major, each code < 2^bits)
 /// into rows * wordsPerRow(rowLength) words (low wordBits bits of each

@@ -210,6 +210,22 @@ func.func @pack_straddling() -> tensor<2xi8> {
 
 // -----
 
+// Lanes: codes 0..15 dealt over two 32-bit words, element j to word j % 2 at
+// nibble j / 2: 0xECA86420 (-324508640) and 0xFDB97531 (-38177487).
+// Aligned 3-bit codes 5, 3, 7 in bytes, two per byte: 0x1D (29) and 0x07.
+// CHECK-LABEL: func.func @pack_lanes_aligned
+// CHECK-DAG: arith.constant dense<{{\[\[}}-324508640, -38177487]]> : tensor<1x2xi32>
+// CHECK-DAG: arith.constant dense<[29, 7]> : tensor<2xi8>
+func.func @pack_lanes_aligned() -> (tensor<1x2xi32>, tensor<2xi8>) {
+  %q = arith.constant dense<[[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]]> : tensor<1x16xui4>
+  %p = lowbit.pack %q layout <bits = 4, word = 32, aligned, lanes = 2> : tensor<1x16xui4> -> tensor<1x2xi32>
+  %q3 = arith.constant dense<[-3, 3, -1]> : tensor<3xsi3>
+  %p3 = lowbit.pack %q3 layout <bits = 3, word = 8, aligned> : tensor<3xsi3> -> tensor<2xi8>
+  return %p, %p3 : tensor<1x2xi32>, tensor<2xi8>
+}
+
+// -----
+
 // Unpacking constant words: 0x86427531 with the interleaved order gives 1..8
 // back, and ternary codes unpack into a lowbit.constant.
 // CHECK-LABEL: func.func @unpack_constants

@@ -108,6 +108,21 @@ func.func private @not_permutation() attributes {l = #lowbit.layout<bits = 4, wo
 
 // -----
 
+// expected-error @+1 {{layout takes either 'lanes' or an explicit 'order', not both}}
+func.func private @lanes_and_order() attributes {l = #lowbit.layout<bits = 4, word = 32, aligned, lanes = 2, order = [1, 0]>}
+
+// -----
+
+// expected-error @+1 {{layout 'lanes = 16' deals codes over whole words and needs 'aligned'}}
+func.func private @lanes_unaligned() attributes {l = #lowbit.layout<bits = 4, word = 32, lanes = 16>}
+
+// -----
+
+// expected-error @+1 {{expected 'aligned', 'lanes' or 'order' in a layout, got 'stride'}}
+func.func private @unknown_layout_key() attributes {l = #lowbit.layout<bits = 4, word = 32, stride = 2>}
+
+// -----
+
 // expected-error @+1 {{codes attribute needs a tensor of a lowbit element type (float, codebook or ternary), got 'tensor<3xi4>'}}
 %0 = lowbit.constant dense<[0, 1, 2]> : tensor<3xui8> as tensor<3xi4>
 

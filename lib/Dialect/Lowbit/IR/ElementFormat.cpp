@@ -99,7 +99,11 @@ numerics::Scheme lowbit::getNumericsScheme(SchemeAttr scheme) {
 }
 
 numerics::PackLayout lowbit::getNumericsLayout(LayoutAttr layout) {
+  if (layout.getLanes() != 0)
+    return numerics::laneLayout(layout.getBits(), layout.getWord(),
+                                layout.getLanes());
   numerics::PackLayout result;
+  result.aligned = layout.getAligned();
   result.bits = layout.getBits();
   result.wordBits = layout.getWord();
   result.order.assign(layout.getOrder().begin(), layout.getOrder().end());

@@ -113,19 +113,84 @@ SmallVector<int64_t> SchemeAttr::getGridShape(ArrayRef<int64_t> shape) const {
 
 LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  unsigned bits, unsigned word,
-                                 ArrayRef<int64_t> order) {
+                                 ArrayRef<int64_t> order, bool aligned,
+                                 unsigned lanes) {
   for (int64_t slot : order)
     if (slot < 0)
       return emitError() << "layout order entry " << slot
                          << " must be a slot index, not negative";
+  if (lanes != 0 && !order.empty())
+    return emitError() << "layout takes either 'lanes' or an explicit "
+                          "'order', not both";
+  if (lanes != 0 && !aligned)
+    return emitError() << "layout 'lanes = " << lanes
+                       << "' deals codes over whole words and needs 'aligned'";
   numerics::PackLayout layout;
   layout.bits = bits;
   layout.wordBits = word;
+  layout.aligned = aligned;
   layout.order.assign(order.begin(), order.end());
   std::string error = numerics::verifyLayout(layout);
   if (!error.empty())
     return emitError() << "invalid layout: " << error;
   return success();
+}
+
+int64_t LayoutAttr::getPeriod() const {
+  return getNumericsLayout(*this).period();
+}
+
+Attribute LayoutAttr::parse(AsmParser &parser, Type) {
+  SMLoc loc = parser.getCurrentLocation();
+  unsigned bits = 0, word = 0, lanes = 0;
+  bool aligned = false;
+  SmallVector<int64_t> order;
+  if (parser.parseLess() || parser.parseKeyword("bits") ||
+      parser.parseEqual() || parser.parseInteger(bits) ||
+      parser.parseComma() || parser.parseKeyword("word") ||
+      parser.parseEqual() || parser.parseInteger(word))
+    return {};
+  while (succeeded(parser.parseOptionalComma())) {
+    SMLoc keyLoc = parser.getCurrentLocation();
+    StringRef key;
+    if (parser.parseKeyword(&key))
+      return {};
+    if (key == "aligned") {
+      aligned = true;
+    } else if (key == "lanes") {
+      if (parser.parseEqual() || parser.parseInteger(lanes))
+        return {};
+    } else if (key == "order") {
+      if (parser.parseEqual() ||
+          parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
+            return parser.parseInteger(order.emplace_back());
+          }))
+        return {};
+    } else {
+      return parser.emitError(keyLoc, "expected 'aligned', 'lanes' or "
+                                      "'order' in a layout, got '")
+                 << key << "'",
+             Attribute();
+    }
+  }
+  if (parser.parseGreater())
+    return {};
+  return parser.getChecked<LayoutAttr>(loc, parser.getContext(), bits, word,
+                                       order, aligned, lanes);
+}
+
+void LayoutAttr::print(AsmPrinter &printer) const {
+  printer << "<bits = " << getBits() << ", word = " << getWord();
+  if (getAligned())
+    printer << ", aligned";
+  if (getLanes() != 0)
+    printer << ", lanes = " << getLanes();
+  if (!getOrder().empty()) {
+    printer << ", order = [";
+    llvm::interleaveComma(getOrder(), printer);
+    printer << "]";
+  }
+  printer << ">";
 }
 
 int64_t LayoutAttr::getWordsPerRow(int64_t rowLength) const {

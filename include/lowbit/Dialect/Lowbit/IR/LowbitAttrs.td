@@ -69,25 +69,34 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     stream in `word`-bit words (8, 16, 32 or 64), starting on a word boundary.
     Codes are taken in periods of `P = order.size()` elements; element `j` of
     a period goes to slot `order[j]`, and slots fill the stream from the least
-    significant bit upward. An absent `order` is the plain bit stream. The
-    last period of a row is padded with zero codes to whole periods and whole
-    words, so a row of `K` codes takes `ceil(ceil(K / P) * P * bits / word)`
-    words.
+    significant bit upward. An absent `order` is the plain bit stream.
+
+    With `aligned`, codes never straddle words: each word holds
+    `c = floor(word / bits)` slots in its low bits, the rest zero. `lanes = L`
+    (aligned only) is the order that deals elements round-robin over `L`
+    words: period `P = L * c`, element `j` goes to word `j % L` at position
+    `j / L`, so `L` words loaded into a vector register give `L` consecutive
+    elements per shift and mask.
+
+    The last period of a row is padded with zero codes to whole periods and
+    whole words, so a row of `K` codes takes `ceil(ceil(K / P) * P * bits /
+    word)` words, or `ceil(ceil(K / P) * P / c)` aligned.
 
     ```mlir
     #lowbit.layout<bits = 3, word = 32>
     #lowbit.layout<bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7]>
+    #lowbit.layout<bits = 3, word = 32, aligned, lanes = 16>
     ```
   }];
   let parameters = (ins "unsigned":$bits, "unsigned":$word,
-    OptionalArrayRefParameter<"int64_t", "slot of each element of a period">:$order);
-  let assemblyFormat = [{
-    `<` `bits` `=` $bits `,` `word` `=` $word (`,` `order` `=` `[` $order^ `]`)? `>`
-  }];
+    OptionalArrayRefParameter<"int64_t", "slot of each element of a period">:$order,
+    DefaultValuedParameter<"bool", "false">:$aligned,
+    DefaultValuedParameter<"unsigned", "0">:$lanes);
+  let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     /// Elements in one period of the order (1 for the plain bit stream).
-    int64_t getPeriod() const { return getOrder().empty() ? 1 : getOrder().size(); }
+    int64_t getPeriod() const;
     /// Words that one packed row of `rowLength` codes occupies.
     int64_t getWordsPerRow(int64_t rowLength) const;
   }];
