@@ -1,0 +1,687 @@
+//===- CpuKernel.cpp - C++ source for CPU mixed-precision matmuls ---------===//
+//
+// Prints a self-contained C++ kernel for one mixed-precision matmul. The
+// kernel decodes weights in registers to unscaled values, accumulates
+// products with the activations per quantization group, and applies each
+// group's scale (and zero-point correction, through per-group activation
+// sums) once per group. The ISA-specific pieces are the few expressions in
+// IsaOps; the loop structure is shared by every ISA.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Target/CPU/CpuKernel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+using namespace lowbit;
+using namespace lowbit::cpu;
+using numerics::FormatKind;
+using numerics::ZeroPointMode;
+
+//===----------------------------------------------------------------------===//
+// Names
+//===----------------------------------------------------------------------===//
+
+std::optional<Isa> lowbit::cpu::parseIsa(std::string_view name) {
+  if (name == "scalar")
+    return Isa::Scalar;
+  if (name == "avx2")
+    return Isa::AVX2;
+  if (name == "avx512")
+    return Isa::AVX512;
+  return std::nullopt;
+}
+
+const char *lowbit::cpu::isaName(Isa isa) {
+  switch (isa) {
+  case Isa::Scalar:
+    return "scalar";
+  case Isa::AVX2:
+    return "avx2";
+  case Isa::AVX512:
+    return "avx512";
+  }
+  return "unknown";
+}
+
+const char *lowbit::cpu::isaCompileFlags(Isa isa) {
+  switch (isa) {
+  case Isa::Scalar:
+    return "";
+  case Isa::AVX2:
+    return "-mavx2 -mfma -mf16c";
+  case Isa::AVX512:
+    return "-mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma -mf16c";
+  }
+  return "";
+}
+
+unsigned lowbit::cpu::isaLanes(Isa isa) { return isa == Isa::AVX2 ? 8 : 16; }
+
+std::optional<ScalarType> lowbit::cpu::parseScalarType(std::string_view name) {
+  if (name == "f32")
+    return ScalarType::F32;
+  if (name == "f16")
+    return ScalarType::F16;
+  if (name == "bf16")
+    return ScalarType::BF16;
+  return std::nullopt;
+}
+
+const char *lowbit::cpu::scalarTypeName(ScalarType type) {
+  switch (type) {
+  case ScalarType::F32:
+    return "f32";
+  case ScalarType::F16:
+    return "f16";
+  case ScalarType::BF16:
+    return "bf16";
+  }
+  return "unknown";
+}
+
+int64_t lowbit::cpu::groupSize(const KernelSpec &spec) {
+  return spec.scheme.groupShape.size() == 2 ? spec.scheme.groupShape[1] : 0;
+}
+
+numerics::PackLayout lowbit::cpu::weightLayout(const KernelSpec &spec) {
+  return numerics::laneLayout(spec.weight.bits(), 32, isaLanes(spec.isa));
+}
+
+//===----------------------------------------------------------------------===//
+// Decode strategy
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Concatenates the printed forms of its arguments.
+template <typename... Args> std::string cat(const Args &...args) {
+  std::ostringstream out;
+  (out << ... << args);
+  return out.str();
+}
+
+/// How a vector of codes becomes a vector of unscaled f32 values.
+enum class Decode {
+  Table,      ///< Permute from a register table (codes of few bits).
+  Convert,    ///< Integer codes: sign- or zero-extend, convert.
+  FloatBits,  ///< Float codes: move the fields into f32 position; the
+              ///< exponent rebias 2^(127 - bias) is folded into the scale.
+  Gather,     ///< Codebooks too wide for register tables.
+  ScalarTable ///< Scalar kernels: index a table of every code's value.
+};
+
+/// The widest codes a register-table permute handles: 5 bits on AVX-512
+/// (vpermt2ps over two registers), 4 on AVX2 (two vpermps and a blend).
+unsigned maxTableBits(Isa isa) { return isa == Isa::AVX512 ? 5 : 4; }
+
+Decode chooseDecode(const KernelSpec &spec) {
+  if (spec.isa == Isa::Scalar)
+    return Decode::ScalarTable;
+  const numerics::Format &format = spec.weight;
+  if (format.bits() <= maxTableBits(spec.isa))
+    return Decode::Table;
+  switch (format.kind()) {
+  case FormatKind::SignedInt:
+  case FormatKind::UnsignedInt:
+    return Decode::Convert;
+  case FormatKind::Float:
+    return Decode::FloatBits;
+  default:
+    return Decode::Gather;
+  }
+}
+
+/// Exponent rebias folded into the scale by the FloatBits decode.
+double floatBitsFactor(const numerics::Format &format) {
+  return std::ldexp(1.0, 127 - format.floatSpec().bias);
+}
+
+/// Formats a value as an exact hexadecimal float literal (values are
+/// rounded to f32 first: tables and factors are f32 in the kernel).
+std::string floatLiteral(double value) {
+  float single = static_cast<float>(value);
+  if (std::isnan(single))
+    return "__builtin_nanf(\"\")";
+  if (std::isinf(single))
+    return single > 0 ? "__builtin_inff()" : "-__builtin_inff()";
+  char buffer[64];
+  snprintf(buffer, sizeof(buffer), "%af", static_cast<double>(single));
+  return buffer;
+}
+
+/// The C++ element type of activations or outputs in memory.
+const char *memoryType(ScalarType type) {
+  return type == ScalarType::F32 ? "float" : "uint16_t";
+}
+
+//===----------------------------------------------------------------------===//
+// Source printer
+//===----------------------------------------------------------------------===//
+
+class KernelPrinter {
+public:
+  explicit KernelPrinter(const KernelSpec &spec)
+      : spec(spec), layout(weightLayout(spec)), decode(chooseDecode(spec)),
+        bits(spec.weight.bits()), lanes(isaLanes(spec.isa)),
+        perWord(32 / bits), period(lanes * perWord),
+        group(groupSize(spec)), groups(spec.k / group),
+        wordsPerRow(layout.wordsPerRow(spec.k)) {}
+
+  std::string print();
+
+private:
+  void printPrelude();
+  void printTables();
+  void printConversions();
+  void printVectorHelpers();
+  void printScalarRowKernel();
+  void printVectorRowKernel();
+  void printDecode(unsigned position);
+  void printFlush(std::string_view groupExpr);
+  void printEntry();
+
+  bool asym() const { return spec.scheme.zeroPoint == ZeroPointMode::AsymFloat; }
+  bool hasZero() const {
+    return spec.scheme.zeroPoint == ZeroPointMode::Integer ||
+           spec.scheme.zeroPoint == ZeroPointMode::Float;
+  }
+  /// The table entry for code `code`: its value, or for asym-fp the positive
+  /// (`negative` false) or negative part.
+  double tableValue(uint32_t code, bool negative) const;
+  double scaleFactor() const {
+    return decode == Decode::FloatBits ? floatBitsFactor(spec.weight) : 1.0;
+  }
+
+  const KernelSpec &spec;
+  numerics::PackLayout layout;
+  Decode decode;
+  unsigned bits, lanes, perWord, period;
+  int64_t group, groups, wordsPerRow;
+  std::ostringstream os;
+};
+
+double KernelPrinter::tableValue(uint32_t code, bool negative) const {
+  double value = spec.weight.decode(code & ((1u << bits) - 1));
+  if (!std::isfinite(value))
+    value = 0.0; // Invalid codes (ternary 3, NaN codes) never occur.
+  if (asym())
+    return negative ? std::min(value, 0.0) : std::max(value, 0.0);
+  return value;
+}
+
+void KernelPrinter::printPrelude() {
+  os << "// Generated by lowbit: y[M, " << spec.n << "] = x[M, " << spec.k
+     << "] * dequant(W[" << spec.n << ", " << spec.k << "])^T\n"
+     << "// weights " << spec.weight.name() << ", group " << group
+     << ", scales " << numerics::scaleTypeName(spec.scheme.scaleType)
+     << ", zero point " << numerics::zeroPointModeName(spec.scheme.zeroPoint)
+     << (spec.scheme.tensorScale ? ", tensor scale" : "") << "\n"
+     << "// isa " << isaName(spec.isa) << " (compile with -O3 "
+     << isaCompileFlags(spec.isa) << " -fopenmp), activations "
+     << scalarTypeName(spec.activation) << ", output "
+     << scalarTypeName(spec.output) << "\n"
+     << "// weight layout: rows of " << wordsPerRow
+     << " uint32 words; element j of each period of " << period
+     << " goes to word j % " << lanes << " at bits " << bits << " * (j / "
+     << lanes << ")\n\n";
+  os << "#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\n#include <math.h>\n";
+  if (spec.isa != Isa::Scalar)
+    os << "#include <immintrin.h>\n";
+  os << "\nnamespace {\n\n";
+  os << "constexpr int64_t N = " << spec.n << ";\n"
+     << "constexpr int64_t K = " << spec.k << ";\n"
+     << "constexpr int64_t GROUP = " << group << ";\n"
+     << "constexpr int64_t GROUPS = " << groups << ";\n"
+     << "constexpr int64_t WORDS_PER_ROW = " << wordsPerRow << ";\n"
+     << "constexpr int BITS = " << bits << ";\n"
+     << "constexpr int LANES = " << lanes << ";\n"
+     << "constexpr int PER_WORD = " << perWord << ";\n"
+     << "constexpr int64_t PERIOD = " << period << ";\n"
+     << "constexpr uint32_t CODE_MASK = " << ((1u << bits) - 1) << "u;\n"
+     << "constexpr float SCALE_FACTOR = " << floatLiteral(scaleFactor())
+     << ";\n\n";
+}
+
+void KernelPrinter::printTables() {
+  auto printTable = [&](std::string_view name, unsigned entries,
+                        bool negative) {
+    os << "alignas(64) const float " << name << "[" << entries << "] = {";
+    for (unsigned code = 0; code < entries; ++code)
+      os << (code ? ", " : "") << floatLiteral(tableValue(code, negative));
+    os << "};\n";
+  };
+  unsigned entries = 1u << bits;
+  switch (decode) {
+  case Decode::Table: {
+    // Tables span the whole register (16 or 32 lanes on AVX-512, 8 or 16 on
+    // AVX2) and repeat, so the permute may ignore code bits above `bits`.
+    unsigned size = bits <= (spec.isa == Isa::AVX512 ? 4u : 3u)
+                        ? lanes
+                        : 2 * lanes;
+    printTable("kTable", size, false);
+    if (asym())
+      printTable("kTableNeg", size, true);
+    break;
+  }
+  case Decode::Gather:
+  case Decode::ScalarTable:
+    printTable("kTable", entries, false);
+    if (asym())
+      printTable("kTableNeg", entries, true);
+    break;
+  case Decode::Convert:
+  case Decode::FloatBits:
+    break;
+  }
+  os << "\n";
+}
+
+void KernelPrinter::printConversions() {
+  // Round-to-nearest-even conversions written out, so the source needs no
+  // F16C or AVX512-BF16 and matches the numerics library bit for bit.
+  os << R"cpp(inline float bitsToFloat(uint32_t b) { float f; memcpy(&f, &b, 4); return f; }
+inline uint32_t floatToBits(float f) { uint32_t b; memcpy(&b, &f, 4); return b; }
+inline float f16ToF32(uint16_t h) {
+  uint32_t sign = uint32_t(h & 0x8000u) << 16, exp = (h >> 10) & 0x1fu, man = h & 0x3ffu;
+  if (exp == 0x1f) return bitsToFloat(sign | 0x7f800000u | (man << 13));
+  if (exp == 0) { float v = ldexpf(float(man), -24); return sign ? -v : v; }
+  return bitsToFloat(sign | ((exp + 112) << 23) | (man << 13));
+}
+inline uint16_t f32ToF16(float f) {
+  uint32_t b = floatToBits(f), sign = (b >> 16) & 0x8000u;
+  float a = fabsf(f);
+  if (a != a) return uint16_t(sign | 0x7e00u);
+  if (a >= 65520.0f) return uint16_t(sign | 0x7c00u);
+  if (a < 6.103515625e-05f) {  // Subnormal: round a * 2^24 to an integer.
+    return uint16_t(sign | uint32_t(nearbyintf(a * 16777216.0f)));
+  }
+  uint32_t ab = floatToBits(a);
+  uint32_t rounded = ab + 0xfffu + ((ab >> 13) & 1u);
+  return uint16_t(sign | (((rounded >> 13) - (112u << 10)) & 0x7fffu));
+}
+inline float bf16ToF32(uint16_t h) { return bitsToFloat(uint32_t(h) << 16); }
+inline uint16_t f32ToBF16(float f) {
+  uint32_t b = floatToBits(f);
+  if ((b & 0x7fffffffu) > 0x7f800000u) return uint16_t((b >> 16) | 0x40u);
+  return uint16_t((b + 0x7fffu + ((b >> 16) & 1u)) >> 16);
+}
+)cpp";
+  auto loader = [&](ScalarType type) -> std::string {
+    switch (type) {
+    case ScalarType::F32:
+      return "v";
+    case ScalarType::F16:
+      return "f16ToF32(v)";
+    case ScalarType::BF16:
+      return "bf16ToF32(v)";
+    }
+    return "v";
+  };
+  auto storer = [&](ScalarType type) -> std::string {
+    switch (type) {
+    case ScalarType::F32:
+      return "v";
+    case ScalarType::F16:
+      return "f32ToF16(v)";
+    case ScalarType::BF16:
+      return "f32ToBF16(v)";
+    }
+    return "v";
+  };
+  os << "inline float loadAct(" << memoryType(spec.activation)
+     << " v) { return " << loader(spec.activation) << "; }\n";
+  os << "inline float loadOut(" << memoryType(spec.output)
+     << " v) { return " << loader(spec.output) << "; }\n";
+  os << "inline " << memoryType(spec.output)
+     << " storeOut(float v) { return " << storer(spec.output) << "; }\n\n";
+}
+
+void KernelPrinter::printVectorHelpers() {
+  if (spec.isa == Isa::AVX2)
+    os << R"cpp(inline float reduceAdd(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+)cpp";
+}
+
+/// Prints the statements that decode position `position` of the loaded word
+/// vector `wv` into `d` (and `dn`, the negative part, for asym-fp).
+void KernelPrinter::printDecode(unsigned position) {
+  bool avx512 = spec.isa == Isa::AVX512;
+  std::string_view vi = avx512 ? "__m512i" : "__m256i";
+  std::string_view vf = avx512 ? "__m512" : "__m256";
+  std::string_view p = avx512 ? "_mm512_" : "_mm256_";
+  unsigned shift = position * bits;
+  std::string code =
+      shift == 0 ? "wv" : cat(p, "srli_epi32(wv, ", shift, ")");
+  switch (decode) {
+  case Decode::Table: {
+    auto lookup = [&](std::string_view table, std::string_view table2) {
+      if (avx512)
+        return bits <= 4
+                   ? cat("_mm512_permutexvar_ps(c, ", table, ")")
+                   : cat("_mm512_permutex2var_ps(", table, ", c, ", table2, ")");
+      if (bits <= 3)
+        return cat("_mm256_permutevar8x32_ps(", table, ", c)");
+      // Bit 3 of the code, moved to the sign bit, picks the upper half.
+      return cat("_mm256_blendv_ps(_mm256_permutevar8x32_ps(", table, ", c), _mm256_permutevar8x32_ps(", table2, ", c), _mm256_castsi256_ps(_mm256_slli_epi32(c, 28)))");
+    };
+    os << "        const " << vi << " c = " << code << ";\n";
+    os << "        const " << vf << " d = " << lookup("t0", "t1") << ";\n";
+    if (asym())
+      os << "        const " << vf << " dn = " << lookup("n0", "n1") << ";\n";
+    return;
+  }
+  case Decode::Convert: {
+    std::string value;
+    if (spec.weight.kind() == FormatKind::SignedInt) {
+      // Move the code to the top, then shift it down arithmetically.
+      unsigned up = 32 - shift - bits;
+      std::string top = up == 0 ? "wv"
+                                : cat(p, "slli_epi32(wv, ", up, ")");
+      value = cat(p, "srai_epi32(", top, ", ", 32 - bits, ")");
+    } else {
+      value = cat(p, "and_si", avx512 ? "512" : "256", "(", code, ", ", p, "set1_epi32(CODE_MASK))");
+    }
+    os << "        const " << vf << " d = " << p << "cvtepi32_ps(" << value
+       << ");\n";
+    break;
+  }
+  case Decode::FloatBits: {
+    const numerics::FloatSpec &fs = spec.weight.floatSpec();
+    uint32_t magMask = (1u << (bits - 1)) - 1, signBit = 1u << (bits - 1);
+    std::string_view si = avx512 ? "si512" : "si256";
+    os << "        const " << vi << " c = " << code << ";\n";
+    os << "        const " << vi << " mag = " << p << "slli_epi32(" << p
+       << "and_" << si << "(c, " << p << "set1_epi32(" << magMask << ")), "
+       << 23 - fs.mantissaBits << ");\n";
+    os << "        const " << vi << " sgn = " << p << "slli_epi32(" << p
+       << "and_" << si << "(c, " << p << "set1_epi32(" << signBit << ")), "
+       << 32 - bits << ");\n";
+    os << "        const " << vf << " d = " << p << "castsi"
+       << (avx512 ? "512" : "256") << "_ps(" << p << "or_" << si
+       << "(mag, sgn));\n";
+    break;
+  }
+  case Decode::Gather: {
+    std::string_view si = avx512 ? "si512" : "si256";
+    os << "        const " << vi << " c = " << p << "and_" << si << "(" << code
+       << ", " << p << "set1_epi32(CODE_MASK));\n";
+    auto gather = [&](std::string_view table) {
+      return avx512
+                 ? cat("_mm512_i32gather_ps(c, ", table, ", 4)")
+                 : cat("_mm256_i32gather_ps(", table, ", c, 4)");
+    };
+    os << "        const " << vf << " d = " << gather("kTable") << ";\n";
+    if (asym())
+      os << "        const " << vf << " dn = " << gather("kTableNeg") << ";\n";
+    return;
+  }
+  case Decode::ScalarTable:
+    return;
+  }
+  if (asym()) {
+    // Positive and negative parts of a value that was decoded once.
+    os << "        const " << vf << " dn = " << p << "min_ps(d, " << p
+       << "setzero_ps());\n";
+    os << "        const " << vf << " dp = " << p << "max_ps(d, " << p
+       << "setzero_ps());\n";
+  }
+}
+
+void KernelPrinter::printFlush(std::string_view groupExpr) {
+  bool avx512 = spec.isa == Isa::AVX512;
+  std::string_view p = avx512 ? "_mm512_" : "_mm256_";
+  os << "        {\n          const int64_t g = " << groupExpr << ";\n"
+     << "          const float s = scales[n * GROUPS + g] * scaleMul;\n";
+  if (asym())
+    os << "          const float sn = negScales[n * GROUPS + g] * scaleMul;\n";
+  if (hasZero())
+    os << "          const float z = zeros[n * GROUPS + g];\n";
+  os << "          for (int r = 0; r < MT; ++r) {\n"
+     << "            yv[r] = " << p << "fmadd_ps(" << p
+     << "set1_ps(s), acc[r], yv[r]);\n";
+  if (asym())
+    os << "            yv[r] = " << p << "fmadd_ps(" << p
+       << "set1_ps(sn), accn[r], yv[r]);\n"
+       << "            accn[r] = " << p << "setzero_ps();\n";
+  if (spec.scheme.zeroPoint == ZeroPointMode::Integer)
+    os << "            corr[r] -= s * z * xsum[(m0 + r) * GROUPS + g];\n";
+  if (spec.scheme.zeroPoint == ZeroPointMode::Float)
+    os << "            corr[r] -= z * xsum[(m0 + r) * GROUPS + g];\n";
+  os << "            acc[r] = " << p << "setzero_ps();\n"
+     << "          }\n        }\n";
+}
+
+void KernelPrinter::printVectorRowKernel() {
+  bool avx512 = spec.isa == Isa::AVX512;
+  std::string_view vf = avx512 ? "__m512" : "__m256";
+  std::string_view vi = avx512 ? "__m512i" : "__m256i";
+  std::string_view p = avx512 ? "_mm512_" : "_mm256_";
+  int64_t vectors = spec.k / lanes;         // K is a multiple of the lanes.
+  int64_t perGroup = group / lanes;         // Vectors per group.
+  int64_t fullBlocks = vectors / perWord;   // Blocks of PER_WORD vectors.
+  int64_t tailVectors = vectors % perWord;
+
+  os << "// Computes MT rows of y for output row n, from rows m0.. of xs.\n"
+     << "template <int MT>\n"
+     << "inline void rowKernel(const float *xs, const float *xsum, int64_t m0, int64_t n, const uint32_t *w, const float *scales, const float *zeros, const float *negScales, float scaleMul, float *out) {\n"
+     << "  (void)xsum; (void)zeros; (void)negScales;\n"
+     << "  const uint32_t *wrow = w + n * WORDS_PER_ROW;\n"
+     << "  " << vf << " yv[MT], acc[MT];\n";
+  if (asym())
+    os << "  " << vf << " accn[MT];\n";
+  os << "  float corr[MT];\n"
+     << "  for (int r = 0; r < MT; ++r) { yv[r] = " << p
+     << "setzero_ps(); acc[r] = " << p << "setzero_ps(); corr[r] = 0.0f;"
+     << (asym() ? cat(" accn[r] = ", p, "setzero_ps();") : "")
+     << " }\n";
+  if (decode == Decode::Table) {
+    auto load = [&](std::string_view name, std::string_view table, unsigned at) {
+      os << "  const " << vf << " " << name << " = " << p << "load_ps(" << table
+         << " + " << at << ");\n";
+    };
+    bool two = bits > (avx512 ? 4u : 3u);
+    load("t0", "kTable", 0);
+    if (two)
+      load("t1", "kTable", lanes);
+    if (asym()) {
+      load("n0", "kTableNeg", 0);
+      if (two)
+        load("n1", "kTableNeg", lanes);
+    }
+  }
+  // One block: PER_WORD vectors decoded from one load of LANES words.
+  auto printBlock = [&](int64_t count, bool fullBlock) {
+    os << "      const " << vi << " wv = " << p << "loadu_si"
+       << (avx512 ? "512" : "256") << "((const " << vi
+       << " *)(wrow + blk * LANES));\n";
+    for (int64_t i = 0; i < count; ++i) {
+      os << "      {  // vector " << i << " of the block\n"
+         << "        const int64_t v = blk * PER_WORD + " << i << ";\n";
+      printDecode(i);
+      std::string_view positive = asym() && decode != Decode::Table &&
+                                         decode != Decode::Gather
+                                     ? "dp"
+                                     : "d";
+      os << "        for (int r = 0; r < MT; ++r) {\n"
+         << "          const " << vf << " xv = " << p
+         << "loadu_ps(xs + (m0 + r) * K + v * LANES);\n"
+         << "          acc[r] = " << p << "fmadd_ps(xv, " << positive
+         << ", acc[r]);\n";
+      if (asym())
+        os << "          accn[r] = " << p << "fmadd_ps(xv, dn, accn[r]);\n";
+      os << "        }\n";
+      // Group boundaries: known at compile time when groups hold whole
+      // blocks or blocks hold whole groups; counted otherwise.
+      if (perWord % perGroup == 0) {
+        if ((i + 1) % perGroup == 0)
+          printFlush(cat("(blk * PER_WORD + ", i, ") / ", perGroup));
+      } else if (perGroup % perWord != 0 || !fullBlock) {
+        os << "        if (++counted == " << perGroup << ") {\n"
+           << "          counted = 0;\n";
+        printFlush("v / " + std::to_string(perGroup));
+        os << "        }\n";
+      }
+      os << "      }\n";
+    }
+    if (fullBlock && perWord % perGroup != 0 && perGroup % perWord == 0) {
+      os << "      if ((blk + 1) % " << perGroup / perWord << " == 0)\n";
+      printFlush("blk / " + std::to_string(perGroup / perWord));
+    }
+  };
+  os << "  int counted = 0; (void)counted;\n";
+  os << "  for (int64_t blk = 0; blk < " << fullBlocks << "; ++blk) {\n";
+  printBlock(perWord, true);
+  os << "  }\n";
+  if (tailVectors) {
+    os << "  {\n    const int64_t blk = " << fullBlocks << ";\n";
+    printBlock(tailVectors, false);
+    os << "  }\n";
+  }
+  os << "  for (int r = 0; r < MT; ++r)\n    out[r] = "
+     << (avx512 ? "_mm512_reduce_add_ps(yv[r])" : "reduceAdd(yv[r])")
+     << " + corr[r];\n}\n\n";
+}
+
+void KernelPrinter::printScalarRowKernel() {
+  os << "// Computes MT rows of y for output row n, from rows m0.. of xs.\n"
+     << "template <int MT>\n"
+     << "inline void rowKernel(const float *xs, const float *xsum, int64_t m0, int64_t n, const uint32_t *w, const float *scales, const float *zeros, const float *negScales, float scaleMul, float *out) {\n"
+     << "  (void)xsum; (void)zeros; (void)negScales;\n"
+     << "  const uint32_t *wrow = w + n * WORDS_PER_ROW;\n"
+     << "  float y[MT], corr[MT];\n"
+     << "  for (int r = 0; r < MT; ++r) { y[r] = 0.0f; corr[r] = 0.0f; }\n"
+     << "  for (int64_t g = 0; g < GROUPS; ++g) {\n"
+     << "    float acc[MT], accn[MT];\n"
+     << "    for (int r = 0; r < MT; ++r) { acc[r] = 0.0f; accn[r] = 0.0f; }\n"
+     << "    for (int64_t k = g * GROUP; k < (g + 1) * GROUP; ++k) {\n"
+     << "      const int64_t j = k % PERIOD;\n"
+     << "      const uint32_t word = wrow[k / PERIOD * LANES + j % LANES];\n"
+     << "      const uint32_t code = (word >> (BITS * (j / LANES))) & CODE_MASK;\n"
+     << "      const float d = kTable[code];\n";
+  if (asym())
+    os << "      const float dn = kTableNeg[code];\n";
+  os << "      for (int r = 0; r < MT; ++r) {\n"
+     << "        acc[r] += xs[(m0 + r) * K + k] * d;\n";
+  if (asym())
+    os << "        accn[r] += xs[(m0 + r) * K + k] * dn;\n";
+  os << "      }\n    }\n"
+     << "    const float s = scales[n * GROUPS + g] * scaleMul;\n";
+  if (asym())
+    os << "    const float sn = negScales[n * GROUPS + g] * scaleMul;\n";
+  if (hasZero())
+    os << "    const float z = zeros[n * GROUPS + g];\n";
+  os << "    for (int r = 0; r < MT; ++r) {\n      y[r] += s * acc[r];\n";
+  if (asym())
+    os << "      y[r] += sn * accn[r];\n";
+  if (spec.scheme.zeroPoint == ZeroPointMode::Integer)
+    os << "      corr[r] -= s * z * xsum[(m0 + r) * GROUPS + g];\n";
+  if (spec.scheme.zeroPoint == ZeroPointMode::Float)
+    os << "      corr[r] -= z * xsum[(m0 + r) * GROUPS + g];\n";
+  os << "    }\n  }\n"
+     << "  for (int r = 0; r < MT; ++r) out[r] = y[r] + corr[r];\n}\n\n";
+}
+
+void KernelPrinter::printEntry() {
+  const char *act = memoryType(spec.activation);
+  const char *out = memoryType(spec.output);
+  os << "} // namespace\n\n"
+     << "// y[m, n] = sum_k x[m, k] * W[n, k] (+ bias[n]); see the header.\n"
+     << "extern \"C\" void " << spec.name << "(const " << act
+     << " *x, int64_t m, const uint32_t *w, const float *scales, const float *zeros, const float *negScales, float tensorScale, const "
+     << out << " *bias, " << out << " *y, int threads) {\n"
+     << "  if (m <= 0) return;\n"
+     << "  // Activations as f32, and per-group sums for zero points.\n"
+     << "  float *xs = (float *)aligned_alloc(64, ((m * K * 4 + 63) / 64) * 64);\n"
+     << "  float *xsum = (float *)malloc(m * GROUPS * sizeof(float));\n"
+     << "  for (int64_t i = 0; i < m; ++i) {\n"
+     << "    for (int64_t g = 0; g < GROUPS; ++g) {\n"
+     << "      float sum = 0.0f;\n"
+     << "      for (int64_t k = g * GROUP; k < (g + 1) * GROUP; ++k) {\n"
+     << "        const float v = loadAct(x[i * K + k]);\n"
+     << "        xs[i * K + k] = v;\n        sum += v;\n      }\n"
+     << "      xsum[i * GROUPS + g] = sum;\n    }\n  }\n"
+     << "  const float scaleMul = tensorScale * SCALE_FACTOR;\n"
+     << "  (void)threads;\n"
+     << "#pragma omp parallel for schedule(static) num_threads(threads > 0 ? threads : 1)\n"
+     << "  for (int64_t n = 0; n < N; ++n) {\n"
+     << "    float acc[4];\n"
+     << "    int64_t m0 = 0;\n"
+     << "    for (; m0 + 4 <= m; m0 += 4) {\n"
+     << "      rowKernel<4>(xs, xsum, m0, n, w, scales, zeros, negScales, scaleMul, acc);\n"
+     << "      for (int r = 0; r < 4; ++r) {\n"
+     << "        const float v = acc[r]"
+     << (spec.bias ? " + loadOut(bias[n])" : "") << ";\n"
+     << "        y[(m0 + r) * N + n] = storeOut(v);\n      }\n    }\n"
+     << "    for (; m0 < m; ++m0) {\n"
+     << "      rowKernel<1>(xs, xsum, m0, n, w, scales, zeros, negScales, scaleMul, acc);\n"
+     << "      const float v = acc[0]"
+     << (spec.bias ? " + loadOut(bias[n])" : "") << ";\n"
+     << "      y[m0 * N + n] = storeOut(v);\n    }\n  }\n"
+     << "  (void)bias;\n  free(xsum);\n  free(xs);\n}\n";
+}
+
+std::string KernelPrinter::print() {
+  printPrelude();
+  printTables();
+  printConversions();
+  if (spec.isa == Isa::Scalar) {
+    printScalarRowKernel();
+  } else {
+    printVectorHelpers();
+    printVectorRowKernel();
+  }
+  printEntry();
+  return os.str();
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+std::string lowbit::cpu::verifyKernelSpec(const KernelSpec &spec) {
+  if (spec.n < 1 || spec.k < 1)
+    return "the weight shape [" + std::to_string(spec.n) + ", " +
+           std::to_string(spec.k) + "] must be positive";
+  const std::vector<int64_t> &group = spec.scheme.groupShape;
+  if (group.size() != 2 || group[0] != 1)
+    return "CPU kernels take schemes grouped along K only (group [1, G]), got a group of rank " +
+           std::to_string(group.size()) +
+           (group.size() == 2 ? " with extent " + std::to_string(group[0]) +
+                                    " along N"
+                              : "");
+  std::string error =
+      numerics::verifyScheme({spec.n, spec.k}, spec.weight, spec.scheme);
+  if (!error.empty())
+    return error;
+  unsigned lanes = isaLanes(spec.isa);
+  if (spec.isa != Isa::Scalar && group[1] % lanes != 0)
+    return "the " + std::string(isaName(spec.isa)) +
+           " kernel needs a group size that is a multiple of " +
+           std::to_string(lanes) + ", got " + std::to_string(group[1]) +
+           "; use the scalar kernel";
+  if (chooseDecode(spec) == Decode::FloatBits) {
+    int bias = spec.weight.floatSpec().bias;
+    if (bias < 0 || bias > 126)
+      return "float codes with exponent bias " + std::to_string(bias) +
+             " cannot be decoded by exponent placement; expected a bias in 0..126";
+  }
+  return "";
+}
+
+EmitResult lowbit::cpu::emitCpuKernel(const KernelSpec &spec) {
+  EmitResult result;
+  result.error = verifyKernelSpec(spec);
+  if (result.error.empty())
+    result.source = KernelPrinter(spec).print();
+  return result;
+}

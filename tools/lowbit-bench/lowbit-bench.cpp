@@ -1,0 +1,519 @@
+//===- lowbit-bench.cpp - Run, check and time one kernel configuration ----===//
+//
+// Generates the kernel for y[M, N] = x[M, K] * dequant(W[N, K])^T, compiles
+// it with the system C++ compiler, runs it on fresh random data, checks it
+// against a float64 reference and times it against the read bandwidth
+// measured in the same run. See docs/lowbit-bench.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Numerics/Format.h"
+#include "lowbit/Numerics/Pack.h"
+#include "lowbit/Numerics/Quantize.h"
+#include "lowbit/Target/CPU/CpuKernel.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <dlfcn.h>
+#include <random>
+#include <thread>
+
+using namespace lowbit;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("lowbit-bench options");
+static cl::opt<std::string> target("target", cl::desc("cpu"), cl::init("cpu"),
+                                   cl::cat(category));
+static cl::opt<int64_t> optM("m", cl::desc("rows of activations"),
+                             cl::init(1), cl::cat(category));
+static cl::opt<int64_t> optN("n", cl::desc("output features"),
+                             cl::init(4096), cl::cat(category));
+static cl::opt<int64_t> optK("k", cl::desc("input features"), cl::init(4096),
+                             cl::cat(category));
+static cl::opt<std::string>
+    weightName("weight",
+               cl::desc("weight format: int1..int8, uint1..uint8, eXmY, nf4, "
+                        "ternary, mxfp4, nvfp4"),
+               cl::init("int4"), cl::cat(category));
+static cl::opt<int64_t> optGroup("group", cl::desc("group size along K"),
+                                 cl::init(0), cl::cat(category));
+static cl::opt<std::string> zeroName("zero",
+                                     cl::desc("none, int, float, asym-fp"),
+                                     cl::init("none"), cl::cat(category));
+static cl::opt<std::string> scaleName("scale",
+                                      cl::desc("f32, f16, bf16, e8m0, e4m3"),
+                                      cl::init(""), cl::cat(category));
+static cl::opt<std::string> actName("act", cl::desc("f32, f16, bf16"),
+                                    cl::init("f32"), cl::cat(category));
+static cl::opt<std::string> strategyName("strategy",
+                                         cl::desc("dequant-fma"),
+                                         cl::init("dequant-fma"),
+                                         cl::cat(category));
+static cl::opt<std::string> isaName("isa", cl::desc("avx512, avx2, scalar"),
+                                    cl::init("avx512"), cl::cat(category));
+// --threads is parsed by hand (see takeThreadsFlag): the shared libLLVM
+// already registers a command-line option of that name.
+static int threads = 0;
+static cl::opt<uint64_t> seed("seed", cl::desc("random seed (0: fresh)"),
+                              cl::init(0), cl::cat(category));
+static cl::opt<bool> check("check", cl::desc("compare with float64"),
+                           cl::cat(category));
+static cl::opt<int> repeats("repeats", cl::desc("timed calls (0: no timing)"),
+                            cl::init(20), cl::cat(category));
+static cl::opt<std::string> dumpDir("dump", cl::desc("write .npy files here"),
+                                    cl::init(""), cl::cat(category));
+static cl::opt<bool> json("json", cl::desc("print one JSON object"),
+                          cl::cat(category));
+static cl::opt<std::string> cxx("cxx", cl::desc("C++ compiler for kernels"),
+                                cl::init(""), cl::cat(category));
+
+namespace {
+/// Prints a one-line error and exits with status 2 (bad arguments).
+[[noreturn]] void usageError(const llvm::Twine &message) {
+  llvm::errs() << "lowbit-bench: error: " << message << "\n";
+  std::exit(2);
+}
+
+/// Removes `--threads=N` (or `-threads=N`, `--threads N`) from argv and
+/// stores N in `threads`.
+void takeThreadsFlag(int &argc, char **argv) {
+  int out = 1;
+  for (int i = 1; i < argc; ++i) {
+    llvm::StringRef arg(argv[i]);
+    llvm::StringRef value;
+    if (arg.consume_front("--threads") || arg.consume_front("-threads")) {
+      if (arg.consume_front("="))
+        value = arg;
+      else if (arg.empty() && i + 1 < argc)
+        value = argv[++i];
+      else
+        usageError("--threads needs a value, as in --threads=2");
+      if (value.getAsInteger(10, threads) || threads < 0)
+        usageError("--threads=" + value + " is not a non-negative integer");
+      continue;
+    }
+    argv[out++] = argv[i];
+  }
+  argc = out;
+}
+
+/// The configuration named by the flags.
+struct Config {
+  cpu::KernelSpec spec;
+  std::string formatName;
+};
+
+Config parseConfig() {
+  Config config;
+  cpu::KernelSpec &spec = config.spec;
+  if (target != "cpu")
+    usageError("--target=" + target + " is not supported yet; expected cpu");
+  if (strategyName != "dequant-fma")
+    usageError("--strategy=" + strategyName +
+               " is not supported yet; expected dequant-fma");
+  if (optM < 1 || optN < 1 || optK < 1)
+    usageError("--m, --n and --k must be positive");
+  std::optional<cpu::Isa> isa = cpu::parseIsa(std::string(isaName));
+  if (!isa)
+    usageError("--isa=" + isaName + " is not one of avx512, avx2, scalar");
+  spec.isa = *isa;
+  std::optional<cpu::ScalarType> act = cpu::parseScalarType(std::string(actName));
+  if (!act)
+    usageError("--act=" + actName + " is not one of f32, f16, bf16");
+  spec.activation = *act;
+  spec.output = *act;
+  std::optional<numerics::ZeroPointMode> zero =
+      numerics::parseZeroPointMode(zeroName);
+  if (!zero)
+    usageError("--zero=" + zeroName + " is not one of none, int, float, asym-fp");
+
+  // MX and NV formats fix their scale type and group; others default to f16
+  // scales and groups of 128.
+  std::string scale = scaleName;
+  int64_t group = optGroup;
+  std::string format = weightName;
+  if (weightName == "mxfp4" || weightName == "nvfp4") {
+    bool mx = weightName == "mxfp4";
+    const char *fixedScale = mx ? "e8m0" : "e4m3";
+    int64_t fixedGroup = mx ? 32 : 16;
+    if (!scale.empty() && scale != fixedScale)
+      usageError("--weight=" + weightName + " uses " + fixedScale +
+                 " scales, not --scale=" + scale);
+    if (group != 0 && group != fixedGroup)
+      usageError("--weight=" + weightName + " uses groups of " +
+                 llvm::Twine(fixedGroup) + ", not --group=" +
+                 llvm::Twine(group));
+    if (*zero != numerics::ZeroPointMode::None)
+      usageError("--weight=" + weightName + " has no zero points");
+    scale = fixedScale;
+    group = fixedGroup;
+    format = "e2m1";
+    spec.scheme.tensorScale = !mx;
+  }
+  std::string error;
+  std::optional<numerics::Format> parsed =
+      numerics::Format::parse(format, &error);
+  if (!parsed)
+    usageError(error);
+  if (parsed->kind() == numerics::FormatKind::ExponentOnly)
+    usageError("e8m0 is a scale format, not a weight format");
+  spec.weight = *parsed;
+  config.formatName = weightName;
+  std::optional<numerics::ScaleType> scaleType =
+      numerics::parseScaleType(scale.empty() ? "f16" : scale);
+  if (!scaleType)
+    usageError("--scale=" + scale + " is not one of f32, f16, bf16, e8m0, e4m3");
+  spec.scheme.scaleType = *scaleType;
+  spec.scheme.zeroPoint = *zero;
+  spec.scheme.groupShape = {1, group == 0 ? std::min<int64_t>(128, optK)
+                                          : group};
+  spec.n = optN;
+  spec.k = optK;
+  spec.name = "lowbit_bench_kernel";
+  std::string invalid = cpu::verifyKernelSpec(spec);
+  if (!invalid.empty())
+    usageError(invalid);
+  return config;
+}
+
+/// Compiles `source` into a shared object in `dir` and loads it.
+void *compileAndLoad(const std::string &source, llvm::StringRef dir,
+                     cpu::Isa isa) {
+  llvm::SmallString<128> cpp(dir), so(dir), log(dir);
+  llvm::sys::path::append(cpp, "kernel.cpp");
+  llvm::sys::path::append(so, "kernel.so");
+  llvm::sys::path::append(log, "compile.log");
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(cpp, ec);
+    if (ec)
+      usageError("cannot write " + cpp + ": " + ec.message());
+    out << source;
+  }
+  std::string compiler = cxx;
+  if (compiler.empty())
+    compiler = std::getenv("CXX") ? std::getenv("CXX") : "g++";
+  llvm::ErrorOr<std::string> path = llvm::sys::findProgramByName(compiler);
+  if (!path)
+    usageError("cannot find the C++ compiler '" + compiler + "'");
+  llvm::SmallVector<llvm::StringRef> args = {*path, "-O3", "-mtune=native"};
+  llvm::SmallVector<llvm::StringRef> isaFlags;
+  llvm::StringRef(cpu::isaCompileFlags(isa)).split(isaFlags, ' ', -1, false);
+  args.append(isaFlags.begin(), isaFlags.end());
+  args.append({"-fopenmp", "-shared", "-fPIC", "-o", so, cpp});
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, log.str(),
+                                                log.str()};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*path, args, std::nullopt, redirects, 0,
+                                     0, &message);
+  if (rc != 0) {
+    llvm::errs() << "lowbit-bench: error: the kernel did not compile (" << rc
+                 << "); see " << log << "\n";
+    std::exit(1);
+  }
+  void *handle = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    usageError(llvm::Twine("cannot load the kernel: ") + dlerror());
+  return handle;
+}
+
+/// A probe compiled with the kernel's flags: reads `bytes` with `threads`
+/// threads, so both are measured by the same compiler and machine.
+const char *kBandwidthProbe = R"cpp(
+#include <stdint.h>
+extern "C" double lowbit_probe_read(const uint64_t *p, int64_t words, int threads) {
+  uint64_t total = 0;
+#pragma omp parallel for reduction(^ : total) schedule(static) num_threads(threads)
+  for (int64_t i = 0; i < words; i += 8)
+    total ^= p[i] ^ p[i + 1] ^ p[i + 2] ^ p[i + 3] ^ p[i + 4] ^ p[i + 5] ^ p[i + 6] ^ p[i + 7];
+  return double(total & 1);
+}
+)cpp";
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                       start)
+      .count();
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+/// Rounds to the activation type, returning the value the kernel sees and
+/// its bits in memory.
+float roundActivation(double value, cpu::ScalarType type, uint16_t &bits) {
+  switch (type) {
+  case cpu::ScalarType::F32:
+    return static_cast<float>(value);
+  case cpu::ScalarType::F16:
+    bits = numerics::toF16Bits(static_cast<float>(value));
+    return numerics::fromF16Bits(bits);
+  case cpu::ScalarType::BF16:
+    bits = numerics::toBF16Bits(static_cast<float>(value));
+    return numerics::fromBF16Bits(bits);
+  }
+  return 0;
+}
+
+float loadOutput(const std::vector<uint8_t> &y, size_t i,
+                 cpu::ScalarType type) {
+  if (type == cpu::ScalarType::F32) {
+    float v;
+    std::memcpy(&v, y.data() + 4 * i, 4);
+    return v;
+  }
+  uint16_t bits;
+  std::memcpy(&bits, y.data() + 2 * i, 2);
+  return type == cpu::ScalarType::F16 ? numerics::fromF16Bits(bits)
+                                      : numerics::fromBF16Bits(bits);
+}
+
+/// Writes a little-endian .npy file.
+void writeNpy(llvm::StringRef dir, llvm::StringRef name, llvm::StringRef dtype,
+              std::vector<int64_t> shape, const void *data, size_t bytes) {
+  llvm::SmallString<128> path(dir);
+  llvm::sys::path::append(path, name);
+  std::error_code ec;
+  llvm::raw_fd_ostream out(path, ec);
+  if (ec)
+    usageError("cannot write " + path + ": " + ec.message());
+  std::string header = "{'descr': '" + dtype.str() +
+                       "', 'fortran_order': False, 'shape': (";
+  for (int64_t dim : shape)
+    header += std::to_string(dim) + ", ";
+  header += "), }";
+  while ((10 + header.size() + 1) % 64 != 0)
+    header += ' ';
+  header += '\n';
+  out << "\x93NUMPY";
+  out << char(1) << char(0);
+  uint16_t length = header.size();
+  out.write(reinterpret_cast<const char *>(&length), 2);
+  out << header;
+  out.write(static_cast<const char *>(data), bytes);
+}
+
+/// Tolerance of the relative Frobenius error: f32 accumulation over K plus
+/// the rounding of the output type.
+double tolerance(cpu::ScalarType output, int64_t k) {
+  double accumulate = 4.0 * std::sqrt(double(k)) * std::ldexp(1.0, -24);
+  switch (output) {
+  case cpu::ScalarType::F32:
+    return accumulate + 1e-6;
+  case cpu::ScalarType::F16:
+    return accumulate + std::ldexp(1.0, -10);
+  case cpu::ScalarType::BF16:
+    return accumulate + std::ldexp(1.0, -7);
+  }
+  return accumulate;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  takeThreadsFlag(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "lowbit-bench: run, check and time one "
+                              "mixed-precision matmul kernel\n\n"
+                              "  --threads=<int> - threads (0: all cores)\n");
+  Config config = parseConfig();
+  cpu::KernelSpec &spec = config.spec;
+  const int64_t m = optM, n = optN, k = optK, group = cpu::groupSize(spec);
+  const int64_t groups = k / group;
+  int nthreads = threads > 0 ? int(threads)
+                             : int(std::max(1u, std::thread::hardware_concurrency()));
+  uint64_t actualSeed = seed ? uint64_t(seed) : std::random_device{}();
+  std::mt19937_64 rng(actualSeed);
+
+  // Weights, quantized and packed with the reference numerics.
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<double> weights(n * k);
+  for (double &value : weights)
+    value = normal(rng);
+  numerics::QuantParams params =
+      numerics::calibrate(weights, {n, k}, spec.weight, spec.scheme);
+  std::vector<uint32_t> codes =
+      numerics::quantize(weights, {n, k}, spec.weight, spec.scheme, params);
+  std::vector<double> dequantized =
+      numerics::dequantize(codes, {n, k}, spec.weight, spec.scheme, params);
+  numerics::PackLayout layout = cpu::weightLayout(spec);
+  std::vector<uint64_t> packed64 = numerics::pack(codes, n, k, layout);
+  std::vector<uint32_t> packed(packed64.begin(), packed64.end());
+  auto toFloats = [](const std::vector<double> &values) {
+    return std::vector<float>(values.begin(), values.end());
+  };
+  std::vector<float> scales = toFloats(params.scales);
+  std::vector<float> zeros = toFloats(params.zeros);
+  std::vector<float> negScales = toFloats(params.negScales);
+  float tensorScale = spec.scheme.tensorScale ? float(params.tensorScale) : 1.f;
+
+  // Activations in their memory type, and the values the kernel sees.
+  size_t actBytes = spec.activation == cpu::ScalarType::F32 ? 4 : 2;
+  std::vector<uint8_t> x(m * k * actBytes);
+  std::vector<float> xValues(m * k);
+  for (int64_t i = 0; i < m * k; ++i) {
+    uint16_t bits = 0;
+    xValues[i] = roundActivation(normal(rng), spec.activation, bits);
+    if (actBytes == 4)
+      std::memcpy(x.data() + 4 * i, &xValues[i], 4);
+    else
+      std::memcpy(x.data() + 2 * i, &bits, 2);
+  }
+  std::vector<uint8_t> y(m * n * actBytes);
+
+  // Generate, compile, load.
+  cpu::EmitResult source = cpu::emitCpuKernel(spec);
+  if (!source.error.empty())
+    usageError(source.error);
+  llvm::SmallString<128> dir;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("lowbit-bench", dir))
+    usageError("cannot create a temporary directory: " + ec.message());
+  void *handle = compileAndLoad(source.source + kBandwidthProbe, dir, spec.isa);
+  using KernelFn = void (*)(const void *, int64_t, const uint32_t *,
+                            const float *, const float *, const float *, float,
+                            const void *, void *, int);
+  using ProbeFn = double (*)(const uint64_t *, int64_t, int);
+  auto kernel = reinterpret_cast<KernelFn>(dlsym(handle, spec.name.c_str()));
+  auto probe = reinterpret_cast<ProbeFn>(dlsym(handle, "lowbit_probe_read"));
+  if (!kernel || !probe)
+    usageError("the compiled kernel lacks its entry points");
+
+  auto run = [&](const uint32_t *w) {
+    kernel(x.data(), m, w, scales.data(), zeros.empty() ? nullptr : zeros.data(),
+           negScales.empty() ? nullptr : negScales.data(), tensorScale,
+           nullptr, y.data(), nthreads);
+  };
+  run(packed.data());
+
+  llvm::json::Object result{{"target", "cpu"},
+                            {"isa", cpu::isaName(spec.isa)},
+                            {"m", m},
+                            {"n", n},
+                            {"k", k},
+                            {"weight", config.formatName},
+                            {"group", group},
+                            {"zero", numerics::zeroPointModeName(
+                                         spec.scheme.zeroPoint)},
+                            {"scale", numerics::scaleTypeName(
+                                          spec.scheme.scaleType)},
+                            {"act", cpu::scalarTypeName(spec.activation)},
+                            {"strategy", std::string(strategyName)},
+                            {"threads", nthreads},
+                            {"seed", int64_t(actualSeed)}};
+  bool failed = false;
+  if (check) {
+    double maxAbs = 0, diff2 = 0, ref2 = 0;
+    for (int64_t row = 0; row < m; ++row)
+      for (int64_t col = 0; col < n; ++col) {
+        double reference = 0;
+        for (int64_t i = 0; i < k; ++i)
+          reference += double(xValues[row * k + i]) * dequantized[col * k + i];
+        double got = loadOutput(y, row * n + col, spec.output);
+        double diff = got - reference;
+        maxAbs = std::max(maxAbs, std::fabs(diff));
+        diff2 += diff * diff;
+        ref2 += reference * reference;
+      }
+    double relative = std::sqrt(diff2 / std::max(ref2, 1e-300));
+    double limit = tolerance(spec.output, k);
+    failed = !(relative <= limit);
+    result["max_abs_error"] = maxAbs;
+    result["rel_frobenius_error"] = relative;
+    result["tolerance"] = limit;
+    result["check"] = failed ? "fail" : "pass";
+  }
+
+  if (!dumpDir.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(dumpDir))
+      usageError("cannot create " + dumpDir + ": " + ec.message());
+    writeNpy(dumpDir, "x.npy", "<f4", {m, k}, xValues.data(), m * k * 4);
+    std::vector<int32_t> logical(codes.size());
+    bool integer = spec.weight.kind() == numerics::FormatKind::SignedInt ||
+                   spec.weight.kind() == numerics::FormatKind::UnsignedInt;
+    for (size_t i = 0; i < codes.size(); ++i)
+      logical[i] = integer ? int32_t(spec.weight.decode(codes[i]))
+                           : int32_t(codes[i]);
+    writeNpy(dumpDir, "codes.npy", "<i4", {n, k}, logical.data(),
+             logical.size() * 4);
+    writeNpy(dumpDir, "scales.npy", "<f4", {n, groups}, scales.data(),
+             scales.size() * 4);
+    std::vector<float> zeroDump =
+        zeros.empty() ? std::vector<float>(n * groups, 0.f) : zeros;
+    writeNpy(dumpDir, "zeros.npy", "<f4", {n, groups}, zeroDump.data(),
+             zeroDump.size() * 4);
+    if (!negScales.empty())
+      writeNpy(dumpDir, "neg_scales.npy", "<f4", {n, groups},
+               negScales.data(), negScales.size() * 4);
+    std::vector<float> yDump(m * n);
+    for (int64_t i = 0; i < m * n; ++i)
+      yDump[i] = loadOutput(y, i, spec.output);
+    writeNpy(dumpDir, "y.npy", "<f4", {m, n}, yDump.data(), yDump.size() * 4);
+    llvm::json::Object meta = result;
+    meta["format"] = spec.weight.name();
+    meta["codes"] = integer ? "integer values" : "raw bit codes";
+    meta["tensor_scale"] = double(tensorScale);
+    meta["formula"] = "y = x . dequant(W)^T, dequant by docs/numerics.md";
+    llvm::SmallString<128> path(dumpDir);
+    llvm::sys::path::append(path, "meta.json");
+    std::error_code ec;
+    llvm::raw_fd_ostream out(path, ec);
+    out << llvm::formatv("{0:2}", llvm::json::Value(std::move(meta))) << "\n";
+  }
+
+  if (repeats > 0) {
+    // Rotate among weight copies totalling at least 256 MiB so each call
+    // reads its weights from memory, not from cache.
+    size_t weightBytes = packed.size() * 4;
+    size_t copies = std::max<size_t>(2, (256u << 20) / weightBytes + 1);
+    std::vector<std::vector<uint32_t>> rotation(copies, packed);
+    std::vector<double> times;
+    for (int i = 0; i < repeats + 2; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      run(rotation[i % copies].data());
+      if (i >= 2)
+        times.push_back(secondsSince(start));
+    }
+    // Read bandwidth of 1 GiB with the same threads, best of three.
+    std::vector<uint64_t> buffer((1u << 30) / 8, 1);
+    double best = 1e30;
+    for (int i = 0; i < 3; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      probe(buffer.data(), int64_t(buffer.size()), nthreads);
+      best = std::min(best, secondsSince(start));
+    }
+    double readBandwidth = double(buffer.size() * 8) / best;
+    double seconds = median(times);
+    size_t paramBytes =
+        (scales.size() + zeros.size() + negScales.size()) * sizeof(float);
+    double achieved = double(weightBytes + paramBytes) / seconds;
+    result["time_us"] = seconds * 1e6;
+    result["weight_bytes"] = int64_t(weightBytes + paramBytes);
+    result["weight_gbps"] = achieved / 1e9;
+    result["read_gbps"] = readBandwidth / 1e9;
+    result["bandwidth_fraction"] = achieved / readBandwidth;
+  }
+  // The kernel stays loaded: OpenMP's worker threads live on in it.
+  llvm::sys::fs::remove_directories(dir);
+
+  if (json) {
+    llvm::outs() << llvm::json::Value(std::move(result)) << "\n";
+  } else {
+    for (const auto &entry : result)
+      llvm::outs() << entry.first << ": " << entry.second << "\n";
+  }
+  if (failed)
+    llvm::errs() << "lowbit-bench: check failed (seed " << actualSeed << ")\n";
+  return failed ? 1 : 0;
+}
