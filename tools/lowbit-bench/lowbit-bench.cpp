@@ -73,6 +73,11 @@ static cl::opt<std::string> dumpDir("dump", cl::desc("write .npy files here"),
                                     cl::init(""), cl::cat(category));
 static cl::opt<bool> json("json", cl::desc("print one JSON object"),
                           cl::cat(category));
+static cl::opt<bool> compileOnly(
+    "compile-only",
+    cl::desc("stop after generating and compiling the kernel (for ISAs this "
+             "machine cannot run)"),
+    cl::cat(category));
 static cl::opt<std::string> cxx("cxx", cl::desc("C++ compiler for kernels"),
                                 cl::init(""), cl::cat(category));
 
@@ -187,7 +192,7 @@ Config parseConfig() {
 
 /// Compiles `source` into a shared object in `dir` and loads it.
 void *compileAndLoad(const std::string &source, llvm::StringRef dir,
-                     cpu::Isa isa) {
+                     cpu::Isa isa, bool load) {
   llvm::SmallString<128> cpp(dir), so(dir), log(dir);
   llvm::sys::path::append(cpp, "kernel.cpp");
   llvm::sys::path::append(so, "kernel.so");
@@ -220,6 +225,8 @@ void *compileAndLoad(const std::string &source, llvm::StringRef dir,
                  << "); see " << log << "\n";
     std::exit(1);
   }
+  if (!load)
+    return nullptr;
   void *handle = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle)
     usageError(llvm::Twine("cannot load the kernel: ") + dlerror());
@@ -380,7 +387,15 @@ int main(int argc, char **argv) {
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("lowbit-bench", dir))
     usageError("cannot create a temporary directory: " + ec.message());
-  void *handle = compileAndLoad(source.source + kBandwidthProbe, dir, spec.isa);
+  void *handle = compileAndLoad(source.source + kBandwidthProbe, dir, spec.isa,
+                                !compileOnly);
+  if (compileOnly) {
+    llvm::sys::fs::remove_directories(dir);
+    llvm::outs() << "compiled " << spec.name << " for "
+                 << cpu::isaName(spec.isa) << " (" << source.source.size()
+                 << " bytes of C++); not run (--compile-only)\n";
+    return 0;
+  }
   using KernelFn = void (*)(const void *, int64_t, const uint32_t *,
                             const float *, const float *, const float *, float,
                             const void *, void *, int);

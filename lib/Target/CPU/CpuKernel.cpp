@@ -121,7 +121,12 @@ Decode chooseDecode(const KernelSpec &spec) {
   if (spec.isa == Isa::Scalar)
     return Decode::ScalarTable;
   const numerics::Format &format = spec.weight;
-  if (format.bits() <= maxTableBits(spec.isa))
+  bool integer = format.kind() == FormatKind::SignedInt ||
+                 format.kind() == FormatKind::UnsignedInt;
+  // On AVX2 a 16-entry table costs two permutes and a blend; integers
+  // convert in two or three simple operations instead.
+  if (format.bits() <= maxTableBits(spec.isa) &&
+      !(integer && spec.isa == Isa::AVX2))
     return Decode::Table;
   switch (format.kind()) {
   case FormatKind::SignedInt:
@@ -446,17 +451,23 @@ void KernelPrinter::printFlush(std::string_view groupExpr) {
   if (hasZero())
     os << "          const float z = zeros[n * GROUPS + g];\n";
   os << "          for (int r = 0; r < MT; ++r) {\n"
+     << "            for (int a = 1; a < NA; ++a) acc[r][0] = " << p
+     << "add_ps(acc[r][0], acc[r][a]);\n"
      << "            yv[r] = " << p << "fmadd_ps(" << p
-     << "set1_ps(s), acc[r], yv[r]);\n";
+     << "set1_ps(s), acc[r][0], yv[r]);\n";
   if (asym())
-    os << "            yv[r] = " << p << "fmadd_ps(" << p
-       << "set1_ps(sn), accn[r], yv[r]);\n"
-       << "            accn[r] = " << p << "setzero_ps();\n";
+    os << "            for (int a = 1; a < NA; ++a) accn[r][0] = " << p
+       << "add_ps(accn[r][0], accn[r][a]);\n"
+       << "            yv[r] = " << p << "fmadd_ps(" << p
+       << "set1_ps(sn), accn[r][0], yv[r]);\n"
+       << "            for (int a = 0; a < NA; ++a) accn[r][a] = " << p
+       << "setzero_ps();\n";
   if (spec.scheme.zeroPoint == ZeroPointMode::Integer)
     os << "            corr[r] -= s * z * xsum[(m0 + r) * GROUPS + g];\n";
   if (spec.scheme.zeroPoint == ZeroPointMode::Float)
     os << "            corr[r] -= z * xsum[(m0 + r) * GROUPS + g];\n";
-  os << "            acc[r] = " << p << "setzero_ps();\n"
+  os << "            for (int a = 0; a < NA; ++a) acc[r][a] = " << p
+     << "setzero_ps();\n"
      << "          }\n        }\n";
 }
 
@@ -475,14 +486,17 @@ void KernelPrinter::printVectorRowKernel() {
      << "inline void rowKernel(const float *xs, const float *xsum, int64_t m0, int64_t n, const uint32_t *w, const float *scales, const float *zeros, const float *negScales, float scaleMul, float *out) {\n"
      << "  (void)xsum; (void)zeros; (void)negScales;\n"
      << "  const uint32_t *wrow = w + n * WORDS_PER_ROW;\n"
-     << "  " << vf << " yv[MT], acc[MT];\n";
+     << "  // Independent accumulators hide the FMA latency of a single row.\n"
+     << "  constexpr int NA = MT == 1 ? 4 : 1;\n"
+     << "  " << vf << " yv[MT], acc[MT][NA];\n";
   if (asym())
-    os << "  " << vf << " accn[MT];\n";
+    os << "  " << vf << " accn[MT][NA];\n";
   os << "  float corr[MT];\n"
-     << "  for (int r = 0; r < MT; ++r) { yv[r] = " << p
-     << "setzero_ps(); acc[r] = " << p << "setzero_ps(); corr[r] = 0.0f;"
-     << (asym() ? cat(" accn[r] = ", p, "setzero_ps();") : "")
-     << " }\n";
+     << "  for (int r = 0; r < MT; ++r) {\n    yv[r] = " << p
+     << "setzero_ps(); corr[r] = 0.0f;\n"
+     << "    for (int a = 0; a < NA; ++a) { acc[r][a] = " << p << "setzero_ps();"
+     << (asym() ? cat(" accn[r][a] = ", p, "setzero_ps();") : "")
+     << " }\n  }\n";
   if (decode == Decode::Table) {
     auto load = [&](std::string_view name, std::string_view table, unsigned at) {
       os << "  const " << vf << " " << name << " = " << p << "load_ps(" << table
@@ -514,10 +528,11 @@ void KernelPrinter::printVectorRowKernel() {
       os << "        for (int r = 0; r < MT; ++r) {\n"
          << "          const " << vf << " xv = " << p
          << "loadu_ps(xs + (m0 + r) * K + v * LANES);\n"
-         << "          acc[r] = " << p << "fmadd_ps(xv, " << positive
-         << ", acc[r]);\n";
+         << "          acc[r][" << i << " % NA] = " << p << "fmadd_ps(xv, "
+         << positive << ", acc[r][" << i << " % NA]);\n";
       if (asym())
-        os << "          accn[r] = " << p << "fmadd_ps(xv, dn, accn[r]);\n";
+        os << "          accn[r][" << i << " % NA] = " << p
+           << "fmadd_ps(xv, dn, accn[r][" << i << " % NA]);\n";
       os << "        }\n";
       // Group boundaries: known at compile time when groups hold whole
       // blocks or blocks hold whole groups; counted otherwise.
