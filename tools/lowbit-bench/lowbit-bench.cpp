@@ -311,6 +311,45 @@ void writeNpy(llvm::StringRef dir, llvm::StringRef name, llvm::StringRef dtype,
   out.write(static_cast<const char *>(data), bytes);
 }
 
+/// Scale values (already representable in `type`) as stored bytes.
+std::vector<uint8_t> storeScales(const std::vector<double> &values,
+                                 numerics::ScaleType type) {
+  std::vector<uint8_t> bytes;
+  auto append = [&](const void *data, size_t size) {
+    const uint8_t *p = static_cast<const uint8_t *>(data);
+    bytes.insert(bytes.end(), p, p + size);
+  };
+  for (double value : values) {
+    switch (type) {
+    case numerics::ScaleType::F32: {
+      float f = float(value);
+      append(&f, 4);
+      break;
+    }
+    case numerics::ScaleType::F16: {
+      uint16_t h = numerics::toF16Bits(float(value));
+      append(&h, 2);
+      break;
+    }
+    case numerics::ScaleType::BF16: {
+      uint16_t h = numerics::toBF16Bits(float(value));
+      append(&h, 2);
+      break;
+    }
+    case numerics::ScaleType::E8M0:
+      bytes.push_back(uint8_t(numerics::Format::e8m0().encode(value)));
+      break;
+    case numerics::ScaleType::E4M3:
+      bytes.push_back(uint8_t(
+          numerics::Format::floatCode(4, 3,
+                                      numerics::FloatConvention::FiniteNaN)
+              .encode(value)));
+      break;
+    }
+  }
+  return bytes;
+}
+
 /// Tolerance of the relative Frobenius error: f32 accumulation over K plus
 /// the rounding of the output type.
 double tolerance(cpu::ScalarType output, int64_t k) {
@@ -363,6 +402,11 @@ int main(int argc, char **argv) {
   std::vector<float> scales = toFloats(params.scales);
   std::vector<float> zeros = toFloats(params.zeros);
   std::vector<float> negScales = toFloats(params.negScales);
+  // The kernel reads scales in their stored type.
+  std::vector<uint8_t> storedScales =
+      storeScales(params.scales, spec.scheme.scaleType);
+  std::vector<uint8_t> storedNegScales =
+      storeScales(params.negScales, spec.scheme.scaleType);
   float tensorScale = spec.scheme.tensorScale ? float(params.tensorScale) : 1.f;
 
   // Activations in their memory type, and the values the kernel sees.
@@ -397,7 +441,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   using KernelFn = void (*)(const void *, int64_t, const uint32_t *,
-                            const float *, const float *, const float *, float,
+                            const void *, const float *, const void *, float,
                             const void *, void *, int);
   using ProbeFn = double (*)(const uint64_t *, int64_t, int);
   auto kernel = reinterpret_cast<KernelFn>(dlsym(handle, spec.name.c_str()));
@@ -406,9 +450,10 @@ int main(int argc, char **argv) {
     usageError("the compiled kernel lacks its entry points");
 
   auto run = [&](const uint32_t *w) {
-    kernel(x.data(), m, w, scales.data(), zeros.empty() ? nullptr : zeros.data(),
-           negScales.empty() ? nullptr : negScales.data(), tensorScale,
-           nullptr, y.data(), nthreads);
+    kernel(x.data(), m, w, storedScales.data(),
+           zeros.empty() ? nullptr : zeros.data(),
+           storedNegScales.empty() ? nullptr : storedNegScales.data(),
+           tensorScale, nullptr, y.data(), nthreads);
   };
   run(packed.data());
 
@@ -510,8 +555,8 @@ int main(int argc, char **argv) {
     }
     double readBandwidth = double(buffer.size() * 8) / best;
     double seconds = median(times);
-    size_t paramBytes =
-        (scales.size() + zeros.size() + negScales.size()) * sizeof(float);
+    size_t paramBytes = storedScales.size() + storedNegScales.size() +
+                        zeros.size() * sizeof(float);
     double achieved = double(weightBytes + paramBytes) / seconds;
     result["time_us"] = seconds * 1e6;
     result["weight_bytes"] = int64_t(weightBytes + paramBytes);

@@ -336,6 +336,33 @@ inline uint16_t f32ToBF16(float f) {
     }
     return "v";
   };
+  // Scales are read in their stored type.
+  switch (spec.scheme.scaleType) {
+  case numerics::ScaleType::F32:
+    os << "typedef float ScaleT;\ninline float loadScale(float v) { return v; }\n";
+    break;
+  case numerics::ScaleType::F16:
+    os << "typedef uint16_t ScaleT;\ninline float loadScale(uint16_t v) { "
+          "return f16ToF32(v); }\n";
+    break;
+  case numerics::ScaleType::BF16:
+    os << "typedef uint16_t ScaleT;\ninline float loadScale(uint16_t v) { "
+          "return bf16ToF32(v); }\n";
+    break;
+  case numerics::ScaleType::E8M0:
+  case numerics::ScaleType::E4M3: {
+    numerics::Format format =
+        spec.scheme.scaleType == numerics::ScaleType::E8M0
+            ? numerics::Format::e8m0()
+            : numerics::Format::floatCode(4, 3,
+                                          numerics::FloatConvention::FiniteNaN);
+    os << "typedef uint8_t ScaleT;\nalignas(64) const float kScaleTable[256] = {";
+    for (uint32_t code = 0; code < 256; ++code)
+      os << (code ? ", " : "") << floatLiteral(format.decode(code));
+    os << "};\ninline float loadScale(uint8_t v) { return kScaleTable[v]; }\n";
+    break;
+  }
+  }
   os << "inline float loadAct(" << memoryType(spec.activation)
      << " v) { return " << loader(spec.activation) << "; }\n";
   os << "inline float loadOut(" << memoryType(spec.output)
@@ -445,9 +472,9 @@ void KernelPrinter::printFlush(std::string_view groupExpr) {
   bool avx512 = spec.isa == Isa::AVX512;
   std::string_view p = avx512 ? "_mm512_" : "_mm256_";
   os << "        {\n          const int64_t g = " << groupExpr << ";\n"
-     << "          const float s = scales[n * GROUPS + g] * scaleMul;\n";
+     << "          const float s = loadScale(scales[n * GROUPS + g]) * scaleMul;\n";
   if (asym())
-    os << "          const float sn = negScales[n * GROUPS + g] * scaleMul;\n";
+    os << "          const float sn = loadScale(negScales[n * GROUPS + g]) * scaleMul;\n";
   if (hasZero())
     os << "          const float z = zeros[n * GROUPS + g];\n";
   os << "          for (int r = 0; r < MT; ++r) {\n"
@@ -483,7 +510,7 @@ void KernelPrinter::printVectorRowKernel() {
 
   os << "// Computes MT rows of y for output row n, from rows m0.. of xs.\n"
      << "template <int MT>\n"
-     << "inline void rowKernel(const float *xs, const float *xsum, int64_t m0, int64_t n, const uint32_t *w, const float *scales, const float *zeros, const float *negScales, float scaleMul, float *out) {\n"
+     << "inline void rowKernel(const float *xs, const float *xsum, int64_t m0, int64_t n, const uint32_t *w, const ScaleT *scales, const float *zeros, const ScaleT *negScales, float scaleMul, float *out) {\n"
      << "  (void)xsum; (void)zeros; (void)negScales;\n"
      << "  const uint32_t *wrow = w + n * WORDS_PER_ROW;\n"
      << "  // Independent accumulators hide the FMA latency of a single row.\n"
@@ -569,7 +596,7 @@ void KernelPrinter::printVectorRowKernel() {
 void KernelPrinter::printScalarRowKernel() {
   os << "// Computes MT rows of y for output row n, from rows m0.. of xs.\n"
      << "template <int MT>\n"
-     << "inline void rowKernel(const float *xs, const float *xsum, int64_t m0, int64_t n, const uint32_t *w, const float *scales, const float *zeros, const float *negScales, float scaleMul, float *out) {\n"
+     << "inline void rowKernel(const float *xs, const float *xsum, int64_t m0, int64_t n, const uint32_t *w, const ScaleT *scales, const float *zeros, const ScaleT *negScales, float scaleMul, float *out) {\n"
      << "  (void)xsum; (void)zeros; (void)negScales;\n"
      << "  const uint32_t *wrow = w + n * WORDS_PER_ROW;\n"
      << "  float y[MT], corr[MT];\n"
@@ -589,9 +616,9 @@ void KernelPrinter::printScalarRowKernel() {
   if (asym())
     os << "        accn[r] += xs[(m0 + r) * K + k] * dn;\n";
   os << "      }\n    }\n"
-     << "    const float s = scales[n * GROUPS + g] * scaleMul;\n";
+     << "    const float s = loadScale(scales[n * GROUPS + g]) * scaleMul;\n";
   if (asym())
-    os << "    const float sn = negScales[n * GROUPS + g] * scaleMul;\n";
+    os << "    const float sn = loadScale(negScales[n * GROUPS + g]) * scaleMul;\n";
   if (hasZero())
     os << "    const float z = zeros[n * GROUPS + g];\n";
   os << "    for (int r = 0; r < MT; ++r) {\n      y[r] += s * acc[r];\n";
@@ -611,7 +638,7 @@ void KernelPrinter::printEntry() {
   os << "} // namespace\n\n"
      << "// y[m, n] = sum_k x[m, k] * W[n, k] (+ bias[n]); see the header.\n"
      << "extern \"C\" void " << spec.name << "(const " << act
-     << " *x, int64_t m, const uint32_t *w, const float *scales, const float *zeros, const float *negScales, float tensorScale, const "
+     << " *x, int64_t m, const uint32_t *w, const ScaleT *scales, const float *zeros, const ScaleT *negScales, float tensorScale, const "
      << out << " *bias, " << out << " *y, int threads) {\n"
      << "  if (m <= 0) return;\n"
      << "  // Activations as f32, and per-group sums for zero points.\n"
