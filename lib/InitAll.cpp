@@ -3,6 +3,7 @@
 #include "lowbit/InitAll.h"
 
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+#include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -29,6 +30,8 @@ void lowbit::registerAllDialects(mlir::DialectRegistry &registry) {
 }
 
 void lowbit::registerAllPasses() {
+  // lowbit's own: --lowbit-fuse-dequant.
+  lowbit::registerLowbitPasses();
   // Generic cleanups: canonicalize, cse, inline, symbol-dce, ...
   mlir::registerTransformsPasses();
   // Linalg rewrites users run before fusion (generalization, elementwise

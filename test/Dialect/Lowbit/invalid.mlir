@@ -468,3 +468,166 @@ func.func @matmul_weight_groups(%x: tensor<4x64xf16>, %q: tensor<64x8xsi4>, %s: 
       : (tensor<4x64xf16>, tensor<64x8xsi4>, tensor<64x1xf16>) -> tensor<4x8xf16>
   return
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// lowbit.matmul epilogue
+//===----------------------------------------------------------------------===//
+
+func.func @epilogue_operand_shape(%x: tensor<4x64xf16>, %q: tensor<64x8xsi4>, %s: tensor<2x8xf16>, %r: tensor<4x3xf16>) {
+  // expected-error @+1 {{'lowbit.matmul' op epilogue operand #0 has shape [4, 3] but must be [8] (broadcast over rows) or the result shape [4, 8]}}
+  %y = lowbit.matmul %x, %q, %s scheme <group = [32, 1], scale = f16> epilogue(%r : tensor<4x3xf16>) {
+    ^bb0(%acc: f32, %e: f16):
+      %t = arith.truncf %acc : f32 to f16
+      lowbit.yield %t : f16
+  } : (tensor<4x64xf16>, tensor<64x8xsi4>, tensor<2x8xf16>, tensor<4x3xf16>) -> tensor<4x8xf16>
+  return
+}
+
+// -----
+
+func.func @epilogue_operand_row_shape(%x: tensor<4x64xf16>, %q: tensor<64x8xsi4>, %s: tensor<2x8xf16>, %b: tensor<4xf16>) {
+  // expected-error @+1 {{'lowbit.matmul' op epilogue operand #0 has shape [4] but must be [8] (broadcast over rows) or the result shape [4, 8]}}
+  %y = lowbit.matmul %x, %q, %s scheme <group = [32, 1], scale = f16> epilogue(%b : tensor<4xf16>) {
+    ^bb0(%acc: f32, %e: f16):
+      %t = arith.truncf %acc : f32 to f16
+      lowbit.yield %t : f16
+  } : (tensor<4x64xf16>, tensor<64x8xsi4>, tensor<2x8xf16>, tensor<4xf16>) -> tensor<4x8xf16>
+  return
+}
+
+// -----
+
+func.func @epilogue_operands_without_region(%x: tensor<4x64xf16>, %q: tensor<64x8xsi4>, %s: tensor<2x8xf16>, %b: tensor<8xf16>) {
+  // expected-error @+1 {{'lowbit.matmul' op has epilogue operands but no epilogue region to use them}}
+  %y = lowbit.matmul %x, %q, %s scheme <group = [32, 1], scale = f16> epilogue(%b : tensor<8xf16>)
+      : (tensor<4x64xf16>, tensor<64x8xsi4>, tensor<2x8xf16>, tensor<8xf16>) -> tensor<4x8xf16>
+  return
+}
+
+// -----
+
+func.func @epilogue_argument_count(%x: tensor<4x64xf16>, %q: tensor<64x8xsi4>, %s: tensor<2x8xf16>, %b: tensor<8xf16>) {
+  // expected-error @+1 {{'lowbit.matmul' op epilogue block must have 2 arguments (the accumulator, then one per epilogue operand), got 1}}
+  %y = lowbit.matmul %x, %q, %s scheme <group = [32, 1], scale = f16> epilogue(%b : tensor<8xf16>) {
+    ^bb0(%acc: f32):
+      %t = arith.truncf %acc : f32 to f16
+      lowbit.yield %t : f16
+  } : (tensor<4x64xf16>, tensor<64x8xsi4>, tensor<2x8xf16>, tensor<8xf16>) -> tensor<4x8xf16>
+  return
+}
+
+// -----
+
+func.func @epilogue_accumulator_type(%x: tensor<4x64xf16>, %q: tensor<64x8xsi4>, %s: tensor<2x8xf16>) {
+  // expected-error @+1 {{'lowbit.matmul' op epilogue argument #0 must have the accumulator type 'f16', got 'f32'}}
+  %y = lowbit.matmul %x, %q, %s scheme <group = [32, 1], scale = f16> acc(f16) epilogue {
+    ^bb0(%acc: f32):
+      %t = arith.truncf %acc : f32 to f16
+      lowbit.yield %t : f16
+  } : (tensor<4x64xf16>, tensor<64x8xsi4>, tensor<2x8xf16>) -> tensor<4x8xf16>
+  return
+}
+
+// -----
+
+func.func @epilogue_operand_argument_type(%x: tensor<4x64xf16>, %q: tensor<64x8xsi4>, %s: tensor<2x8xf16>, %b: tensor<8xf16>) {
+  // expected-error @+1 {{'lowbit.matmul' op epilogue argument #1 must have the element type 'f16' of epilogue operand #0, got 'f32'}}
+  %y = lowbit.matmul %x, %q, %s scheme <group = [32, 1], scale = f16> epilogue(%b : tensor<8xf16>) {
+    ^bb0(%acc: f32, %e: f32):
+      %sum = arith.addf %acc, %e : f32
+      %t = arith.truncf %sum : f32 to f16
+      lowbit.yield %t : f16
+  } : (tensor<4x64xf16>, tensor<64x8xsi4>, tensor<2x8xf16>, tensor<8xf16>) -> tensor<4x8xf16>
+  return
+}
+
+// -----
+
+func.func @epilogue_yield_type(%x: tensor<4x64xf16>, %q: tensor<64x8xsi4>, %s: tensor<2x8xf16>) {
+  // expected-error @+1 {{'lowbit.matmul' op epilogue yields 'f32' but the result element type is 'f16'}}
+  %y = lowbit.matmul %x, %q, %s scheme <group = [32, 1], scale = f16> epilogue {
+    ^bb0(%acc: f32):
+      // expected-note @+1 {{yielded here}}
+      lowbit.yield %acc : f32
+  } : (tensor<4x64xf16>, tensor<64x8xsi4>, tensor<2x8xf16>) -> tensor<4x8xf16>
+  return
+}
+
+// -----
+
+func.func @epilogue_foreign_op(%x: tensor<4x64xf16>, %q: tensor<64x8xsi4>, %s: tensor<2x8xf16>) {
+  // expected-error @+1 {{'lowbit.matmul' op epilogue op 'tensor.empty' is not allowed: an epilogue holds only arith and math ops}}
+  %y = lowbit.matmul %x, %q, %s scheme <group = [32, 1], scale = f16> epilogue {
+    ^bb0(%acc: f32):
+      // expected-note @+1 {{see the op here}}
+      %e = tensor.empty() : tensor<4xf32>
+      %t = arith.truncf %acc : f32 to f16
+      lowbit.yield %t : f16
+  } : (tensor<4x64xf16>, tensor<64x8xsi4>, tensor<2x8xf16>) -> tensor<4x8xf16>
+  return
+}
+
+// -----
+
+// Side effects: only arith and math ops, which have none, are allowed.
+func.func @epilogue_side_effect(%x: tensor<4x64xf16>, %q: tensor<64x8xsi4>, %s: tensor<2x8xf16>) {
+  // expected-error @+1 {{'lowbit.matmul' op epilogue op 'memref.alloca' is not allowed: an epilogue holds only arith and math ops}}
+  %y = lowbit.matmul %x, %q, %s scheme <group = [32, 1], scale = f16> epilogue {
+    ^bb0(%acc: f32):
+      // expected-note @+1 {{see the op here}}
+      %buf = memref.alloca() : memref<f32>
+      memref.store %acc, %buf[] : memref<f32>
+      %t = arith.truncf %acc : f32 to f16
+      lowbit.yield %t : f16
+  } : (tensor<4x64xf16>, tensor<64x8xsi4>, tensor<2x8xf16>) -> tensor<4x8xf16>
+  return
+}
+
+// -----
+
+func.func @epilogue_non_scalar(%x: tensor<4x64xf16>, %q: tensor<64x8xsi4>, %s: tensor<2x8xf16>) {
+  // expected-error @+1 {{'lowbit.matmul' op epilogue op 'arith.constant' is not allowed: it has a value of non-scalar type 'tensor<4xf32>'}}
+  %y = lowbit.matmul %x, %q, %s scheme <group = [32, 1], scale = f16> epilogue {
+    ^bb0(%acc: f32):
+      // expected-note @+1 {{see the op here}}
+      %c = arith.constant dense<1.0> : tensor<4xf32>
+      %t = arith.truncf %acc : f32 to f16
+      lowbit.yield %t : f16
+  } : (tensor<4x64xf16>, tensor<64x8xsi4>, tensor<2x8xf16>) -> tensor<4x8xf16>
+  return
+}
+
+// -----
+
+func.func @epilogue_from_above(%x: tensor<4x64xf16>, %q: tensor<64x8xsi4>, %s: tensor<2x8xf16>, %c: f32) {
+  // expected-note @+1 {{required by region isolation constraints}}
+  %y = lowbit.matmul %x, %q, %s scheme <group = [32, 1], scale = f16> epilogue {
+    ^bb0(%acc: f32):
+      // expected-error @+1 {{'arith.addf' op using value defined outside the region}}
+      %sum = arith.addf %acc, %c : f32
+      %t = arith.truncf %sum : f32 to f16
+      lowbit.yield %t : f16
+  } : (tensor<4x64xf16>, tensor<64x8xsi4>, tensor<2x8xf16>) -> tensor<4x8xf16>
+  return
+}
+
+// -----
+
+func.func @epilogue_type_mismatch(%x: tensor<4x64xf16>, %q: tensor<64x8xsi4>, %s: tensor<2x8xf16>, %b: tensor<8xf16>) {
+  %y = lowbit.matmul %x, %q, %s scheme <group = [32, 1], scale = f16> epilogue(%b : tensor<8xf16>) {
+    ^bb0(%acc: f32, %e: f16):
+      %t = arith.truncf %acc : f32 to f16
+      lowbit.yield %t : f16
+  // expected-error @+1 {{the functional type gives the epilogue operands types ('tensor<8xf32>') that differ from their types in the epilogue group ('tensor<8xf16>')}}
+  } : (tensor<4x64xf16>, tensor<64x8xsi4>, tensor<2x8xf16>, tensor<8xf32>) -> tensor<4x8xf16>
+  return
+}
+
+// -----
+
+func.func @yield_outside_matmul(%v: f16) {
+  // expected-error @+1 {{'lowbit.yield' op expects parent op 'lowbit.matmul'}}
+  lowbit.yield %v : f16
+}

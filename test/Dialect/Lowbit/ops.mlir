@@ -201,7 +201,7 @@ func.func @matmul_batched_nvfp4(%x: tensor<2x8x64xf32>, %q: tensor<32x64xf4E2M1F
 
 // CHECK-LABEL: func.func @matmul_asym_fp
 // CHECK: lowbit.matmul %{{.*}}, %{{.*}}, %{{.*}} neg_scales %{{.*}} scheme <group = [1, 32], scale = f16, zero = asym_fp> transpose_b : (tensor<4x64xf16>, tensor<8x64x!lowbit.float<e2m2>>, tensor<8x2xf16>, tensor<8x2xf16>) -> tensor<4x8xf32>
-// GENERIC: "lowbit.matmul"(%{{.*}}) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 1, 0, 0>, scheme = #lowbit.scheme<group = [1, 32], scale = f16, zero = asym_fp>, transposeB}>
+// GENERIC: "lowbit.matmul"(%{{.*}}) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 1, 0, 0, 0>, scheme = #lowbit.scheme<group = [1, 32], scale = f16, zero = asym_fp>, transposeB}>
 func.func @matmul_asym_fp(%x: tensor<4x64xf16>, %q: tensor<8x64x!lowbit.float<e2m2>>,
                           %s: tensor<8x2xf16>, %sn: tensor<8x2xf16>) -> tensor<4x8xf32> {
   %y = lowbit.matmul %x, %q, %s neg_scales %sn scheme <group = [1, 32], scale = f16, zero = asym_fp> transpose_b
@@ -216,4 +216,96 @@ func.func @matmul_codebook_float_zero(%x: tensor<3x64xf32>, %q: tensor<5x64x!low
   %y = lowbit.matmul %x, %q, %s zeros %z scheme <group = [1, 64], scale = f32, zero = float> transpose_b
       : (tensor<3x64xf32>, tensor<5x64x!lowbit.codebook<nf4>>, tensor<5x1xf32>, tensor<5x1xf32>) -> tensor<3x5xf32>
   return %y : tensor<3x5xf32>
+}
+
+//===----------------------------------------------------------------------===//
+// lowbit.matmul epilogues
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @matmul_epilogue_bias_silu_residual
+// CHECK-SAME: (%[[X:.*]]: tensor<4x64xf16>, %[[Q:.*]]: tensor<8x64xsi4>, %[[S:.*]]: tensor<8x2xf16>, %[[B:.*]]: tensor<8xf16>, %[[R:.*]]: tensor<4x8xf16>)
+// CHECK: lowbit.matmul %[[X]], %[[Q]], %[[S]] scheme <group = [1, 32], scale = f16> transpose_b epilogue(%[[B]], %[[R]] : tensor<8xf16>, tensor<4x8xf16>) {
+// CHECK-NEXT: ^bb0(%[[ACC:.*]]: f32, %[[BE:.*]]: f16, %[[RE:.*]]: f16):
+// CHECK-NEXT:   %[[BW:.*]] = arith.extf %[[BE]] : f16 to f32
+// CHECK-NEXT:   %[[H:.*]] = arith.addf %[[ACC]], %[[BW]] : f32
+// CHECK-NEXT:   %[[NEG:.*]] = arith.negf %[[H]] : f32
+// CHECK-NEXT:   %[[EXP:.*]] = math.exp %[[NEG]] : f32
+// CHECK-NEXT:   %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-NEXT:   %[[DEN:.*]] = arith.addf %[[ONE]], %[[EXP]] : f32
+// CHECK-NEXT:   %[[SILU:.*]] = arith.divf %[[H]], %[[DEN]] : f32
+// CHECK-NEXT:   %[[T:.*]] = arith.truncf %[[SILU]] : f32 to f16
+// CHECK-NEXT:   %[[SUM:.*]] = arith.addf %[[T]], %[[RE]] : f16
+// CHECK-NEXT:   lowbit.yield %[[SUM]] : f16
+// CHECK-NEXT: } : (tensor<4x64xf16>, tensor<8x64xsi4>, tensor<8x2xf16>, tensor<8xf16>, tensor<4x8xf16>) -> tensor<4x8xf16>
+// GENERIC: "lowbit.matmul"(%{{.*}}) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 2>, scheme = #lowbit.scheme<group = [1, 32], scale = f16>, transposeB}> ({
+// GENERIC: "lowbit.yield"(%{{.*}}) : (f16) -> ()
+func.func @matmul_epilogue_bias_silu_residual(%x: tensor<4x64xf16>, %q: tensor<8x64xsi4>, %s: tensor<8x2xf16>,
+                                              %b: tensor<8xf16>, %r: tensor<4x8xf16>) -> tensor<4x8xf16> {
+  %y = lowbit.matmul %x, %q, %s scheme <group = [1, 32], scale = f16> transpose_b
+      epilogue(%b, %r : tensor<8xf16>, tensor<4x8xf16>) {
+    ^bb0(%acc: f32, %bias: f16, %res: f16):
+      %bw = arith.extf %bias : f16 to f32
+      %h = arith.addf %acc, %bw : f32
+      %neg = arith.negf %h : f32
+      %exp = math.exp %neg : f32
+      %one = arith.constant 1.0 : f32
+      %den = arith.addf %one, %exp : f32
+      %silu = arith.divf %h, %den : f32
+      %t = arith.truncf %silu : f32 to f16
+      %sum = arith.addf %t, %res : f16
+      lowbit.yield %sum : f16
+  } : (tensor<4x64xf16>, tensor<8x64xsi4>, tensor<8x2xf16>, tensor<8xf16>, tensor<4x8xf16>) -> tensor<4x8xf16>
+  return %y : tensor<4x8xf16>
+}
+
+// A region without epilogue operands; `epilogue()` is accepted and printed as
+// `epilogue`.
+// CHECK-LABEL: func.func @matmul_epilogue_no_operands
+// CHECK: lowbit.matmul %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} scheme <group = [64, 1], scale = bf16> acc(f16) epilogue {
+// CHECK-NEXT: ^bb0(%[[ACC:.*]]: f16):
+// CHECK-NEXT:   %[[HALF:.*]] = arith.constant 5.000000e-01 : f16
+// CHECK-NEXT:   %[[SCALED:.*]] = arith.mulf %[[ACC]], %[[HALF]] : f16
+// CHECK-NEXT:   %[[WIDE:.*]] = arith.extf %[[SCALED]] : f16 to f32
+// CHECK-NEXT:   lowbit.yield %[[WIDE]] : f32
+// CHECK-NEXT: } : (tensor<1x256xbf16>, tensor<256x512xsi2>, tensor<4x512xbf16>, tensor<512xf32>) -> tensor<1x512xf32>
+// CHECK: lowbit.matmul %{{.*}}, %{{.*}}, %{{.*}} scheme <group = [64, 1], scale = bf16> epilogue {
+// CHECK: } : (tensor<1x256xbf16>, tensor<256x512xsi2>, tensor<4x512xbf16>) -> tensor<1x512xbf16>
+// GENERIC: "lowbit.matmul"(%{{.*}}) <{acc = f16, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 1, 0>, scheme = #lowbit.scheme<group = [64, 1], scale = bf16>}> ({
+func.func @matmul_epilogue_no_operands(%x: tensor<1x256xbf16>, %q: tensor<256x512xsi2>,
+                                       %s: tensor<4x512xbf16>, %b: tensor<512xf32>)
+    -> (tensor<1x512xf32>, tensor<1x512xbf16>) {
+  %y = lowbit.matmul %x, %q, %s bias %b scheme <group = [64, 1], scale = bf16> acc(f16) epilogue {
+    ^bb0(%acc: f16):
+      %half = arith.constant 0.5 : f16
+      %scaled = arith.mulf %acc, %half : f16
+      %wide = arith.extf %scaled : f16 to f32
+      lowbit.yield %wide : f32
+  } : (tensor<1x256xbf16>, tensor<256x512xsi2>, tensor<4x512xbf16>, tensor<512xf32>) -> tensor<1x512xf32>
+  %z = lowbit.matmul %x, %q, %s scheme <group = [64, 1], scale = bf16> epilogue() {
+    ^bb0(%acc: f32):
+      %r = arith.truncf %acc : f32 to bf16
+      lowbit.yield %r : bf16
+  } : (tensor<1x256xbf16>, tensor<256x512xsi2>, tensor<4x512xbf16>) -> tensor<1x512xbf16>
+  return %y, %z : tensor<1x512xf32>, tensor<1x512xbf16>
+}
+
+// Batched input: operands of shape [N] and [B, M, N], integer element types,
+// and a dynamic batch.
+// CHECK-LABEL: func.func @matmul_epilogue_batched
+// CHECK: lowbit.matmul %{{.*}}, %{{.*}}, %{{.*}} tensor_scale %{{.*}} scheme <group = [1, 16], scale = f8E4M3FN, tensor_scale = f32> transpose_b epilogue(%{{.*}}, %{{.*}} : tensor<32xi1>, tensor<?x8x32xf32>) {
+// CHECK-NEXT: ^bb0(%[[ACC:.*]]: f32, %[[KEEP:.*]]: i1, %[[RES:.*]]: f32):
+// CHECK-NEXT:   %[[SUM:.*]] = arith.addf %[[ACC]], %[[RES]] : f32
+// CHECK-NEXT:   %[[SEL:.*]] = arith.select %[[KEEP]], %[[SUM]], %[[ACC]] : f32
+// CHECK-NEXT:   lowbit.yield %[[SEL]] : f32
+// CHECK-NEXT: } : (tensor<?x8x64xf32>, tensor<32x64xf4E2M1FN>, tensor<32x4xf8E4M3FN>, tensor<f32>, tensor<32xi1>, tensor<?x8x32xf32>) -> tensor<?x8x32xf32>
+func.func @matmul_epilogue_batched(%x: tensor<?x8x64xf32>, %q: tensor<32x64xf4E2M1FN>, %s: tensor<32x4xf8E4M3FN>,
+                                   %t: tensor<f32>, %keep: tensor<32xi1>, %r: tensor<?x8x32xf32>) -> tensor<?x8x32xf32> {
+  %y = lowbit.matmul %x, %q, %s tensor_scale %t scheme <group = [1, 16], scale = f8E4M3FN, tensor_scale = f32> transpose_b
+      epilogue(%keep, %r : tensor<32xi1>, tensor<?x8x32xf32>) {
+    ^bb0(%acc: f32, %k: i1, %res: f32):
+      %sum = arith.addf %acc, %res : f32
+      %sel = arith.select %k, %sum, %acc : f32
+      lowbit.yield %sel : f32
+  } : (tensor<?x8x64xf32>, tensor<32x64xf4E2M1FN>, tensor<32x4xf8E4M3FN>, tensor<f32>, tensor<32xi1>, tensor<?x8x32xf32>) -> tensor<?x8x32xf32>
+  return %y : tensor<?x8x32xf32>
 }

@@ -1,10 +1,12 @@
-//===- LowbitOps.cpp - lowbit op verifiers -------------------------------===//
+//===- LowbitOps.cpp - lowbit op verifiers and custom syntax -------------===//
 
 #include "lowbit/Dialect/Lowbit/IR/ElementFormat.h"
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 using namespace lowbit;
@@ -280,6 +282,52 @@ static bool dimsConflict(int64_t a, int64_t b) {
   return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
 }
 
+/// Checks the epilogue operands' shapes and the epilogue block's arguments.
+static LogicalResult verifyEpilogueSignature(MatmulOp op) {
+  RankedTensorType resultType = op.getResult().getType();
+  ArrayRef<int64_t> resultShape = resultType.getShape();
+  int64_t n = op.getOutputSize();
+  for (auto [index, operand] : llvm::enumerate(op.getEpilogueOperands())) {
+    auto type = cast<RankedTensorType>(operand.getType());
+    bool isRow = type.getRank() == 1 && !dimsConflict(type.getDimSize(0), n);
+    if (!isRow && !shapesAgree(type.getShape(), resultShape))
+      return op.emitOpError()
+             << "epilogue operand #" << index << " has shape "
+             << shapeStr(type.getShape()) << " but must be [" << n
+             << "] (broadcast over rows) or the result shape "
+             << shapeStr(resultShape);
+  }
+  Block *block = op.getEpilogueBlock();
+  if (!block) {
+    if (!op.getEpilogueOperands().empty())
+      return op.emitOpError()
+             << "has epilogue operands but no epilogue region to use them";
+    return success();
+  }
+  unsigned expected = 1 + op.getEpilogueOperands().size();
+  if (block->getNumArguments() != expected)
+    return op.emitOpError()
+           << "epilogue block must have " << expected
+           << " arguments (the accumulator, then one per epilogue operand), "
+              "got "
+           << block->getNumArguments();
+  Type acc = op.getAccumulatorType();
+  if (block->getArgument(0).getType() != acc)
+    return op.emitOpError()
+           << "epilogue argument #0 must have the accumulator type " << acc
+           << ", got " << block->getArgument(0).getType();
+  for (auto [index, operand] : llvm::enumerate(op.getEpilogueOperands())) {
+    Type element = cast<RankedTensorType>(operand.getType()).getElementType();
+    Type argType = block->getArgument(index + 1).getType();
+    if (argType != element)
+      return op.emitOpError()
+             << "epilogue argument #" << index + 1
+             << " must have the element type " << element
+             << " of epilogue operand #" << index << ", got " << argType;
+  }
+  return success();
+}
+
 LogicalResult MatmulOp::verify() {
   RankedTensorType inputType = getInput().getType();
   RankedTensorType weightType = getWeights().getType();
@@ -323,7 +371,199 @@ LogicalResult MatmulOp::verify() {
                            << " must match the result element type "
                            << resultType.getElementType();
   }
+  if (failed(verifyEpilogueSignature(*this)))
+    return failure();
   return verifyQuantParams(*this, "weight", weightType, getScheme(),
                            {getScales(), getZeros(), getNegScales(),
                             getTensorScale()});
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp epilogue
+//===----------------------------------------------------------------------===//
+
+Block *MatmulOp::getEpilogueBlock() {
+  return getEpilogue().empty() ? nullptr : &getEpilogue().front();
+}
+
+std::optional<std::string> MatmulOp::getEpilogueViolation(Operation *op) {
+  std::string reason;
+  llvm::raw_string_ostream os(reason);
+  os << "'" << op->getName() << "' is not allowed: ";
+  if (!isa_and_present<arith::ArithDialect, math::MathDialect>(
+          op->getDialect())) {
+    os << "an epilogue holds only arith and math ops";
+    return reason;
+  }
+  auto isNonScalar = [](Type type) {
+    return !type.isSignlessIntOrIndexOrFloat();
+  };
+  auto types =
+      llvm::concat<const Type>(op->getOperandTypes(), op->getResultTypes());
+  if (auto it = llvm::find_if(types, isNonScalar); it != types.end()) {
+    os << "it has a value of non-scalar type '" << *it << "'";
+    return reason;
+  }
+  if (!isMemoryEffectFree(op)) {
+    os << "it has side effects";
+    return reason;
+  }
+  return std::nullopt;
+}
+
+LogicalResult MatmulOp::verifyRegions() {
+  Block *block = getEpilogueBlock();
+  if (!block)
+    return success();
+  auto yield = dyn_cast<YieldOp>(block->getTerminator());
+  if (!yield)
+    return emitOpError() << "epilogue must end in lowbit.yield";
+  Type resultElement = getResult().getType().getElementType();
+  if (yield.getValue().getType() != resultElement) {
+    InFlightDiagnostic diag =
+        emitOpError() << "epilogue yields " << yield.getValue().getType()
+                      << " but the result element type is " << resultElement;
+    diag.attachNote(yield.getLoc()) << "yielded here";
+    return diag;
+  }
+  for (Operation &op : block->without_terminator()) {
+    if (std::optional<std::string> violation = getEpilogueViolation(&op)) {
+      InFlightDiagnostic diag = emitOpError() << "epilogue op " << *violation;
+      diag.attachNote(op.getLoc()) << "see the op here";
+      return diag;
+    }
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp syntax
+//===----------------------------------------------------------------------===//
+
+// Syntax: `%x, %w, %s [zeros %z] [neg_scales %n] [tensor_scale %t] [bias %b]
+// scheme <...> [transpose_b] [acc(type)] [epilogue[(%e, ... : types)] region]
+// attr-dict : functional-type(operands, results)`.
+ParseResult MatmulOp::parse(OpAsmParser &parser, OperationState &result) {
+  using Operand = OpAsmParser::UnresolvedOperand;
+  SmallVector<Operand> operands(3);
+  if (parser.parseOperand(operands[0]) || parser.parseComma() ||
+      parser.parseOperand(operands[1]) || parser.parseComma() ||
+      parser.parseOperand(operands[2]))
+    return failure();
+  // Segment sizes: input, weights, scales, zeros, neg_scales, tensor_scale,
+  // bias, epilogue operands.
+  std::array<int32_t, 8> segments = {1, 1, 1, 0, 0, 0, 0, 0};
+  for (auto [index, keyword] : llvm::enumerate(ArrayRef<StringRef>{
+           "zeros", "neg_scales", "tensor_scale", "bias"})) {
+    if (failed(parser.parseOptionalKeyword(keyword)))
+      continue;
+    if (parser.parseOperand(operands.emplace_back()))
+      return failure();
+    segments[3 + index] = 1;
+  }
+
+  Properties &props = result.getOrAddProperties<Properties>();
+  SchemeAttr scheme;
+  if (parser.parseKeyword("scheme") ||
+      parser.parseCustomAttributeWithFallback(scheme, Type{}))
+    return failure();
+  props.scheme = scheme;
+  if (succeeded(parser.parseOptionalKeyword("transpose_b")))
+    props.transposeB = parser.getBuilder().getUnitAttr();
+  if (succeeded(parser.parseOptionalKeyword("acc"))) {
+    Type acc;
+    if (parser.parseLParen() || parser.parseType(acc) || parser.parseRParen())
+      return failure();
+    props.acc = TypeAttr::get(acc);
+  }
+
+  Region *epilogue = result.addRegion();
+  SmallVector<Type> epilogueTypes;
+  SMLoc epilogueLoc = parser.getCurrentLocation();
+  if (succeeded(parser.parseOptionalKeyword("epilogue"))) {
+    if (succeeded(parser.parseOptionalLParen())) {
+      size_t first = operands.size();
+      if (parser.parseOperandList(operands))
+        return failure();
+      segments[7] = operands.size() - first;
+      if (segments[7] != 0 && parser.parseColonTypeList(epilogueTypes))
+        return failure();
+      if (parser.parseRParen())
+        return failure();
+      if (epilogueTypes.size() != static_cast<size_t>(segments[7]))
+        return parser.emitError(epilogueLoc)
+               << "expected " << segments[7] << " epilogue operand types, got "
+               << epilogueTypes.size();
+      // A region-less `epilogue(...)` parses so that the verifier can say
+      // what is missing.
+      OptionalParseResult region = parser.parseOptionalRegion(*epilogue);
+      if (region.has_value() && failed(*region))
+        return failure();
+    } else if (parser.parseRegion(*epilogue)) {
+      return failure();
+    }
+  }
+
+  SMLoc attrLoc = parser.getCurrentLocation();
+  if (parser.parseOptionalAttrDict(result.attributes) ||
+      failed(verifyInherentAttrs(result.name, result.attributes, [&] {
+        return parser.emitError(attrLoc)
+               << "'" << result.name.getStringRef() << "' op ";
+      })))
+    return failure();
+
+  SMLoc typeLoc = parser.getCurrentLocation();
+  FunctionType type;
+  if (parser.parseColonType(type))
+    return failure();
+  ArrayRef<Type> inputTypes = type.getInputs();
+  if (inputTypes.size() == operands.size() &&
+      inputTypes.take_back(epilogueTypes.size()) != ArrayRef(epilogueTypes))
+    return parser.emitError(typeLoc)
+           << "the functional type gives the epilogue operands types ("
+           << inputTypes.take_back(epilogueTypes.size())
+           << ") that differ from their types in the epilogue group ("
+           << ArrayRef(epilogueTypes) << ")";
+  result.getOrAddProperties<Properties>().operandSegmentSizes = segments;
+  result.addTypes(type.getResults());
+  return parser.resolveOperands(operands, inputTypes, typeLoc, result.operands);
+}
+
+void MatmulOp::print(OpAsmPrinter &printer) {
+  printer << ' ' << getInput() << ", " << getWeights() << ", " << getScales();
+  for (auto [keyword, value] :
+       {std::pair<StringRef, Value>{"zeros", getZeros()},
+        {"neg_scales", getNegScales()},
+        {"tensor_scale", getTensorScale()},
+        {"bias", getBias()}})
+    if (value)
+      printer << ' ' << keyword << ' ' << value;
+  printer << " scheme ";
+  printer.printStrippedAttrOrType(getScheme());
+  if (getTransposeB())
+    printer << " transpose_b";
+  if (std::optional<Type> acc = getAcc())
+    printer << " acc(" << *acc << ")";
+  if (!getEpilogue().empty() || !getEpilogueOperands().empty()) {
+    printer << " epilogue";
+    if (!getEpilogueOperands().empty()) {
+      printer << '(';
+      printer.printOperands(getEpilogueOperands());
+      printer << " : ";
+      llvm::interleaveComma(getEpilogueOperands().getTypes(), printer);
+      printer << ')';
+    }
+    if (!getEpilogue().empty()) {
+      printer << ' ';
+      printer.printRegion(getEpilogue(), /*printEntryBlockArgs=*/true,
+                          /*printBlockTerminators=*/true);
+    }
+  }
+  printer.printOptionalAttrDict((*this)->getAttrs(),
+                                {getOperandSegmentSizesAttrName(),
+                                 getSchemeAttrName(), getTransposeBAttrName(),
+                                 getAccAttrName()});
+  printer << " : ";
+  printer.printFunctionalType(getOperation()->getOperandTypes(),
+                              getOperation()->getResultTypes());
 }

@@ -1,7 +1,8 @@
 //===- LowbitOps.td - lowbit graph-level ops ---------------*- tablegen -*-===//
 //
 // Graph-level (tensor semantics) ops: quantize, dequantize, pack, unpack, the
-// mixed-precision matmul, and constants of dialect element types.
+// mixed-precision matmul with its fused epilogue, and constants of dialect
+// element types.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +12,7 @@
 include "lowbit/Dialect/Lowbit/IR/LowbitBase.td"
 include "lowbit/Dialect/Lowbit/IR/LowbitAttrs.td"
 include "lowbit/Dialect/Lowbit/IR/LowbitTypes.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 
@@ -180,24 +182,61 @@ def Lowbit_UnpackOp : Lowbit_Op<"unpack", [Pure]> {
 // lowbit.matmul
 //===----------------------------------------------------------------------===//
 
-def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
+def Lowbit_EpilogueScalar : Type<
+    CPred<"$_self.isSignlessIntOrIndexOrFloat()">,
+    "signless integer, index or float">;
+
+def Lowbit_MatmulOp : Lowbit_Op<"matmul",
+    [Pure, AttrSizedOperandSegments, IsolatedFromAbove]> {
   let summary = "mixed-precision matmul of activations with quantized weights";
   let description = [{
-    `result[b, m, n] = bias[n] + sum_k input[b, m, k] * W[k, n]` where `W` is
+    `acc[b, m, n] = bias[n] + sum_k input[b, m, k] * W[k, n]` where `W` is
     the dequantized weight tensor (by the scheme's formula, see
     `#lowbit.scheme`) and the batch dimension `b` is present when `input` is
     of rank 3. Weights are stored `[K, N]`, or `[N, K]` with `transpose_b`;
     the scheme's group shape and the shapes of `scales`, `zeros` and
-    `neg_scales` refer to the weight tensor as stored. Products are summed in
-    the accumulator type `acc` (default `f32`) and rounded to the result
-    element type.
+    `neg_scales` refer to the weight tensor as stored. Products and the bias
+    are summed in the accumulator type `acc` (default `f32`).
+
+    Without an epilogue region, `result[b, m, n]` is `acc[b, m, n]` rounded
+    to the result element type (to nearest even).
+
+    With an `epilogue` region, the region's single block computes every
+    result element from the accumulator: its arguments are one scalar of the
+    accumulator type, then one scalar per epilogue operand of that operand's
+    element type, and it ends in `lowbit.yield` of one scalar of the result
+    element type:
+
+    `result[b, m, n] = epilogue(acc[b, m, n], e_0[...], e_1[...], ...)`
+
+    where each epilogue operand `e_i` has shape `[N]` (read at `[n]`,
+    broadcast over batch and rows) or exactly the result shape (read at
+    `[b, m, n]`). The region holds only scalar, side-effect free `arith` and
+    `math` ops and uses no value from outside (it is isolated from above).
+    Epilogue operands need a region; a region needs no operands.
 
     ```mlir
+    // GPTQ weights, SiLU(acc) + residual.
     %y = lowbit.matmul %x, %q, %s zeros %z
         scheme <group = [1, 128], scale = f16, zero = int> transpose_b
-        : (tensor<16x4096xf16>, tensor<11008x4096xui4>, tensor<11008x32xf16>,
-           tensor<11008x32xui4>) -> tensor<16x11008xf16>
+        epilogue(%r : tensor<16x11008xf16>) {
+      ^bb0(%acc: f32, %res: f16):
+        %neg = arith.negf %acc : f32
+        %exp = math.exp %neg : f32
+        %one = arith.constant 1.0 : f32
+        %den = arith.addf %one, %exp : f32
+        %silu = arith.divf %acc, %den : f32
+        %h = arith.truncf %silu : f32 to f16
+        %sum = arith.addf %h, %res : f16
+        lowbit.yield %sum : f16
+    } : (tensor<16x4096xf16>, tensor<11008x4096xui4>, tensor<11008x32xf16>,
+         tensor<11008x32xui4>, tensor<16x11008xf16>) -> tensor<16x11008xf16>
     ```
+
+    Syntax: the operands, `scheme`, then optionally `transpose_b`,
+    `acc(type)`, and `epilogue(%e0, %e1 : type0, type1) { ... }`, written
+    `epilogue { ... }` when there are no epilogue operands; the functional
+    type at the end lists every operand, epilogue operands included.
   }];
   let arguments = (ins RankedTensorOf<[F16, BF16, F32]>:$input,
                        Lowbit_QuantTensor:$weights,
@@ -206,24 +245,46 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
                        Optional<Lowbit_ScaleTensor>:$negScales,
                        Optional<Lowbit_TensorScale>:$tensorScale,
                        Optional<RankedTensorOf<[F16, BF16, F32]>>:$bias,
+                       Variadic<RankedTensorOf<[Lowbit_EpilogueScalar]>>:
+                         $epilogueOperands,
                        Lowbit_SchemeAttr:$scheme,
                        UnitAttr:$transposeB,
                        OptionalAttr<TypeAttr>:$acc);
   let results = (outs RankedTensorOf<[F16, BF16, F32]>:$result);
-  let assemblyFormat = [{
-    $input `,` $weights `,` $scales (`zeros` $zeros^)?
-    (`neg_scales` $negScales^)? (`tensor_scale` $tensorScale^)?
-    (`bias` $bias^)? `scheme` $scheme (`transpose_b` $transposeB^)?
-    (`acc` `(` $acc^ `)`)? attr-dict `:` functional-type(operands, results)
-  }];
+  let regions = (region MaxSizedRegion<1>:$epilogue);
+  // The epilogue operands' types appear both in the `epilogue(...)` group and
+  // in the functional type, which the declarative format cannot bind twice.
+  let hasCustomAssemblyFormat = 1;
   let hasVerifier = 1;
+  let hasRegionVerifier = 1;
   let extraClassDeclaration = [{
     /// The accumulator type: `acc` if given, else f32.
     ::mlir::Type getAccumulatorType();
     /// Logical reduction and output extents (K and N) from the weight shape.
     int64_t getReductionSize();
     int64_t getOutputSize();
+    /// The epilogue block, or null when the op has no epilogue region.
+    ::mlir::Block *getEpilogueBlock();
+    /// Why `op` may not appear in an epilogue (it must be a side-effect free
+    /// `arith` or `math` op on scalars), or std::nullopt if it may.
+    static std::optional<std::string>
+    getEpilogueViolation(::mlir::Operation *op);
   }];
+}
+
+def Lowbit_YieldOp : Lowbit_Op<"yield",
+    [Pure, ReturnLike, Terminator, HasParent<"MatmulOp">]> {
+  let summary = "yields one result element from a matmul epilogue";
+  let description = [{
+    Terminates the `epilogue` region of `lowbit.matmul`; its operand, of the
+    matmul's result element type, is the result element.
+
+    ```mlir
+    lowbit.yield %v : f16
+    ```
+  }];
+  let arguments = (ins Lowbit_EpilogueScalar:$value);
+  let assemblyFormat = "$value attr-dict `:` type($value)";
 }
 
 #endif // LOWBIT_DIALECT_LOWBIT_IR_LOWBITOPS_TD

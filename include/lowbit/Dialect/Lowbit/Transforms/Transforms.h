@@ -1,0 +1,42 @@
+//===- Transforms.h - lowbit rewrite entry points ---------------*- C++ -*-===//
+//
+// The rewrites behind the lowbit passes, as patterns and as functions on a
+// RewriterBase, so that other passes and tests can reuse them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_DIALECT_LOWBIT_TRANSFORMS_TRANSFORMS_H
+#define LOWBIT_DIALECT_LOWBIT_TRANSFORMS_TRANSFORMS_H
+
+#include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace lowbit {
+
+/// Replaces the contraction `op`, one of whose inputs is a single-use 2-D
+/// `lowbit.dequantize` indexed as weights ((k, n) or (n, k)), by one
+/// `lowbit.matmul` on the quantized codes. A non-zero init becomes an epilogue
+/// operand added to the accumulator; vector activations ([K]) are expanded to
+/// one row and the result collapsed back. Returns the new matmul.
+mlir::FailureOr<MatmulOp>
+fuseDequantizeIntoContraction(mlir::RewriterBase &rewriter,
+                              mlir::linalg::LinalgOp op);
+
+/// Folds the only user of `matmul`'s result, an element-wise linalg op with
+/// a scalar `arith`/`math` body (seen through the collapse that drops the unit
+/// row of a matrix-vector product), into the matmul's epilogue, after its
+/// current epilogue. The other tensors the consumer's body reads (inputs, and
+/// the init if the body reads it), with the identity map or broadcast along
+/// rows, become epilogue operands. Returns the new matmul, which replaces
+/// both.
+mlir::FailureOr<MatmulOp>
+fuseElementwiseIntoEpilogue(mlir::RewriterBase &rewriter, MatmulOp matmul);
+
+/// Adds the patterns of `--lowbit-fuse-dequant`: the two rewrites above.
+void populateFuseDequantPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace lowbit
+
+#endif // LOWBIT_DIALECT_LOWBIT_TRANSFORMS_TRANSFORMS_H
