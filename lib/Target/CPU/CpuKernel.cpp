@@ -235,7 +235,8 @@ void KernelPrinter::printPrelude() {
   os << "#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\n#include <math.h>\n";
   if (spec.isa != Isa::Scalar)
     os << "#include <immintrin.h>\n";
-  os << "\nnamespace {\n\n";
+  // A namespace per kernel, so several kernels can share one file.
+  os << "\nnamespace " << spec.name << "_impl {\n\n";
   os << "constexpr int64_t N = " << spec.n << ";\n"
      << "constexpr int64_t K = " << spec.k << ";\n"
      << "constexpr int64_t GROUP = " << group << ";\n"
@@ -635,11 +636,14 @@ void KernelPrinter::printScalarRowKernel() {
 void KernelPrinter::printEntry() {
   const char *act = memoryType(spec.activation);
   const char *out = memoryType(spec.output);
-  os << "} // namespace\n\n"
+  os << "} // namespace " << spec.name << "_impl\n\n"
      << "// y[m, n] = sum_k x[m, k] * W[n, k] (+ bias[n]); see the header.\n"
      << "extern \"C\" void " << spec.name << "(const " << act
-     << " *x, int64_t m, const uint32_t *w, const ScaleT *scales, const float *zeros, const ScaleT *negScales, float tensorScale, const "
+     << " *x, int64_t m, const uint32_t *w, const " << spec.name
+     << "_impl::ScaleT *scales, const float *zeros, const " << spec.name
+     << "_impl::ScaleT *negScales, float tensorScale, const "
      << out << " *bias, " << out << " *y, int threads) {\n"
+     << "  using namespace " << spec.name << "_impl;\n"
      << "  if (m <= 0) return;\n"
      << "  // Activations as f32, and per-group sums for zero points.\n"
      << "  float *xs = (float *)aligned_alloc(64, ((m * K * 4 + 63) / 64) * 64);\n"
@@ -691,6 +695,15 @@ std::string KernelPrinter::print() {
 //===----------------------------------------------------------------------===//
 
 std::string lowbit::cpu::verifyKernelSpec(const KernelSpec &spec) {
+  auto identifierChar = [](char c) {
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+  };
+  if (spec.name.empty() || (spec.name[0] >= '0' && spec.name[0] <= '9') ||
+      !std::all_of(spec.name.begin(), spec.name.end(), identifierChar))
+    return "the kernel name '" + spec.name +
+           "' is not a C identifier (letters, digits and '_', not starting "
+           "with a digit)";
   if (spec.n < 1 || spec.k < 1)
     return "the weight shape [" + std::to_string(spec.n) + ", " +
            std::to_string(spec.k) + "] must be positive";
