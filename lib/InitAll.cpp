@@ -4,6 +4,7 @@
 
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+#include "lowbit/Dialect/Lowbit/Transforms/Transforms.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -32,6 +33,7 @@ void lowbit::registerAllDialects(mlir::DialectRegistry &registry) {
 void lowbit::registerAllPasses() {
   // lowbit's own: --lowbit-fuse-dequant.
   lowbit::registerLowbitPasses();
+  lowbit::registerCpuPipeline();
   // Generic cleanups: canonicalize, cse, inline, symbol-dce, ...
   mlir::registerTransformsPasses();
   // Linalg rewrites users run before fusion (generalization, elementwise

@@ -23,6 +23,7 @@ tool_dirs = [config.lowbit_tools_dir, config.llvm_tools_dir]
 tools = [
     ToolSubst("lowbit-opt", unresolved="fatal"),
     ToolSubst("lowbit-bench", unresolved="fatal"),
+    ToolSubst("lowbit-translate", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

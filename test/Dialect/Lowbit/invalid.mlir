@@ -631,3 +631,57 @@ func.func @yield_outside_matmul(%v: f16) {
   // expected-error @+1 {{'lowbit.yield' op expects parent op 'lowbit.matmul'}}
   lowbit.yield %v : f16
 }
+
+// -----
+
+func.func @packed_needs_transpose(%x: tensor<1x64xf32>, %p: tensor<64x1xi32>, %s: tensor<1x1xf32>) {
+  // expected-error @+1 {{'lowbit.matmul' op packed weights must be stored [N, K] (transpose_b)}}
+  %y = lowbit.matmul %x, %p, %s scheme <group = [64, 1], scale = f32> packed si4 layout <bits = 4, word = 32>
+      : (tensor<1x64xf32>, tensor<64x1xi32>, tensor<1x1xf32>) -> tensor<1x1xf32>
+  return
+}
+
+// -----
+
+func.func @packed_width(%x: tensor<1x64xf32>, %p: tensor<8x8xi32>, %s: tensor<8x1xf32>) {
+  // expected-error @+1 {{'lowbit.matmul' op layout packs 4-bit codes but 'si3' codes are 3 bits wide}}
+  %y = lowbit.matmul %x, %p, %s scheme <group = [1, 64], scale = f32> transpose_b packed si3 layout <bits = 4, word = 32>
+      : (tensor<1x64xf32>, tensor<8x8xi32>, tensor<8x1xf32>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @packed_word(%x: tensor<1x64xf32>, %p: tensor<8x16xi16>, %s: tensor<8x1xf32>) {
+  // expected-error @+1 {{'lowbit.matmul' op packed weights must be i32 words of the layout, got 'i16'}}
+  %y = lowbit.matmul %x, %p, %s scheme <group = [1, 64], scale = f32> transpose_b packed si4 layout <bits = 4, word = 32>
+      : (tensor<1x64xf32>, tensor<8x16xi16>, tensor<8x1xf32>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @packed_words_per_row(%x: tensor<1x64xf32>, %p: tensor<8x9xi32>, %s: tensor<8x1xf32>) {
+  // expected-error @+1 {{'lowbit.matmul' op packed weights have 9 words per row but K = 64 packs into 8}}
+  %y = lowbit.matmul %x, %p, %s scheme <group = [1, 64], scale = f32> transpose_b packed si4 layout <bits = 4, word = 32>
+      : (tensor<1x64xf32>, tensor<8x9xi32>, tensor<8x1xf32>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @packed_half(%x: tensor<1x64xf32>, %p: tensor<8x8xi32>, %s: tensor<8x1xf32>) {
+  // expected-error @+1 {{'lowbit.matmul' op packed weights need both a layout and a weight type}}
+  %y = "lowbit.matmul"(%x, %p, %s) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0>, scheme = #lowbit.scheme<group = [1, 64], scale = f32>, transposeB, layout = #lowbit.layout<bits = 4, word = 32>}> ({})
+      : (tensor<1x64xf32>, tensor<8x8xi32>, tensor<8x1xf32>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @unpacked_words(%x: tensor<1x64xf32>, %p: tensor<8x64xi32>, %s: tensor<8x1xf32>) {
+  // expected-error @+1 {{'lowbit.matmul' op weights must have a low-bit element type unless packed, got 'i32'}}
+  %y = lowbit.matmul %x, %p, %s scheme <group = [1, 64], scale = f32> transpose_b
+      : (tensor<1x64xf32>, tensor<8x64xi32>, tensor<8x1xf32>) -> tensor<1x8xf32>
+  return
+}

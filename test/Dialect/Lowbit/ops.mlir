@@ -309,3 +309,14 @@ func.func @matmul_epilogue_batched(%x: tensor<?x8x64xf32>, %q: tensor<32x64xf4E2
   } : (tensor<?x8x64xf32>, tensor<32x64xf4E2M1FN>, tensor<32x4xf8E4M3FN>, tensor<f32>, tensor<32xi1>, tensor<?x8x32xf32>) -> tensor<?x8x32xf32>
   return %y : tensor<?x8x32xf32>
 }
+
+// CHECK-LABEL: func.func @matmul_packed
+// CHECK: lowbit.matmul %{{.*}}, %{{.*}}, %{{.*}} zeros %{{.*}} scheme <group = [1, 64], scale = bf16, zero = int> transpose_b packed ui3 layout <bits = 3, word = 32, aligned, lanes = 16> : (tensor<2x320xbf16>, tensor<37x32xi32>, tensor<37x5xbf16>, tensor<37x5xui3>) -> tensor<2x37xbf16>
+// GENERIC: "lowbit.matmul"(%{{.*}}) <{layout = #lowbit.layout<bits = 3, word = 32, aligned, lanes = 16>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0>, scheme = #lowbit.scheme<group = [1, 64], scale = bf16, zero = int>, transposeB, weightType = ui3}>
+func.func @matmul_packed(%x: tensor<2x320xbf16>, %p: tensor<37x32xi32>, %s: tensor<37x5xbf16>,
+                         %z: tensor<37x5xui3>) -> tensor<2x37xbf16> {
+  %y = lowbit.matmul %x, %p, %s zeros %z scheme <group = [1, 64], scale = bf16, zero = int> transpose_b
+      packed ui3 layout <bits = 3, word = 32, aligned, lanes = 16>
+      : (tensor<2x320xbf16>, tensor<37x32xi32>, tensor<37x5xbf16>, tensor<37x5xui3>) -> tensor<2x37xbf16>
+  return %y : tensor<2x37xbf16>
+}

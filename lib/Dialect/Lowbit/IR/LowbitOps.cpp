@@ -268,13 +268,22 @@ Type MatmulOp::getAccumulatorType() {
   return Float32Type::get(getContext());
 }
 
+RankedTensorType MatmulOp::getLogicalWeightType() {
+  RankedTensorType stored = getWeights().getType();
+  if (!isPacked() || !getWeightType() || stored.getRank() != 2)
+    return stored;
+  return RankedTensorType::get(
+      {stored.getDimSize(0), getInput().getType().getShape().back()},
+      *getWeightType());
+}
+
 int64_t MatmulOp::getReductionSize() {
-  ArrayRef<int64_t> shape = getWeights().getType().getShape();
+  ArrayRef<int64_t> shape = getLogicalWeightType().getShape();
   return getTransposeB() ? shape[1] : shape[0];
 }
 
 int64_t MatmulOp::getOutputSize() {
-  ArrayRef<int64_t> shape = getWeights().getType().getShape();
+  ArrayRef<int64_t> shape = getLogicalWeightType().getShape();
   return getTransposeB() ? shape[0] : shape[1];
 }
 
@@ -328,9 +337,54 @@ static LogicalResult verifyEpilogueSignature(MatmulOp op) {
   return success();
 }
 
+/// Checks the packed weights of the scheduled form against the layout.
+static LogicalResult verifyPackedWeights(MatmulOp op) {
+  LayoutAttr layout = op.getLayoutAttr();
+  std::optional<Type> weightType = op.getWeightType();
+  if (static_cast<bool>(layout) != weightType.has_value())
+    return op.emitOpError() << "packed weights need both a layout and a "
+                               "weight type";
+  if (!layout)
+    return success();
+  RankedTensorType stored = op.getWeights().getType();
+  if (!op.getTransposeB())
+    return op.emitOpError() << "packed weights must be stored [N, K] "
+                               "(transpose_b)";
+  std::optional<numerics::Format> format = getElementFormat(*weightType);
+  if (!format || !isQuantElementType(*weightType))
+    return op.emitOpError() << "weight type " << *weightType
+                            << " is not a low-bit element type";
+  if (format->bits() != layout.getBits())
+    return op.emitOpError() << "layout packs " << layout.getBits()
+                            << "-bit codes but " << *weightType << " codes are "
+                            << format->bits() << " bits wide";
+  auto word = dyn_cast<IntegerType>(stored.getElementType());
+  if (!word || !word.isSignless() || word.getWidth() != layout.getWord())
+    return op.emitOpError() << "packed weights must be i" << layout.getWord()
+                            << " words of the layout, got "
+                            << stored.getElementType();
+  if (stored.getRank() != 2)
+    return op.emitOpError() << "packed weights must have rank 2, got rank "
+                            << stored.getRank();
+  int64_t k = op.getInput().getType().getShape().back();
+  if (!ShapedType::isDynamic(k) &&
+      !ShapedType::isDynamic(stored.getDimSize(1)) &&
+      stored.getDimSize(1) != layout.getWordsPerRow(k))
+    return op.emitOpError() << "packed weights have " << stored.getDimSize(1)
+                            << " words per row but K = " << k << " packs into "
+                            << layout.getWordsPerRow(k);
+  return success();
+}
+
 LogicalResult MatmulOp::verify() {
+  if (failed(verifyPackedWeights(*this)))
+    return failure();
+  if (!isPacked() && !isQuantElementType(getWeights().getType().getElementType()))
+    return emitOpError() << "weights must have a low-bit element type unless "
+                            "packed, got "
+                         << getWeights().getType().getElementType();
   RankedTensorType inputType = getInput().getType();
-  RankedTensorType weightType = getWeights().getType();
+  RankedTensorType weightType = getLogicalWeightType();
   RankedTensorType resultType = getResult().getType();
   int64_t rank = inputType.getRank();
   if (rank != 2 && rank != 3)
@@ -470,6 +524,15 @@ ParseResult MatmulOp::parse(OpAsmParser &parser, OperationState &result) {
   props.scheme = scheme;
   if (succeeded(parser.parseOptionalKeyword("transpose_b")))
     props.transposeB = parser.getBuilder().getUnitAttr();
+  if (succeeded(parser.parseOptionalKeyword("packed"))) {
+    Type weightType;
+    LayoutAttr layout;
+    if (parser.parseType(weightType) || parser.parseKeyword("layout") ||
+        parser.parseCustomAttributeWithFallback(layout, Type{}))
+      return failure();
+    props.weightType = TypeAttr::get(weightType);
+    props.layout = layout;
+  }
   if (succeeded(parser.parseOptionalKeyword("acc"))) {
     Type acc;
     if (parser.parseLParen() || parser.parseType(acc) || parser.parseRParen())
@@ -542,6 +605,10 @@ void MatmulOp::print(OpAsmPrinter &printer) {
   printer.printStrippedAttrOrType(getScheme());
   if (getTransposeB())
     printer << " transpose_b";
+  if (getLayoutAttr() && getWeightType()) {
+    printer << " packed " << *getWeightType() << " layout ";
+    printer.printStrippedAttrOrType(getLayoutAttr());
+  }
   if (std::optional<Type> acc = getAcc())
     printer << " acc(" << *acc << ")";
   if (!getEpilogue().empty() || !getEpilogueOperands().empty()) {
@@ -559,10 +626,14 @@ void MatmulOp::print(OpAsmPrinter &printer) {
                           /*printBlockTerminators=*/true);
     }
   }
-  printer.printOptionalAttrDict((*this)->getAttrs(),
-                                {getOperandSegmentSizesAttrName(),
-                                 getSchemeAttrName(), getTransposeBAttrName(),
-                                 getAccAttrName()});
+  SmallVector<StringRef> elided = {
+      getOperandSegmentSizesAttrName(), getSchemeAttrName(),
+      getTransposeBAttrName(), getAccAttrName()};
+  // Layout and weight type print as the `packed` pair; alone (invalid IR
+  // printed generically) they stay in the dictionary.
+  if (getLayoutAttr() && getWeightType())
+    elided.append({getLayoutAttrName(), getWeightTypeAttrName()});
+  printer.printOptionalAttrDict((*this)->getAttrs(), elided);
   printer << " : ";
   printer.printFunctionalType(getOperation()->getOperandTypes(),
                               getOperation()->getResultTypes());

@@ -234,7 +234,7 @@ lowbit::fuseDequantizeIntoContraction(RewriterBase &rewriter,
       dequantize.getScales(), dequantize.getZeros(), dequantize.getNegScales(),
       dequantize.getTensorScale(), /*bias=*/Value(), epilogueOperands,
       dequantize.getSchemeAttr(), contraction->transposeB,
-      /*acc=*/TypeAttr());
+      /*acc=*/TypeAttr(), /*layout=*/LayoutAttr(), /*weightType=*/TypeAttr());
   if (!epilogueOperands.empty())
     buildInitEpilogue(rewriter, matmul);
   Value result = matmul.getResult();
@@ -376,7 +376,8 @@ FailureOr<MatmulOp> lowbit::fuseElementwiseIntoEpilogue(RewriterBase &rewriter,
       matmul.getInput(), matmul.getWeights(), matmul.getScales(),
       matmul.getZeros(), matmul.getNegScales(), matmul.getTensorScale(),
       matmul.getBias(), epilogueOperands, matmul.getSchemeAttr(),
-      matmul.getTransposeBAttr(), matmul.getAccAttr());
+      matmul.getTransposeBAttr(), matmul.getAccAttr(),
+      matmul.getLayoutAttr(), matmul.getWeightTypeAttr());
   {
     OpBuilder::InsertionGuard guard(rewriter);
     SmallVector<Type> argTypes = {matmul.getAccumulatorType()};

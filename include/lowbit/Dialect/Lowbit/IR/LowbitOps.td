@@ -233,13 +233,29 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul",
          tensor<11008x32xui4>, tensor<16x11008xf16>) -> tensor<16x11008xf16>
     ```
 
+    Scheduled form: with `packed T layout <...>` the weights operand holds
+    the codes of `[N, K]` weights (`transpose_b` is required) of element type
+    `T` packed by the layout (see `lowbit.pack`): a `[N, words(K)]` tensor of
+    the layout's word type, with K given by the input. The scheme and the
+    parameter shapes still refer to the logical `[N, K]` weights.
+    `--lowbit-pack-weights` produces this form.
+
+    ```mlir
+    %y = lowbit.matmul %x, %p, %s scheme <group = [1, 128], scale = f16>
+        transpose_b packed si4 layout <bits = 4, word = 32, aligned, lanes = 16>
+        : (tensor<1x4096xf32>, tensor<11008x512xi32>, tensor<11008x32xf16>)
+          -> tensor<1x11008xf32>
+    ```
+
     Syntax: the operands, `scheme`, then optionally `transpose_b`,
-    `acc(type)`, and `epilogue(%e0, %e1 : type0, type1) { ... }`, written
+    `packed T layout <...>`, `acc(type)`, and
+    `epilogue(%e0, %e1 : type0, type1) { ... }`, written
     `epilogue { ... }` when there are no epilogue operands; the functional
     type at the end lists every operand, epilogue operands included.
   }];
   let arguments = (ins RankedTensorOf<[F16, BF16, F32]>:$input,
-                       Lowbit_QuantTensor:$weights,
+                       RankedTensorOf<[Lowbit_QuantElementType, I16, I32,
+                                       I64]>:$weights,
                        Lowbit_ScaleTensor:$scales,
                        Optional<Lowbit_ZeroTensor>:$zeros,
                        Optional<Lowbit_ScaleTensor>:$negScales,
@@ -249,7 +265,9 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul",
                          $epilogueOperands,
                        Lowbit_SchemeAttr:$scheme,
                        UnitAttr:$transposeB,
-                       OptionalAttr<TypeAttr>:$acc);
+                       OptionalAttr<TypeAttr>:$acc,
+                       OptionalAttr<Lowbit_LayoutAttr>:$layout,
+                       OptionalAttr<TypeAttr>:$weightType);
   let results = (outs RankedTensorOf<[F16, BF16, F32]>:$result);
   let regions = (region MaxSizedRegion<1>:$epilogue);
   // The epilogue operands' types appear both in the `epilogue(...)` group and
@@ -260,6 +278,11 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul",
   let extraClassDeclaration = [{
     /// The accumulator type: `acc` if given, else f32.
     ::mlir::Type getAccumulatorType();
+    /// True in the scheduled form, whose weights are packed words.
+    bool isPacked() { return static_cast<bool>(getLayoutAttr()); }
+    /// The weights as logical codes: the weights operand's type, or for
+    /// packed weights the [N, K] tensor of the weight type.
+    ::mlir::RankedTensorType getLogicalWeightType();
     /// Logical reduction and output extents (K and N) from the weight shape.
     int64_t getReductionSize();
     int64_t getOutputSize();

@@ -69,4 +69,41 @@ def LowbitFuseDequantPass : Pass<"lowbit-fuse-dequant"> {
   ];
 }
 
+def LowbitPackWeightsPass : Pass<"lowbit-pack-weights"> {
+  let summary = "pack matmul weights in the layout a target decodes cheaply";
+  let description = [{
+    For every `lowbit.matmul` whose weights are logical codes stored
+    `[N, K]` (`transpose_b`), chooses the target's storage layout, packs the
+    weights through `lowbit.pack` (folded at once when the weights are
+    constant) and records the layout and the logical weight type on the
+    matmul (`packed T layout <...>`), the form the emitters consume.
+
+    CPU layout: `#lowbit.layout<bits = b, word = 32, aligned, lanes = L>`
+    with `L` = 16 for `avx512` and `scalar`, 8 for `avx2`: one vector load of
+    `L` words gives `32 / b` vectors of `L` consecutive weights, each one
+    shift (and mask) away.
+
+    ```mlir
+    // Before:
+    %y = lowbit.matmul %x, %q, %s scheme <group = [1, 128], scale = f16> transpose_b
+        : (tensor<1x4096xf32>, tensor<4096x4096xsi4>, tensor<4096x32xf16>) -> tensor<1x4096xf32>
+    // After --lowbit-pack-weights="isa=avx2":
+    %p = lowbit.pack %q layout <bits = 4, word = 32, aligned, lanes = 8>
+        : tensor<4096x4096xsi4> -> tensor<4096x512xi32>
+    %y = lowbit.matmul %x, %p, %s scheme <group = [1, 128], scale = f16> transpose_b
+        packed si4 layout <bits = 4, word = 32, aligned, lanes = 8>
+        : (tensor<1x4096xf32>, tensor<4096x512xi32>, tensor<4096x32xf16>) -> tensor<1x4096xf32>
+    ```
+
+    Weights stored `[K, N]` are left alone (with a match-failure reason).
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "target whose layout to use (cpu)">,
+    Option<"isa", "isa", "std::string", /*default=*/"\"avx512\"",
+           "CPU instruction set: avx512, avx2 or scalar">,
+  ];
+  let dependentDialects = ["::lowbit::LowbitDialect"];
+}
+
 #endif // LOWBIT_DIALECT_LOWBIT_TRANSFORMS_PASSES_TD

@@ -9,6 +9,7 @@
 #define LOWBIT_DIALECT_LOWBIT_TRANSFORMS_TRANSFORMS_H
 
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+#include "lowbit/Target/CPU/CpuKernel.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
@@ -36,6 +37,24 @@ fuseElementwiseIntoEpilogue(mlir::RewriterBase &rewriter, MatmulOp matmul);
 
 /// Adds the patterns of `--lowbit-fuse-dequant`: the two rewrites above.
 void populateFuseDequantPatterns(mlir::RewritePatternSet &patterns);
+
+/// The CPU storage layout for weights of `weightType` on `isa`:
+/// `#lowbit.layout<bits = b, word = 32, aligned, lanes = L>`.
+mlir::FailureOr<LayoutAttr> chooseCpuWeightLayout(mlir::Type weightType,
+                                                  cpu::Isa isa);
+
+/// Packs the [N, K] weights of `op` with `layout` through lowbit.pack
+/// (folding constant weights) and turns `op` into its scheduled form.
+mlir::FailureOr<MatmulOp> packMatmulWeights(mlir::RewriterBase &rewriter,
+                                            MatmulOp op, LayoutAttr layout);
+
+/// Adds the pattern of `--lowbit-pack-weights` for CPU `isa`.
+void populatePackWeightsPatterns(mlir::RewritePatternSet &patterns,
+                                 cpu::Isa isa);
+
+/// Registers `--lowbit-cpu-pipeline{isa=...}`: canonicalize, fuse
+/// dequantization, pack weights for the CPU, canonicalize and CSE.
+void registerCpuPipeline();
 
 } // namespace lowbit
 

@@ -1,0 +1,39 @@
+//===- TranslateToCpu.h - Scheduled lowbit IR to CPU C++ --------*- C++ -*-===//
+//
+// Emits one CPU kernel per function that holds a scheduled lowbit.matmul
+// (weights packed in the CPU layout), through the kernel generator of
+// CpuKernel.h.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_TARGET_CPU_TRANSLATETOCPU_H
+#define LOWBIT_TARGET_CPU_TRANSLATETOCPU_H
+
+#include "lowbit/Target/CPU/CpuKernel.h"
+
+#include "mlir/Support/LLVM.h"
+
+namespace mlir {
+class Operation;
+} // namespace mlir
+
+namespace lowbit {
+class MatmulOp;
+
+/// The kernel specification of a scheduled matmul for `isa`, or a located
+/// error on the op saying what keeps it from being emitted.
+mlir::FailureOr<cpu::KernelSpec> getCpuKernelSpec(MatmulOp op, cpu::Isa isa,
+                                                  llvm::StringRef name);
+
+/// Prints the C++ source of every function in `module` that holds exactly one
+/// lowbit.matmul; the kernel takes the function's name.
+mlir::LogicalResult translateToCpu(mlir::Operation *module,
+                                   llvm::raw_ostream &os, cpu::Isa isa);
+
+/// Registers `--emit-cpu` (with `--cpu-isa=avx512|avx2|scalar`) for
+/// lowbit-translate.
+void registerToCpuTranslation();
+
+} // namespace lowbit
+
+#endif // LOWBIT_TARGET_CPU_TRANSLATETOCPU_H
