@@ -15,6 +15,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
@@ -350,6 +351,183 @@ std::vector<uint8_t> storeScales(const std::vector<double> &values,
   return bytes;
 }
 
+/// The MLIR spelling of a weight format: a builtin type where one exists.
+std::string weightTypeName(const numerics::Format &format) {
+  using numerics::FloatConvention;
+  switch (format.kind()) {
+  case numerics::FormatKind::SignedInt:
+    return "si" + std::to_string(format.bits());
+  case numerics::FormatKind::UnsignedInt:
+    return "ui" + std::to_string(format.bits());
+  case numerics::FormatKind::Codebook:
+    return "!lowbit.codebook<nf4>";
+  case numerics::FormatKind::Ternary:
+    return "!lowbit.ternary";
+  case numerics::FormatKind::ExponentOnly:
+    return "f8E8M0FNU";
+  case numerics::FormatKind::Float:
+    break;
+  }
+  const numerics::FloatSpec &fs = format.floatSpec();
+  int defaultBias = (1 << (fs.exponentBits - 1)) - 1;
+  auto is = [&](unsigned e, unsigned m, FloatConvention c) {
+    return fs.exponentBits == e && fs.mantissaBits == m && fs.convention == c &&
+           fs.bias == defaultBias;
+  };
+  if (is(2, 1, FloatConvention::Finite))
+    return "f4E2M1FN";
+  if (is(2, 3, FloatConvention::Finite))
+    return "f6E2M3FN";
+  if (is(3, 2, FloatConvention::Finite))
+    return "f6E3M2FN";
+  if (is(4, 3, FloatConvention::FiniteNaN))
+    return "f8E4M3FN";
+  if (is(5, 2, FloatConvention::IEEE))
+    return "f8E5M2";
+  const char *convention = fs.convention == FloatConvention::IEEE ? "ieee"
+                           : fs.convention == FloatConvention::FiniteNaN
+                               ? "fn"
+                               : "finite";
+  return "!lowbit.float<e" + std::to_string(fs.exponentBits) + "m" +
+         std::to_string(fs.mantissaBits) + ", " + convention +
+         ", bias = " + std::to_string(fs.bias) + ">";
+}
+
+const char *scaleTypeIRName(numerics::ScaleType type) {
+  switch (type) {
+  case numerics::ScaleType::F32:
+    return "f32";
+  case numerics::ScaleType::F16:
+    return "f16";
+  case numerics::ScaleType::BF16:
+    return "bf16";
+  case numerics::ScaleType::E8M0:
+    return "f8E8M0FNU";
+  case numerics::ScaleType::E4M3:
+    return "f8E4M3FN";
+  }
+  return "f32";
+}
+
+/// The graph-level IR of y = x . dequant(W)^T: lowbit.dequantize feeding a
+/// transposed-weight linalg.matmul, as a model importer writes it.
+std::string buildModule(const cpu::KernelSpec &spec, int64_t m) {
+  const int64_t n = spec.n, k = spec.k, g = k / cpu::groupSize(spec);
+  std::string act = cpu::scalarTypeName(spec.activation);
+  std::string scale = scaleTypeIRName(spec.scheme.scaleType);
+  auto tensor = [](int64_t a, int64_t b, const std::string &t) {
+    return "tensor<" + std::to_string(a) + "x" + std::to_string(b) + "x" + t +
+           ">";
+  };
+  std::string xType = tensor(m, k, act), yType = tensor(m, n, act);
+  std::string qType = tensor(n, k, weightTypeName(spec.weight));
+  std::string sType = tensor(n, g, scale), wType = tensor(n, k, act);
+  std::string args = "%x: " + xType + ", %q: " + qType + ", %s: " + sType;
+  std::string operands = "%q, %s", types = qType + ", " + sType;
+  std::string schemeText = "<group = [1, " +
+                           std::to_string(cpu::groupSize(spec)) +
+                           "], scale = " + scale;
+  switch (spec.scheme.zeroPoint) {
+  case numerics::ZeroPointMode::None:
+    break;
+  case numerics::ZeroPointMode::Integer:
+  case numerics::ZeroPointMode::Float: {
+    bool integer = spec.scheme.zeroPoint == numerics::ZeroPointMode::Integer;
+    std::string zType = tensor(n, g, integer ? "i32" : scale);
+    args += ", %z: " + zType;
+    operands += " zeros %z";
+    types += ", " + zType;
+    schemeText += integer ? ", zero = int" : ", zero = float";
+    break;
+  }
+  case numerics::ZeroPointMode::AsymFloat:
+    args += ", %sn: " + sType;
+    operands += " neg_scales %sn";
+    types += ", " + sType;
+    schemeText += ", zero = asym_fp";
+    break;
+  }
+  if (spec.scheme.tensorScale) {
+    args += ", %t: tensor<f32>";
+    operands += " tensor_scale %t";
+    types += ", tensor<f32>";
+    schemeText += ", tensor_scale = f32";
+  }
+  schemeText += ">";
+  return "func.func @" + spec.name + "(" + args + ") -> " + yType + " {\n" +
+         "  %w = lowbit.dequantize " + operands + " scheme " + schemeText +
+         "\n      : (" + types + ") -> " + wType + "\n" +
+         "  %zero = arith.constant 0.0 : " + act + "\n" +
+         "  %e = tensor.empty() : " + yType + "\n" +
+         "  %f = linalg.fill ins(%zero : " + act + ") outs(%e : " + yType +
+         ") -> " + yType + "\n" +
+         "  %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, "
+         "k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, "
+         "n)>]\n      ins(%x, %w : " +
+         xType + ", " + wType + ") outs(%f : " + yType + ") -> " + yType +
+         "\n  return %y : " + yType + "\n}\n";
+}
+
+/// Path of a tool that sits beside this executable.
+std::string siblingTool(const char *argv0, llvm::StringRef name) {
+  std::string self =
+      llvm::sys::fs::getMainExecutable(argv0, (void *)&usageError);
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(self));
+  llvm::sys::path::append(path, name);
+  if (!llvm::sys::fs::can_execute(path))
+    usageError("cannot find " + name + " beside lowbit-bench (looked for " +
+               path + ")");
+  return std::string(path);
+}
+
+/// Runs a tool, failing with its output on error.
+void runTool(llvm::ArrayRef<llvm::StringRef> args, llvm::StringRef log) {
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, log, log};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(args[0], args, std::nullopt, redirects,
+                                     0, 0, &message);
+  if (rc != 0) {
+    auto buffer = llvm::MemoryBuffer::getFile(log);
+    llvm::errs() << (buffer ? (*buffer)->getBuffer() : llvm::StringRef());
+    usageError(args[0] + " failed on the generated IR");
+  }
+}
+
+/// Writes `ir`, runs `lowbit-opt --lowbit-cpu-pipeline` and
+/// `lowbit-translate --emit-cpu` on it, and returns the kernel source; the
+/// scheduled IR is returned in `scheduled`.
+std::string compileThroughPipeline(const char *argv0, const std::string &ir,
+                                   cpu::Isa isa, llvm::StringRef dir,
+                                   std::string &scheduled) {
+  llvm::SmallString<128> model(dir), sched(dir), kernel(dir), log(dir);
+  llvm::sys::path::append(model, "model.mlir");
+  llvm::sys::path::append(sched, "scheduled.mlir");
+  llvm::sys::path::append(kernel, "kernel.cpp");
+  llvm::sys::path::append(log, "tools.log");
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(model, ec);
+    if (ec)
+      usageError("cannot write " + model + ": " + ec.message());
+    out << ir;
+  }
+  std::string opt = siblingTool(argv0, "lowbit-opt");
+  std::string translate = siblingTool(argv0, "lowbit-translate");
+  std::string pipeline =
+      std::string("--lowbit-cpu-pipeline=isa=") + cpu::isaName(isa);
+  std::string isaFlag = std::string("--cpu-isa=") + cpu::isaName(isa);
+  runTool({opt, model, pipeline, "-o", sched}, log);
+  runTool({translate, "--emit-cpu", isaFlag, sched, "-o", kernel}, log);
+  auto readFile = [](llvm::StringRef path) {
+    auto buffer = llvm::MemoryBuffer::getFile(path);
+    if (!buffer)
+      usageError("cannot read " + path);
+    return std::string((*buffer)->getBuffer());
+  };
+  scheduled = readFile(sched);
+  return readFile(kernel);
+}
+
 /// Tolerance of the relative Frobenius error: f32 accumulation over K plus
 /// the rounding of the output type.
 double tolerance(cpu::ScalarType output, int64_t k) {
@@ -424,19 +602,20 @@ int main(int argc, char **argv) {
   std::vector<uint8_t> y(m * n * actBytes);
 
   // Generate, compile, load.
-  cpu::EmitResult source = cpu::emitCpuKernel(spec);
-  if (!source.error.empty())
-    usageError(source.error);
   llvm::SmallString<128> dir;
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("lowbit-bench", dir))
     usageError("cannot create a temporary directory: " + ec.message());
-  void *handle = compileAndLoad(source.source + kBandwidthProbe, dir, spec.isa,
-                                !compileOnly);
+  // IR in, pipeline, emission: the kernel comes out of the compiler.
+  std::string ir = buildModule(spec, m), scheduled;
+  std::string source =
+      compileThroughPipeline(argv[0], ir, spec.isa, dir, scheduled);
+  void *handle =
+      compileAndLoad(source + kBandwidthProbe, dir, spec.isa, !compileOnly);
   if (compileOnly) {
     llvm::sys::fs::remove_directories(dir);
     llvm::outs() << "compiled " << spec.name << " for "
-                 << cpu::isaName(spec.isa) << " (" << source.source.size()
+                 << cpu::isaName(spec.isa) << " (" << source.size()
                  << " bytes of C++); not run (--compile-only)\n";
     return 0;
   }
@@ -525,6 +704,16 @@ int main(int argc, char **argv) {
     meta["codes"] = integer ? "integer values" : "raw bit codes";
     meta["tensor_scale"] = double(tensorScale);
     meta["formula"] = "y = x . dequant(W)^T, dequant by docs/numerics.md";
+    auto writeText = [&](llvm::StringRef name, llvm::StringRef text) {
+      llvm::SmallString<128> path(dumpDir);
+      llvm::sys::path::append(path, name);
+      std::error_code ec;
+      llvm::raw_fd_ostream out(path, ec);
+      out << text;
+    };
+    writeText("model.mlir", ir);
+    writeText("scheduled.mlir", scheduled);
+    writeText("kernel.cpp", source);
     llvm::SmallString<128> path(dumpDir);
     llvm::sys::path::append(path, "meta.json");
     std::error_code ec;
