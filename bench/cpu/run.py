@@ -114,8 +114,9 @@ def main() -> int:
                 f"{args.threads} threads, f32 activations, f16 scales. Command: "
                 f"`bench/cpu/run.py --isa {args.isa} --threads {args.threads}"
                 f"{' --quick' if args.quick else ''}`.\n\n")
-        f.write("Bandwidth fraction: packed weights plus the f32 scale/zero "
-                "arrays the kernel reads, per second, over the read bandwidth "
+        f.write("Bandwidth fraction: packed weights, scales in their stored "
+                "type and f32 zero points (what the kernel reads), per second, "
+                "over the read bandwidth "
                 "lowbit-bench measured in the same process. OpenBLAS: f32 "
                 "sgemv (M = 1) or sgemm of the same shape, same threads, "
                 "weights rotated out of cache.\n\n")
