@@ -83,6 +83,39 @@ const char *lowbit::cpu::scalarTypeName(ScalarType type) {
   return "unknown";
 }
 
+const char *lowbit::cpu::epilogueValueType(EpilogueType type) {
+  switch (type) {
+  case EpilogueType::F32:
+  case EpilogueType::F16:
+  case EpilogueType::BF16:
+    return "float";
+  case EpilogueType::I1:
+    return "bool";
+  case EpilogueType::I8:
+    return "int8_t";
+  case EpilogueType::I16:
+    return "int16_t";
+  case EpilogueType::I32:
+    return "int32_t";
+  case EpilogueType::I64:
+    return "int64_t";
+  }
+  return "float";
+}
+
+// Tables and factors are f32 in the kernel, so values are rounded to f32
+// first; hexadecimal keeps them exact.
+std::string lowbit::cpu::floatLiteral(double value) {
+  float single = static_cast<float>(value);
+  if (std::isnan(single))
+    return "__builtin_nanf(\"\")";
+  if (std::isinf(single))
+    return single > 0 ? "__builtin_inff()" : "-__builtin_inff()";
+  char buffer[64];
+  snprintf(buffer, sizeof(buffer), "%af", static_cast<double>(single));
+  return buffer;
+}
+
 int64_t lowbit::cpu::groupSize(const KernelSpec &spec) {
   return spec.scheme.groupShape.size() == 2 ? spec.scheme.groupShape[1] : 0;
 }
@@ -144,22 +177,60 @@ double floatBitsFactor(const numerics::Format &format) {
   return std::ldexp(1.0, 127 - format.floatSpec().bias);
 }
 
-/// Formats a value as an exact hexadecimal float literal (values are
-/// rounded to f32 first: tables and factors are f32 in the kernel).
-std::string floatLiteral(double value) {
-  float single = static_cast<float>(value);
-  if (std::isnan(single))
-    return "__builtin_nanf(\"\")";
-  if (std::isinf(single))
-    return single > 0 ? "__builtin_inff()" : "-__builtin_inff()";
-  char buffer[64];
-  snprintf(buffer, sizeof(buffer), "%af", static_cast<double>(single));
-  return buffer;
-}
-
 /// The C++ element type of activations or outputs in memory.
 const char *memoryType(ScalarType type) {
   return type == ScalarType::F32 ? "float" : "uint16_t";
+}
+
+/// The IR name of an epilogue type, for the kernel's header comment.
+const char *epilogueTypeName(EpilogueType type) {
+  switch (type) {
+  case EpilogueType::F32:
+    return "f32";
+  case EpilogueType::F16:
+    return "f16";
+  case EpilogueType::BF16:
+    return "bf16";
+  case EpilogueType::I1:
+    return "i1";
+  case EpilogueType::I8:
+    return "i8";
+  case EpilogueType::I16:
+    return "i16";
+  case EpilogueType::I32:
+    return "i32";
+  case EpilogueType::I64:
+    return "i64";
+  }
+  return "unknown";
+}
+
+/// The C++ element type of an epilogue operand in memory.
+const char *epilogueMemoryType(EpilogueType type) {
+  switch (type) {
+  case EpilogueType::F16:
+  case EpilogueType::BF16:
+    return "uint16_t";
+  case EpilogueType::I1:
+    return "uint8_t";
+  default:
+    return epilogueValueType(type);
+  }
+}
+
+/// The expression that turns the element `element` of an epilogue operand
+/// in memory into its epilogueValueType.
+std::string epilogueLoad(EpilogueType type, std::string_view element) {
+  switch (type) {
+  case EpilogueType::F16:
+    return cat("f16ToF32(", element, ")");
+  case EpilogueType::BF16:
+    return cat("bf16ToF32(", element, ")");
+  case EpilogueType::I1:
+    return cat(element, " != 0");
+  default:
+    return std::string(element);
+  }
 }
 
 //===----------------------------------------------------------------------===//
@@ -182,6 +253,7 @@ private:
   void printTables();
   void printConversions();
   void printVectorHelpers();
+  void printEpilogue();
   void printScalarRowKernel();
   void printVectorRowKernel();
   void printDecode(unsigned position);
@@ -232,7 +304,16 @@ void KernelPrinter::printPrelude() {
      << "// weight layout: rows of " << wordsPerRow
      << " uint32 words; element j of each period of " << period
      << " goes to word j % " << lanes << " at bits " << bits << " * (j / "
-     << lanes << ")\n\n";
+     << lanes << ")\n";
+  if (spec.epilogue) {
+    const std::vector<EpilogueOperand> &operands = spec.epilogue->operands;
+    os << "// fused epilogue; operands:" << (operands.empty() ? " none" : "");
+    for (size_t i = 0; i < operands.size(); ++i)
+      os << (i ? ", e" : " e") << i << " " << epilogueTypeName(operands[i].type)
+         << (operands[i].shape == EpilogueShape::N ? " [N]" : " [M, N]");
+    os << "\n";
+  }
+  os << "\n";
   os << "#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\n#include <math.h>\n";
   if (spec.isa != Isa::Scalar)
     os << "#include <immintrin.h>\n";
@@ -634,19 +715,85 @@ void KernelPrinter::printScalarRowKernel() {
      << "  for (int r = 0; r < MT; ++r) out[r] = y[r] + corr[r];\n}\n\n";
 }
 
+void KernelPrinter::printEpilogue() {
+  const Epilogue &epilogue = *spec.epilogue;
+  os << R"cpp(// Helpers of epilogue bodies: rounding a float to f16 or bf16 (to nearest
+// even), and IEEE 754-2019 maximum and minimum (NaN if either operand is NaN;
+// -0 below +0), which fmaxf and fminf are not.
+inline float roundF16(float v) { return f16ToF32(f32ToF16(v)); }
+inline float roundBF16(float v) { return bf16ToF32(f32ToBF16(v)); }
+inline float maximumF(float a, float b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+inline float minimumF(float a, float b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return signbit(a) ? a : b;
+  return a < b ? a : b;
+}
+
+// The fused epilogue: one output element from its accumulator (bias
+// included) and the epilogue operands' elements at its position.
+inline float epilogue(float acc)cpp";
+  for (size_t i = 0; i < epilogue.operands.size(); ++i)
+    os << ", " << epilogueValueType(epilogue.operands[i].type) << " e" << i;
+  os << ") {\n  float out;\n";
+  std::istringstream body(epilogue.body);
+  for (std::string line; std::getline(body, line);)
+    os << "  " << line << "\n";
+  os << "  return out;\n}\n\n";
+}
+
 void KernelPrinter::printEntry() {
   const char *act = memoryType(spec.activation);
   const char *out = memoryType(spec.output);
+  std::string_view bias = spec.bias ? " + loadOut(bias[n])" : "";
+  // Stores the output element of row `row` from its accumulator `acc`.
+  auto printStore = [&](std::string_view indent, std::string_view acc,
+                        std::string_view row) {
+    os << indent << "const float v = " << acc << bias << ";\n"
+       << indent << "y[" << row << " * N + n] = storeOut(";
+    if (!spec.epilogue) {
+      os << "v);\n";
+      return;
+    }
+    os << "epilogue(v";
+    for (size_t i = 0; i < spec.epilogue->operands.size(); ++i) {
+      const EpilogueOperand &operand = spec.epilogue->operands[i];
+      std::string element = operand.shape == EpilogueShape::N
+                                ? cat("ep", i, "[n]")
+                                : cat("ep", i, "[", row, " * N + n]");
+      os << ", " << epilogueLoad(operand.type, element);
+    }
+    os << "));\n";
+  };
   os << "} // namespace " << spec.name << "_impl\n\n"
-     << "// y[m, n] = sum_k x[m, k] * W[n, k] (+ bias[n]); see the header.\n"
+     << "// y[m, n] = "
+     << (spec.epilogue ? "epilogue(sum_k x[m, k] * W[n, k] (+ bias[n]), "
+                         "operands)"
+                       : "sum_k x[m, k] * W[n, k] (+ bias[n])")
+     << "; see the header.\n"
      << "extern \"C\" void " << spec.name << "(const " << act
      << " *x, int64_t m, const uint32_t *w, const " << spec.name
      << "_impl::ScaleT *scales, const float *zeros, const " << spec.name
      << "_impl::ScaleT *negScales, float tensorScale, const "
-     << out << " *bias, " << out << " *y, int threads) {\n"
+     << out << " *bias, " << out << " *y, int threads"
+     << (spec.epilogue ? ", const void *const *epilogueOperands" : "")
+     << ") {\n"
      << "  using namespace " << spec.name << "_impl;\n"
-     << "  if (m <= 0) return;\n"
-     << "  // Activations as f32, and per-group sums for zero points.\n"
+     << "  if (m <= 0) return;\n";
+  if (spec.epilogue) {
+    const std::vector<EpilogueOperand> &operands = spec.epilogue->operands;
+    if (operands.empty())
+      os << "  (void)epilogueOperands;\n";
+    for (size_t i = 0; i < operands.size(); ++i) {
+      const char *type = epilogueMemoryType(operands[i].type);
+      os << "  const " << type << " *ep" << i << " = (const " << type
+         << " *)epilogueOperands[" << i << "];\n";
+    }
+  }
+  os << "  // Activations as f32, and per-group sums for zero points.\n"
      << "  float *xs = (float *)aligned_alloc(64, ((m * K * 4 + 63) / 64) * 64);\n"
      << "  float *xsum = (float *)malloc(m * GROUPS * sizeof(float));\n"
      << "  for (int64_t i = 0; i < m; ++i) {\n"
@@ -664,15 +811,13 @@ void KernelPrinter::printEntry() {
      << "    int64_t m0 = 0;\n"
      << "    for (; m0 + 4 <= m; m0 += 4) {\n"
      << "      rowKernel<4>(xs, xsum, m0, n, w, scales, zeros, negScales, scaleMul, acc);\n"
-     << "      for (int r = 0; r < 4; ++r) {\n"
-     << "        const float v = acc[r]"
-     << (spec.bias ? " + loadOut(bias[n])" : "") << ";\n"
-     << "        y[(m0 + r) * N + n] = storeOut(v);\n      }\n    }\n"
+     << "      for (int r = 0; r < 4; ++r) {\n";
+  printStore("        ", "acc[r]", "(m0 + r)");
+  os << "      }\n    }\n"
      << "    for (; m0 < m; ++m0) {\n"
-     << "      rowKernel<1>(xs, xsum, m0, n, w, scales, zeros, negScales, scaleMul, acc);\n"
-     << "      const float v = acc[0]"
-     << (spec.bias ? " + loadOut(bias[n])" : "") << ";\n"
-     << "      y[m0 * N + n] = storeOut(v);\n    }\n  }\n"
+     << "      rowKernel<1>(xs, xsum, m0, n, w, scales, zeros, negScales, scaleMul, acc);\n";
+  printStore("      ", "acc[0]", "m0");
+  os << "    }\n  }\n"
      << "  (void)bias;\n  free(xsum);\n  free(xs);\n}\n";
 }
 
@@ -680,6 +825,8 @@ std::string KernelPrinter::print() {
   printPrelude();
   printTables();
   printConversions();
+  if (spec.epilogue)
+    printEpilogue();
   if (spec.isa == Isa::Scalar) {
     printScalarRowKernel();
   } else {
@@ -725,6 +872,9 @@ std::string lowbit::cpu::verifyKernelSpec(const KernelSpec &spec) {
            " kernel needs a group size that is a multiple of " +
            std::to_string(lanes) + ", got " + std::to_string(group[1]) +
            "; use the scalar kernel";
+  if (spec.epilogue && spec.epilogue->body.empty())
+    return "the epilogue body is empty; it must assign the output element "
+           "to `out`";
   if (chooseDecode(spec) == Decode::FloatBits) {
     int bias = spec.weight.floatSpec().bias;
     if (bias < 0 || bias > 126)

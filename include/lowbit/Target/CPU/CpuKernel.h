@@ -2,7 +2,8 @@
 //
 // The CPU kernel generator: from a kernel specification (formats, scheme,
 // shapes, ISA) it prints one self-contained C++ source file with an
-// `extern "C"` entry point computing y[M, N] = x[M, K] * dequant(W[N, K])^T.
+// `extern "C"` entry point computing y[M, N] = x[M, K] * dequant(W[N, K])^T,
+// optionally followed by a fused element-wise epilogue.
 // See docs/cpu-kernels.md for the ABI, the weight layout and the decode
 // strategies. Plain C++17 like the numerics library: no LLVM dependency.
 //
@@ -17,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lowbit::cpu {
 
@@ -34,6 +36,47 @@ enum class ScalarType { F32, F16, BF16 };
 std::optional<ScalarType> parseScalarType(std::string_view name);
 const char *scalarTypeName(ScalarType type);
 
+/// The type of a value in an epilogue, and of an epilogue operand's elements
+/// in memory.
+enum class EpilogueType { F32, F16, BF16, I1, I8, I16, I32, I64 };
+
+/// The C type that holds an epilogue value of `type` in an epilogue body:
+/// `float` for the three float types (holding a value rounded to the type),
+/// `bool` for i1, `intN_t` for the other integers.
+const char *epilogueValueType(EpilogueType type);
+
+/// Which element of an epilogue operand an output element y[m, n] reads.
+enum class EpilogueShape {
+  N, ///< Shape [N], read at [n] for every row: a bias, a per-channel scale.
+  MN ///< The output's shape [M, N], read at [m, n]: a residual.
+};
+
+/// One epilogue operand: a tensor the kernel receives through the
+/// `epilogueOperands` argument.
+struct EpilogueOperand {
+  /// Element type in memory: `float`, the raw bits of f16 and bf16 as
+  /// `uint16_t`, one byte per i1 (zero is false), `intN_t`.
+  EpilogueType type = EpilogueType::F32;
+  EpilogueShape shape = EpilogueShape::N;
+};
+
+/// A fused element-wise epilogue: C++ statements that compute each output
+/// element from its accumulator and one element of each operand.
+struct Epilogue {
+  /// The operands, in the order of `e0`, `e1`, ... and of the pointers in
+  /// the `epilogueOperands` argument.
+  std::vector<EpilogueOperand> operands;
+  /// C++ statements, one per line, run once per output element. They read
+  /// `acc` (`float`: the f32 accumulator, bias included) and `e0`, `e1`, ...
+  /// (operand i's element, of type epilogueValueType(operands[i].type)),
+  /// and assign the result, rounded to the output type, to `float out`,
+  /// which the kernel then stores. Besides <math.h> they may call the
+  /// kernel's `roundF16(float)` and `roundBF16(float)` (round to the type,
+  /// to nearest even, returned as float) and `maximumF(a, b)`,
+  /// `minimumF(a, b)` (NaN-propagating, -0 below +0).
+  std::string body;
+};
+
 /// Everything the generator needs to print one kernel.
 struct KernelSpec {
   std::string name = "lowbit_kernel"; ///< The extern "C" symbol.
@@ -44,7 +87,13 @@ struct KernelSpec {
   ScalarType output = ScalarType::F32;
   int64_t n = 0, k = 0; ///< Weights are [N, K]; M is a run-time argument.
   bool bias = false;
+  /// Applied to every output element; changes the ABI (docs/cpu-kernels.md).
+  std::optional<Epilogue> epilogue;
 };
+
+/// An exact C++ literal of `value` rounded to f32, e.g. `0x1.8p+1f`;
+/// infinities and NaN as `__builtin_inff()` and `__builtin_nanf("")`.
+std::string floatLiteral(double value);
 
 /// The group size along K of the spec's scheme.
 int64_t groupSize(const KernelSpec &spec);
