@@ -46,7 +46,7 @@ def run_lit(lit: str, directory: str, extra: list[str]) -> tuple[int, int]:
     sys.stderr.write(proc.stderr)
     # lit pads the keys ("Passed     : 7") when several kinds are listed.
     counts = {key.strip(): value for key, value in
-              re.findall(r"^\s+(\w[\w ]*?)\s*: (\d+)", proc.stdout, re.M)}
+              re.findall(r"^\s+(\w[\w ]*?)\s*:\s+(\d+)", proc.stdout, re.M)}
     unsupported = int(counts.get("Unsupported", 0))
     passed = int(counts.get("Passed", 0)) + int(counts.get("Expectedly Failed", 0))
     failed = sum(int(counts.get(k, 0)) for k in
