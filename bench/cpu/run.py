@@ -36,8 +36,9 @@ FORMATS = [  # (weight, zero mode, groups)
 
 
 def ensure_openblas() -> None:
-    if os.path.exists("/usr/include/x86_64-linux-gnu/cblas.h") or os.path.exists(
-            "/usr/include/cblas.h"):
+    status = subprocess.run(["dpkg-query", "-W", "-f=${Status}", "libopenblas-dev"],
+                            capture_output=True, text=True)
+    if "install ok installed" in status.stdout:
         return
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "libopenblas-dev"],
