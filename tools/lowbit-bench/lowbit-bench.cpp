@@ -34,10 +34,10 @@ namespace cl = llvm::cl;
 static cl::OptionCategory category("lowbit-bench options");
 static cl::opt<std::string> target("target", cl::desc("cpu"), cl::init("cpu"),
                                    cl::cat(category));
-static cl::opt<int64_t> optM("m", cl::desc("rows of activations"),
-                             cl::init(1), cl::cat(category));
-static cl::opt<int64_t> optN("n", cl::desc("output features"),
-                             cl::init(4096), cl::cat(category));
+static cl::opt<int64_t> optM("m", cl::desc("rows of activations"), cl::init(1),
+                             cl::cat(category));
+static cl::opt<int64_t> optN("n", cl::desc("output features"), cl::init(4096),
+                             cl::cat(category));
 static cl::opt<int64_t> optK("k", cl::desc("input features"), cl::init(4096),
                              cl::cat(category));
 static cl::opt<std::string>
@@ -55,8 +55,7 @@ static cl::opt<std::string> scaleName("scale",
                                       cl::init(""), cl::cat(category));
 static cl::opt<std::string> actName("act", cl::desc("f32, f16, bf16"),
                                     cl::init("f32"), cl::cat(category));
-static cl::opt<std::string> strategyName("strategy",
-                                         cl::desc("dequant-fma"),
+static cl::opt<std::string> strategyName("strategy", cl::desc("dequant-fma"),
                                          cl::init("dequant-fma"),
                                          cl::cat(category));
 static cl::opt<std::string> isaName("isa", cl::desc("avx512, avx2, scalar"),
@@ -132,7 +131,12 @@ Config parseConfig() {
   if (!isa)
     usageError("--isa=" + isaName + " is not one of avx512, avx2, scalar");
   spec.isa = *isa;
-  std::optional<cpu::ScalarType> act = cpu::parseScalarType(std::string(actName));
+  if (actName == "int8")
+    usageError("--act=int8 (activations quantized to int8 at run time) needs "
+               "the int8 strategy, which is not built yet; expected f32, f16 "
+               "or bf16");
+  std::optional<cpu::ScalarType> act =
+      cpu::parseScalarType(std::string(actName));
   if (!act)
     usageError("--act=" + actName + " is not one of f32, f16, bf16");
   spec.activation = *act;
@@ -140,7 +144,8 @@ Config parseConfig() {
   std::optional<numerics::ZeroPointMode> zero =
       numerics::parseZeroPointMode(zeroName);
   if (!zero)
-    usageError("--zero=" + zeroName + " is not one of none, int, float, asym-fp");
+    usageError("--zero=" + zeroName +
+               " is not one of none, int, float, asym-fp");
 
   // MX and NV formats fix their scale type and group; others default to f16
   // scales and groups of 128.
@@ -156,8 +161,8 @@ Config parseConfig() {
                  " scales, not --scale=" + scale);
     if (group != 0 && group != fixedGroup)
       usageError("--weight=" + weightName + " uses groups of " +
-                 llvm::Twine(fixedGroup) + ", not --group=" +
-                 llvm::Twine(group));
+                 llvm::Twine(fixedGroup) +
+                 ", not --group=" + llvm::Twine(group));
     if (*zero != numerics::ZeroPointMode::None)
       usageError("--weight=" + weightName + " has no zero points");
     scale = fixedScale;
@@ -177,11 +182,12 @@ Config parseConfig() {
   std::optional<numerics::ScaleType> scaleType =
       numerics::parseScaleType(scale.empty() ? "f16" : scale);
   if (!scaleType)
-    usageError("--scale=" + scale + " is not one of f32, f16, bf16, e8m0, e4m3");
+    usageError("--scale=" + scale +
+               " is not one of f32, f16, bf16, e8m0, e4m3");
   spec.scheme.scaleType = *scaleType;
   spec.scheme.zeroPoint = *zero;
-  spec.scheme.groupShape = {1, group == 0 ? std::min<int64_t>(128, optK)
-                                          : group};
+  spec.scheme.groupShape = {1,
+                            group == 0 ? std::min<int64_t>(128, optK) : group};
   spec.n = optN;
   spec.k = optK;
   spec.name = "lowbit_bench_kernel";
@@ -219,8 +225,8 @@ void *compileAndLoad(const std::string &source, llvm::StringRef dir,
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, log.str(),
                                                 log.str()};
   std::string message;
-  int rc = llvm::sys::ExecuteAndWait(*path, args, std::nullopt, redirects, 0,
-                                     0, &message);
+  int rc = llvm::sys::ExecuteAndWait(*path, args, std::nullopt, redirects, 0, 0,
+                                     &message);
   if (rc != 0) {
     llvm::errs() << "lowbit-bench: error: the kernel did not compile (" << rc
                  << "); see " << log << "\n";
@@ -248,8 +254,7 @@ extern "C" double lowbit_probe_read(const uint64_t *p, int64_t words, int thread
 )cpp";
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       start)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
 }
 
@@ -296,8 +301,8 @@ void writeNpy(llvm::StringRef dir, llvm::StringRef name, llvm::StringRef dtype,
   llvm::raw_fd_ostream out(path, ec);
   if (ec)
     usageError("cannot write " + path + ": " + ec.message());
-  std::string header = "{'descr': '" + dtype.str() +
-                       "', 'fortran_order': False, 'shape': (";
+  std::string header =
+      "{'descr': '" + dtype.str() + "', 'fortran_order': False, 'shape': (";
   for (int64_t dim : shape)
     header += std::to_string(dim) + ", ";
   header += "), }";
@@ -341,10 +346,9 @@ std::vector<uint8_t> storeScales(const std::vector<double> &values,
       bytes.push_back(uint8_t(numerics::Format::e8m0().encode(value)));
       break;
     case numerics::ScaleType::E4M3:
-      bytes.push_back(uint8_t(
-          numerics::Format::floatCode(4, 3,
-                                      numerics::FloatConvention::FiniteNaN)
-              .encode(value)));
+      bytes.push_back(uint8_t(numerics::Format::floatCode(
+                                  4, 3, numerics::FloatConvention::FiniteNaN)
+                                  .encode(value)));
       break;
     }
   }
@@ -484,8 +488,8 @@ std::string siblingTool(const char *argv0, llvm::StringRef name) {
 void runTool(llvm::ArrayRef<llvm::StringRef> args, llvm::StringRef log) {
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, log, log};
   std::string message;
-  int rc = llvm::sys::ExecuteAndWait(args[0], args, std::nullopt, redirects,
-                                     0, 0, &message);
+  int rc = llvm::sys::ExecuteAndWait(args[0], args, std::nullopt, redirects, 0,
+                                     0, &message);
   if (rc != 0) {
     auto buffer = llvm::MemoryBuffer::getFile(log);
     llvm::errs() << (buffer ? (*buffer)->getBuffer() : llvm::StringRef());
@@ -555,8 +559,9 @@ int main(int argc, char **argv) {
   cpu::KernelSpec &spec = config.spec;
   const int64_t m = optM, n = optN, k = optK, group = cpu::groupSize(spec);
   const int64_t groups = k / group;
-  int nthreads = threads > 0 ? int(threads)
-                             : int(std::max(1u, std::thread::hardware_concurrency()));
+  int nthreads = threads > 0
+                     ? int(threads)
+                     : int(std::max(1u, std::thread::hardware_concurrency()));
   uint64_t actualSeed = seed ? uint64_t(seed) : std::random_device{}();
   std::mt19937_64 rng(actualSeed);
 
@@ -619,9 +624,9 @@ int main(int argc, char **argv) {
                  << " bytes of C++); not run (--compile-only)\n";
     return 0;
   }
-  using KernelFn = void (*)(const void *, int64_t, const uint32_t *,
-                            const void *, const float *, const void *, float,
-                            const void *, void *, int);
+  using KernelFn =
+      void (*)(const void *, int64_t, const uint32_t *, const void *,
+               const float *, const void *, float, const void *, void *, int);
   using ProbeFn = double (*)(const uint64_t *, int64_t, int);
   auto kernel = reinterpret_cast<KernelFn>(dlsym(handle, spec.name.c_str()));
   auto probe = reinterpret_cast<ProbeFn>(dlsym(handle, "lowbit_probe_read"));
@@ -636,21 +641,20 @@ int main(int argc, char **argv) {
   };
   run(packed.data());
 
-  llvm::json::Object result{{"target", "cpu"},
-                            {"isa", cpu::isaName(spec.isa)},
-                            {"m", m},
-                            {"n", n},
-                            {"k", k},
-                            {"weight", config.formatName},
-                            {"group", group},
-                            {"zero", numerics::zeroPointModeName(
-                                         spec.scheme.zeroPoint)},
-                            {"scale", numerics::scaleTypeName(
-                                          spec.scheme.scaleType)},
-                            {"act", cpu::scalarTypeName(spec.activation)},
-                            {"strategy", std::string(strategyName)},
-                            {"threads", nthreads},
-                            {"seed", int64_t(actualSeed)}};
+  llvm::json::Object result{
+      {"target", "cpu"},
+      {"isa", cpu::isaName(spec.isa)},
+      {"m", m},
+      {"n", n},
+      {"k", k},
+      {"weight", config.formatName},
+      {"group", group},
+      {"zero", numerics::zeroPointModeName(spec.scheme.zeroPoint)},
+      {"scale", numerics::scaleTypeName(spec.scheme.scaleType)},
+      {"act", cpu::scalarTypeName(spec.activation)},
+      {"strategy", std::string(strategyName)},
+      {"threads", nthreads},
+      {"seed", int64_t(actualSeed)}};
   bool failed = false;
   if (check) {
     double maxAbs = 0, diff2 = 0, ref2 = 0;
@@ -682,8 +686,8 @@ int main(int argc, char **argv) {
     bool integer = spec.weight.kind() == numerics::FormatKind::SignedInt ||
                    spec.weight.kind() == numerics::FormatKind::UnsignedInt;
     for (size_t i = 0; i < codes.size(); ++i)
-      logical[i] = integer ? int32_t(spec.weight.decode(codes[i]))
-                           : int32_t(codes[i]);
+      logical[i] =
+          integer ? int32_t(spec.weight.decode(codes[i])) : int32_t(codes[i]);
     writeNpy(dumpDir, "codes.npy", "<i4", {n, k}, logical.data(),
              logical.size() * 4);
     writeNpy(dumpDir, "scales.npy", "<f4", {n, groups}, scales.data(),
@@ -693,8 +697,8 @@ int main(int argc, char **argv) {
     writeNpy(dumpDir, "zeros.npy", "<f4", {n, groups}, zeroDump.data(),
              zeroDump.size() * 4);
     if (!negScales.empty())
-      writeNpy(dumpDir, "neg_scales.npy", "<f4", {n, groups},
-               negScales.data(), negScales.size() * 4);
+      writeNpy(dumpDir, "neg_scales.npy", "<f4", {n, groups}, negScales.data(),
+               negScales.size() * 4);
     std::vector<float> yDump(m * n);
     for (int64_t i = 0; i < m * n; ++i)
       yDump[i] = loadOutput(y, i, spec.output);

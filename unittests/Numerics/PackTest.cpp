@@ -127,10 +127,9 @@ Words referencePack(const std::vector<uint32_t> &codes, int64_t rows,
   int64_t periods = (rowLength + period - 1) / period;
   int64_t perWord = layout.wordBits / layout.bits;
   int64_t wordsPerRow =
-      layout.aligned
-          ? (periods * period + perWord - 1) / perWord
-          : (periods * period * layout.bits + layout.wordBits - 1) /
-                layout.wordBits;
+      layout.aligned ? (periods * period + perWord - 1) / perWord
+                     : (periods * period * layout.bits + layout.wordBits - 1) /
+                           layout.wordBits;
   Words words;
   for (int64_t row = 0; row < rows; ++row) {
     std::vector<bool> stream(wordsPerRow * layout.wordBits, false);

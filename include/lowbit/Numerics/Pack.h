@@ -22,8 +22,8 @@
 namespace lowbit::numerics {
 
 struct PackLayout {
-  unsigned bits = 4;       ///< Code width, 1..8.
-  unsigned wordBits = 32;  ///< 8, 16, 32 or 64.
+  unsigned bits = 4;      ///< Code width, 1..8.
+  unsigned wordBits = 32; ///< 8, 16, 32 or 64.
   /// Slot of each element of a period. Empty means plain order with period 1
   /// (a pure bit stream). Otherwise a permutation of 0..P-1.
   std::vector<unsigned> order;

@@ -161,7 +161,8 @@ TypedAttr lowbit::buildCodesAttr(ShapedType type, ArrayRef<uint32_t> codes) {
   values.reserve(codes.size());
   for (uint32_t code : codes)
     values.emplace_back(8, code);
-  auto raw = cast<DenseIntElementsAttr>(DenseElementsAttr::get(rawType, values));
+  auto raw =
+      cast<DenseIntElementsAttr>(DenseElementsAttr::get(rawType, values));
   return CodesAttr::get(context, raw, type);
 }
 

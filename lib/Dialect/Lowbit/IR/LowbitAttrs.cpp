@@ -31,8 +31,8 @@ LogicalResult SchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                           "dimension";
   for (auto [dim, extent] : llvm::enumerate(group))
     if (extent < 1)
-      return emitError() << "scheme group extent " << extent
-                         << " in dimension " << dim << " must be at least 1";
+      return emitError() << "scheme group extent " << extent << " in dimension "
+                         << dim << " must be at least 1";
   if (!getScaleType(scale))
     return emitError() << "scheme scale type must be f32, f16, bf16, "
                           "f8E8M0FNU or f8E4M3FN, got "
@@ -53,11 +53,9 @@ Attribute SchemeAttr::parse(AsmParser &parser, Type) {
   Type scale;
   if (parser.parseLess() || parser.parseKeyword("group") ||
       parser.parseEqual() ||
-      parser.parseCommaSeparatedList(AsmParser::Delimiter::Square,
-                                     [&] {
-                                       return parser.parseInteger(
-                                           group.emplace_back());
-                                     }) ||
+      parser.parseCommaSeparatedList(
+          AsmParser::Delimiter::Square,
+          [&] { return parser.parseInteger(group.emplace_back()); }) ||
       parser.parseComma() || parser.parseKeyword("scale") ||
       parser.parseEqual() || parser.parseType(scale))
     return {};
@@ -146,9 +144,9 @@ Attribute LayoutAttr::parse(AsmParser &parser, Type) {
   bool aligned = false;
   SmallVector<int64_t> order;
   if (parser.parseLess() || parser.parseKeyword("bits") ||
-      parser.parseEqual() || parser.parseInteger(bits) ||
-      parser.parseComma() || parser.parseKeyword("word") ||
-      parser.parseEqual() || parser.parseInteger(word))
+      parser.parseEqual() || parser.parseInteger(bits) || parser.parseComma() ||
+      parser.parseKeyword("word") || parser.parseEqual() ||
+      parser.parseInteger(word))
     return {};
   while (succeeded(parser.parseOptionalComma())) {
     SMLoc keyLoc = parser.getCurrentLocation();
@@ -205,8 +203,8 @@ LogicalResult CodesAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                 DenseIntElementsAttr raw, ShapedType type) {
   std::optional<numerics::Format> format =
       getElementFormat(type.getElementType());
-  if (!format || !isa<FloatCodeType, CodebookType, TernaryType>(
-                     type.getElementType()))
+  if (!format ||
+      !isa<FloatCodeType, CodebookType, TernaryType>(type.getElementType()))
     return emitError() << "codes attribute needs a tensor of a lowbit "
                           "element type (float, codebook or ternary), got "
                        << type;
@@ -225,8 +223,7 @@ LogicalResult CodesAttr::verify(function_ref<InFlightDiagnostic()> emitError,
         (format->kind() != numerics::FormatKind::Float &&
          std::isnan(format->decode(code))))
       return emitError() << "code " << code << " at flat index " << index
-                         << " is not a valid code of "
-                         << type.getElementType();
+                         << " is not a valid code of " << type.getElementType();
     if (raw.isSplat())
       break;
   }

@@ -27,14 +27,12 @@ struct ConstantParams {
 template <typename AdaptorT>
 static std::optional<ConstantParams>
 readConstantParams(AdaptorT adaptor, SchemeAttr scheme,
-                   RankedTensorType quantType,
-                   const numerics::Format &format) {
+                   RankedTensorType quantType, const numerics::Format &format) {
   if (!quantType.hasStaticShape())
     return std::nullopt;
   ConstantParams result;
   result.scheme = getNumericsScheme(scheme);
-  if (!numerics::verifyScheme(quantType.getShape().vec(), format,
-                              result.scheme)
+  if (!numerics::verifyScheme(quantType.getShape().vec(), format, result.scheme)
            .empty())
     return std::nullopt;
   auto scales = readReals(adaptor.getScales());

@@ -74,8 +74,8 @@ static LogicalResult verifyQuantParams(Operation *op, StringRef what,
     if (!shapesAgree(type.getShape(), grid))
       return op->emitOpError()
              << name << " have shape " << shapeStr(type.getShape())
-             << " but the scheme requires " << shapeStr(grid) << " ("
-             << what << " shape " << shapeStr(shape) << " divided by group "
+             << " but the scheme requires " << shapeStr(grid) << " (" << what
+             << " shape " << shapeStr(shape) << " divided by group "
              << shapeStr(group) << ")";
     if (requireScaleType && type.getElementType() != scaleType)
       return op->emitOpError()
@@ -151,8 +151,7 @@ ParseResult ConstantOp::parse(OpAsmParser &parser, OperationState &result) {
   Attribute raw;
   Type type;
   if (parser.parseAttribute(raw) || parser.parseKeyword("as") ||
-      parser.parseType(type) ||
-      parser.parseOptionalAttrDict(result.attributes))
+      parser.parseType(type) || parser.parseOptionalAttrDict(result.attributes))
     return failure();
   auto rawCodes = dyn_cast<DenseIntElementsAttr>(raw);
   if (!rawCodes)
@@ -163,9 +162,8 @@ ParseResult ConstantOp::parse(OpAsmParser &parser, OperationState &result) {
   if (!shaped)
     return parser.emitError(rawLoc, "expected a tensor type after 'as', got ")
            << type;
-  auto value = CodesAttr::getChecked(
-      [&] { return parser.emitError(rawLoc); }, parser.getContext(), rawCodes,
-      shaped);
+  auto value = CodesAttr::getChecked([&] { return parser.emitError(rawLoc); },
+                                     parser.getContext(), rawCodes, shaped);
   if (!value)
     return failure();
   result.getOrAddProperties<Properties>().value = value;
@@ -191,9 +189,9 @@ LogicalResult QuantizeOp::verify() {
     return emitOpError() << "result shape " << shapeStr(resultType.getShape())
                          << " differs from input shape "
                          << shapeStr(inputType.getShape());
-  return verifyQuantParams(*this, "result", resultType, getScheme(),
-                           {getScales(), getZeros(), getNegScales(),
-                            getTensorScale()});
+  return verifyQuantParams(
+      *this, "result", resultType, getScheme(),
+      {getScales(), getZeros(), getNegScales(), getTensorScale()});
 }
 
 LogicalResult DequantizeOp::verify() {
@@ -203,9 +201,9 @@ LogicalResult DequantizeOp::verify() {
     return emitOpError() << "result shape " << shapeStr(resultType.getShape())
                          << " differs from input shape "
                          << shapeStr(inputType.getShape());
-  return verifyQuantParams(*this, "input", inputType, getScheme(),
-                           {getScales(), getZeros(), getNegScales(),
-                            getTensorScale()});
+  return verifyQuantParams(
+      *this, "input", inputType, getScheme(),
+      {getScales(), getZeros(), getNegScales(), getTensorScale()});
 }
 
 //===----------------------------------------------------------------------===//
@@ -219,23 +217,21 @@ static LogicalResult verifyPacking(Operation *op, RankedTensorType codesType,
   std::optional<numerics::Format> format =
       getElementFormat(codesType.getElementType());
   if (!format)
-    return op->emitOpError() << "cannot pack element type "
-                             << codesType.getElementType();
-  if (format->bits() != layout.getBits())
     return op->emitOpError()
-           << "layout packs " << layout.getBits() << "-bit codes but "
-           << codesType.getElementType() << " codes are " << format->bits()
-           << " bits wide";
+           << "cannot pack element type " << codesType.getElementType();
+  if (format->bits() != layout.getBits())
+    return op->emitOpError() << "layout packs " << layout.getBits()
+                             << "-bit codes but " << codesType.getElementType()
+                             << " codes are " << format->bits() << " bits wide";
   if (wordsType.getElementType().getIntOrFloatBitWidth() != layout.getWord())
     return op->emitOpError()
            << "layout packs into " << layout.getWord()
            << "-bit words but the packed tensor has element type "
            << wordsType.getElementType();
   if (codesType.getRank() < 1 || codesType.getRank() != wordsType.getRank())
-    return op->emitOpError()
-           << "packed tensor rank " << wordsType.getRank()
-           << " must equal the code tensor rank " << codesType.getRank()
-           << " (at least 1)";
+    return op->emitOpError() << "packed tensor rank " << wordsType.getRank()
+                             << " must equal the code tensor rank "
+                             << codesType.getRank() << " (at least 1)";
   SmallVector<int64_t> expected(codesType.getShape());
   int64_t &rowLength = expected.back();
   if (!ShapedType::isDynamic(rowLength))
@@ -352,20 +348,20 @@ static LogicalResult verifyPackedWeights(MatmulOp op) {
                                "(transpose_b)";
   std::optional<numerics::Format> format = getElementFormat(*weightType);
   if (!format || !isQuantElementType(*weightType))
-    return op.emitOpError() << "weight type " << *weightType
-                            << " is not a low-bit element type";
+    return op.emitOpError()
+           << "weight type " << *weightType << " is not a low-bit element type";
   if (format->bits() != layout.getBits())
-    return op.emitOpError() << "layout packs " << layout.getBits()
-                            << "-bit codes but " << *weightType << " codes are "
-                            << format->bits() << " bits wide";
+    return op.emitOpError()
+           << "layout packs " << layout.getBits() << "-bit codes but "
+           << *weightType << " codes are " << format->bits() << " bits wide";
   auto word = dyn_cast<IntegerType>(stored.getElementType());
   if (!word || !word.isSignless() || word.getWidth() != layout.getWord())
-    return op.emitOpError() << "packed weights must be i" << layout.getWord()
-                            << " words of the layout, got "
-                            << stored.getElementType();
+    return op.emitOpError()
+           << "packed weights must be i" << layout.getWord()
+           << " words of the layout, got " << stored.getElementType();
   if (stored.getRank() != 2)
-    return op.emitOpError() << "packed weights must have rank 2, got rank "
-                            << stored.getRank();
+    return op.emitOpError()
+           << "packed weights must have rank 2, got rank " << stored.getRank();
   int64_t k = op.getInput().getType().getShape().back();
   if (!ShapedType::isDynamic(k) &&
       !ShapedType::isDynamic(stored.getDimSize(1)) &&
@@ -379,7 +375,8 @@ static LogicalResult verifyPackedWeights(MatmulOp op) {
 LogicalResult MatmulOp::verify() {
   if (failed(verifyPackedWeights(*this)))
     return failure();
-  if (!isPacked() && !isQuantElementType(getWeights().getType().getElementType()))
+  if (!isPacked() &&
+      !isQuantElementType(getWeights().getType().getElementType()))
     return emitOpError() << "weights must have a low-bit element type unless "
                             "packed, got "
                          << getWeights().getType().getElementType();
@@ -410,8 +407,8 @@ LogicalResult MatmulOp::verify() {
   for (int64_t dim = 0; dim < rank - 1; ++dim)
     if (dimsConflict(in[dim], out[dim]))
       return emitOpError() << "result dimension " << dim << " (" << out[dim]
-                           << ") does not match input dimension " << dim
-                           << " (" << in[dim] << ")";
+                           << ") does not match input dimension " << dim << " ("
+                           << in[dim] << ")";
   Type acc = getAccumulatorType();
   if (!acc.isF32() && !acc.isF16())
     return emitOpError() << "accumulator type must be f32 or f16, got " << acc;
@@ -427,9 +424,9 @@ LogicalResult MatmulOp::verify() {
   }
   if (failed(verifyEpilogueSignature(*this)))
     return failure();
-  return verifyQuantParams(*this, "weight", weightType, getScheme(),
-                           {getScales(), getZeros(), getNegScales(),
-                            getTensorScale()});
+  return verifyQuantParams(
+      *this, "weight", weightType, getScheme(),
+      {getScales(), getZeros(), getNegScales(), getTensorScale()});
 }
 
 //===----------------------------------------------------------------------===//
@@ -626,9 +623,9 @@ void MatmulOp::print(OpAsmPrinter &printer) {
                           /*printBlockTerminators=*/true);
     }
   }
-  SmallVector<StringRef> elided = {
-      getOperandSegmentSizesAttrName(), getSchemeAttrName(),
-      getTransposeBAttrName(), getAccAttrName()};
+  SmallVector<StringRef> elided = {getOperandSegmentSizesAttrName(),
+                                   getSchemeAttrName(), getTransposeBAttrName(),
+                                   getAccAttrName()};
   // Layout and weight type print as the `packed` pair; alone (invalid IR
   // printed generically) they stay in the dictionary.
   if (getLayoutAttr() && getWeightType())

@@ -40,9 +40,8 @@ FloatCodeType::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "float code needs at least one exponent bit, got e"
                        << exponentBits << "m" << mantissaBits;
   if (1 + exponentBits + mantissaBits > 8)
-    return emitError() << "float code e" << exponentBits << "m"
-                       << mantissaBits << " takes "
-                       << 1 + exponentBits + mantissaBits
+    return emitError() << "float code e" << exponentBits << "m" << mantissaBits
+                       << " takes " << 1 + exponentBits + mantissaBits
                        << " bits with its sign bit; at most 8 are supported";
   // With one exponent bit and no mantissa, the all-ones exponent is the only
   // nonzero binade; reserving it for inf or NaN leaves only zeros.
@@ -127,9 +126,9 @@ bool CodebookType::isNF4() const {
          getValues().asArrayRef() == ArrayRef<double>(nf4.table());
 }
 
-LogicalResult
-CodebookType::verify(function_ref<InFlightDiagnostic()> emitError,
-                     unsigned bits, DenseF64ArrayAttr valuesAttr) {
+LogicalResult CodebookType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   unsigned bits,
+                                   DenseF64ArrayAttr valuesAttr) {
   ArrayRef<double> values = valuesAttr.asArrayRef();
   if (bits < 1 || bits > 8)
     return emitError() << "codebook width must be 1 to 8 bits, got " << bits;
@@ -161,13 +160,14 @@ Type CodebookType::parse(AsmParser &parser) {
   unsigned bits = 0;
   SmallVector<double> values;
   if (parser.parseInteger(bits) || parser.parseComma() ||
-      parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
-        double value;
-        if (parser.parseFloat(value))
-          return failure();
-        values.push_back(value);
-        return success();
-      }) ||
+      parser.parseCommaSeparatedList(AsmParser::Delimiter::Square,
+                                     [&] {
+                                       double value;
+                                       if (parser.parseFloat(value))
+                                         return failure();
+                                       values.push_back(value);
+                                       return success();
+                                     }) ||
       parser.parseGreater())
     return {};
   return parser.getChecked<CodebookType>(

@@ -376,8 +376,8 @@ FailureOr<MatmulOp> lowbit::fuseElementwiseIntoEpilogue(RewriterBase &rewriter,
       matmul.getInput(), matmul.getWeights(), matmul.getScales(),
       matmul.getZeros(), matmul.getNegScales(), matmul.getTensorScale(),
       matmul.getBias(), epilogueOperands, matmul.getSchemeAttr(),
-      matmul.getTransposeBAttr(), matmul.getAccAttr(),
-      matmul.getLayoutAttr(), matmul.getWeightTypeAttr());
+      matmul.getTransposeBAttr(), matmul.getAccAttr(), matmul.getLayoutAttr(),
+      matmul.getWeightTypeAttr());
   {
     OpBuilder::InsertionGuard guard(rewriter);
     SmallVector<Type> argTypes = {matmul.getAccumulatorType()};

@@ -52,9 +52,9 @@ FailureOr<MatmulOp> lowbit::packMatmulWeights(RewriterBase &rewriter,
     return rewriter.notifyMatchFailure(
         op, "layout width does not match the weight code width");
   int64_t rows = weightType.getDimSize(0), k = weightType.getDimSize(1);
-  auto packedType = RankedTensorType::get(
-      {rows, layout.getWordsPerRow(k)},
-      rewriter.getIntegerType(layout.getWord()));
+  auto packedType =
+      RankedTensorType::get({rows, layout.getWordsPerRow(k)},
+                            rewriter.getIntegerType(layout.getWord()));
   Value packed = rewriter.createOrFold<PackOp>(op.getLoc(), packedType,
                                                op.getWeights(), layout);
   rewriter.modifyOpInPlace(op, [&] {
@@ -74,8 +74,8 @@ struct PackCpuWeights : OpRewritePattern<MatmulOp> {
                                 PatternRewriter &rewriter) const override {
     if (op.getLayoutAttr())
       return rewriter.notifyMatchFailure(op, "weights are already packed");
-    FailureOr<LayoutAttr> layout = chooseCpuWeightLayout(
-        op.getWeights().getType().getElementType(), isa);
+    FailureOr<LayoutAttr> layout =
+        chooseCpuWeightLayout(op.getWeights().getType().getElementType(), isa);
     if (failed(layout))
       return rewriter.notifyMatchFailure(op, "no layout for the weight type");
     return packMatmulWeights(rewriter, op, *layout);
