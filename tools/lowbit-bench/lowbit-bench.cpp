@@ -763,8 +763,12 @@ int main(int argc, char **argv) {
   if (json) {
     llvm::outs() << llvm::json::Value(std::move(result)) << "\n";
   } else {
+    std::vector<std::string> keys;
     for (const auto &entry : result)
-      llvm::outs() << entry.first << ": " << entry.second << "\n";
+      keys.push_back(entry.first.str());
+    std::sort(keys.begin(), keys.end());
+    for (const std::string &key : keys)
+      llvm::outs() << key << ": " << *result.get(key) << "\n";
   }
   if (failed)
     llvm::errs() << "lowbit-bench: check failed (seed " << actualSeed << ")\n";
