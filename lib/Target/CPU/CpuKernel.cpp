@@ -321,16 +321,18 @@ void KernelPrinter::printPrelude() {
     os << "#include <immintrin.h>\n";
   // A namespace per kernel, so several kernels can share one file.
   os << "\nnamespace " << spec.name << "_impl {\n\n";
+  // Not every ISA's code reads every constant.
   os << "constexpr int64_t N = " << spec.n << ";\n"
      << "constexpr int64_t K = " << spec.k << ";\n"
      << "constexpr int64_t GROUP = " << group << ";\n"
      << "constexpr int64_t GROUPS = " << groups << ";\n"
      << "constexpr int64_t WORDS_PER_ROW = " << wordsPerRow << ";\n"
-     << "constexpr int BITS = " << bits << ";\n"
-     << "constexpr int LANES = " << lanes << ";\n"
-     << "constexpr int PER_WORD = " << perWord << ";\n"
-     << "constexpr int64_t PERIOD = " << period << ";\n"
-     << "constexpr uint32_t CODE_MASK = " << ((1u << bits) - 1) << "u;\n"
+     << "[[maybe_unused]] constexpr int BITS = " << bits << ";\n"
+     << "[[maybe_unused]] constexpr int LANES = " << lanes << ";\n"
+     << "[[maybe_unused]] constexpr int PER_WORD = " << perWord << ";\n"
+     << "[[maybe_unused]] constexpr int64_t PERIOD = " << period << ";\n"
+     << "[[maybe_unused]] constexpr uint32_t CODE_MASK = " << ((1u << bits) - 1)
+     << "u;\n"
      << "constexpr float SCALE_FACTOR = " << floatLiteral(scaleFactor())
      << ";\n\n";
 }
@@ -695,8 +697,11 @@ void KernelPrinter::printScalarRowKernel() {
      << "  float y[MT], corr[MT];\n"
      << "  for (int r = 0; r < MT; ++r) { y[r] = 0.0f; corr[r] = 0.0f; }\n"
      << "  for (int64_t g = 0; g < GROUPS; ++g) {\n"
-     << "    float acc[MT], accn[MT];\n"
-     << "    for (int r = 0; r < MT; ++r) { acc[r] = 0.0f; accn[r] = 0.0f; }\n"
+     << (asym() ? "    float acc[MT], accn[MT];\n"
+                  "    for (int r = 0; r < MT; ++r) { acc[r] = 0.0f; accn[r] = "
+                  "0.0f; }\n"
+                : "    float acc[MT];\n"
+                  "    for (int r = 0; r < MT; ++r) acc[r] = 0.0f;\n")
      << "    for (int64_t k = g * GROUP; k < (g + 1) * GROUP; ++k) {\n"
      << "      const int64_t j = k % PERIOD;\n"
      << "      const uint32_t word = wrow[k / PERIOD * LANES + j % LANES];\n"
@@ -818,8 +823,10 @@ void KernelPrinter::printEntry() {
      << "      xsum[i * GROUPS + g] = sum;\n    }\n  }\n"
      << "  const float scaleMul = tensorScale * SCALE_FACTOR;\n"
      << "  (void)threads;\n"
+     << "#if defined(_OPENMP)\n"
      << "#pragma omp parallel for schedule(static) num_threads(threads > 0 ? "
         "threads : 1)\n"
+     << "#endif\n"
      << "  for (int64_t n = 0; n < N; ++n) {\n"
      << "    float acc[4];\n"
      << "    int64_t m0 = 0;\n"
