@@ -14,6 +14,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 using namespace lowbit::numerics;
 
@@ -55,6 +56,59 @@ static const Format &e4m3Format() {
   static const Format format =
       Format::floatCode(4, 3, FloatConvention::FiniteNaN);
   return format;
+}
+
+unsigned lowbit::numerics::scaleTypeBits(ScaleType type) {
+  switch (type) {
+  case ScaleType::F32:
+    return 32;
+  case ScaleType::F16:
+  case ScaleType::BF16:
+    return 16;
+  case ScaleType::E8M0:
+  case ScaleType::E4M3:
+    return 8;
+  }
+  return 32;
+}
+
+uint32_t lowbit::numerics::encodeScale(double x, ScaleType type) {
+  switch (type) {
+  case ScaleType::F32: {
+    float value = static_cast<float>(x);
+    uint32_t bits;
+    std::memcpy(&bits, &value, sizeof(bits));
+    return bits;
+  }
+  case ScaleType::F16:
+    return toF16Bits(static_cast<float>(x));
+  case ScaleType::BF16:
+    return toBF16Bits(static_cast<float>(x));
+  case ScaleType::E8M0:
+    return e8m0Format().encode(x);
+  case ScaleType::E4M3:
+    return e4m3Format().encode(x);
+  }
+  return 0;
+}
+
+double lowbit::numerics::decodeScale(uint32_t bits, ScaleType type) {
+  switch (type) {
+  case ScaleType::F32: {
+    float value;
+    std::memcpy(&value, &bits, sizeof(value));
+    return value;
+  }
+  case ScaleType::F16:
+    return fromF16Bits(static_cast<uint16_t>(bits));
+  case ScaleType::BF16:
+    return fromBF16Bits(static_cast<uint16_t>(bits));
+  case ScaleType::E8M0:
+    return e8m0Format().decode(bits);
+  case ScaleType::E4M3:
+    return e4m3Format().decode(bits);
+  }
+  return 0;
 }
 
 namespace {

@@ -699,3 +699,32 @@ TEST(QuantizeTest, ScaleRoundingIsNearestAndUpOnRandomValues) {
 }
 
 } // namespace
+
+namespace {
+TEST(QuantizeTest, StoredScaleBits) {
+  using lowbit::numerics::decodeScale;
+  using lowbit::numerics::encodeScale;
+  using lowbit::numerics::scaleTypeBits;
+  EXPECT_EQ(scaleTypeBits(ScaleType::F32), 32u);
+  EXPECT_EQ(scaleTypeBits(ScaleType::BF16), 16u);
+  EXPECT_EQ(scaleTypeBits(ScaleType::E4M3), 8u);
+  EXPECT_EQ(encodeScale(1.0, ScaleType::F32), 0x3f800000u);
+  EXPECT_EQ(encodeScale(1.0, ScaleType::F16), 0x3c00u);
+  EXPECT_EQ(encodeScale(1.0, ScaleType::BF16), 0x3f80u);
+  EXPECT_EQ(encodeScale(1.0, ScaleType::E8M0), 127u);
+  EXPECT_EQ(encodeScale(448.0, ScaleType::E4M3), 0x7eu);
+  EXPECT_EQ(decodeScale(0x7eu, ScaleType::E4M3), 448.0);
+  EXPECT_EQ(decodeScale(0x3555u, ScaleType::F16), 0.333251953125);
+  // Every value representable in a type comes back from its bits.
+  LOWBIT_SEEDED_RNG(rng);
+  std::uniform_real_distribution<double> logMagnitude(-20.0, 20.0);
+  for (ScaleType type : kScaleTypes) {
+    for (int i = 0; i < 1000; ++i) {
+      double value = lowbit::numerics::roundToScaleType(
+          std::exp2(logMagnitude(rng)), type);
+      EXPECT_EQ(decodeScale(encodeScale(value, type), type), value)
+          << scaleTypeName(type) << " " << value;
+    }
+  }
+}
+} // namespace

@@ -33,6 +33,13 @@ double roundToScaleType(double x, ScaleType type);
 /// Rounds |x| up to the next value representable in `type` (used so that a
 /// computed scale never makes the group's extreme values overflow).
 double roundUpToScaleType(double x, ScaleType type);
+/// Width of a stored scale: 32 (f32), 16 (f16, bf16) or 8 (e8m0, e4m3) bits.
+unsigned scaleTypeBits(ScaleType type);
+/// The stored bit pattern of `x` in `type` (f32, f16 and bf16 round to
+/// nearest even; e8m0 and e4m3 encode as their Format does).
+uint32_t encodeScale(double x, ScaleType type);
+/// The value of the stored bit pattern `bits` of `type`.
+double decodeScale(uint32_t bits, ScaleType type);
 
 /// How the zero point enters the dequantization formula.
 enum class ZeroPointMode {

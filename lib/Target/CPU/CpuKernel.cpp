@@ -26,12 +26,9 @@ using numerics::ZeroPointMode;
 //===----------------------------------------------------------------------===//
 
 std::optional<Isa> lowbit::cpu::parseIsa(std::string_view name) {
-  if (name == "scalar")
-    return Isa::Scalar;
-  if (name == "avx2")
-    return Isa::AVX2;
-  if (name == "avx512")
-    return Isa::AVX512;
+  for (Isa isa : {Isa::Scalar, Isa::AVX2, Isa::AVX512})
+    if (name == isaName(isa))
+      return isa;
   return std::nullopt;
 }
 
@@ -62,12 +59,9 @@ const char *lowbit::cpu::isaCompileFlags(Isa isa) {
 unsigned lowbit::cpu::isaLanes(Isa isa) { return isa == Isa::AVX2 ? 8 : 16; }
 
 std::optional<ScalarType> lowbit::cpu::parseScalarType(std::string_view name) {
-  if (name == "f32")
-    return ScalarType::F32;
-  if (name == "f16")
-    return ScalarType::F16;
-  if (name == "bf16")
-    return ScalarType::BF16;
+  for (ScalarType type : {ScalarType::F32, ScalarType::F16, ScalarType::BF16})
+    if (name == scalarTypeName(type))
+      return type;
   return std::nullopt;
 }
 
@@ -438,15 +432,11 @@ inline uint16_t f32ToBF16(float f) {
     break;
   case numerics::ScaleType::E8M0:
   case numerics::ScaleType::E4M3: {
-    numerics::Format format =
-        spec.scheme.scaleType == numerics::ScaleType::E8M0
-            ? numerics::Format::e8m0()
-            : numerics::Format::floatCode(4, 3,
-                                          numerics::FloatConvention::FiniteNaN);
     os << "typedef uint8_t ScaleT;\nalignas(64) const float kScaleTable[256] = "
           "{";
     for (uint32_t code = 0; code < 256; ++code)
-      os << (code ? ", " : "") << floatLiteral(format.decode(code));
+      os << (code ? ", " : "")
+         << floatLiteral(numerics::decodeScale(code, spec.scheme.scaleType));
     os << "};\ninline float loadScale(uint8_t v) { return kScaleTable[v]; }\n";
     break;
   }
