@@ -197,20 +197,46 @@ Config parseConfig() {
   return config;
 }
 
-/// Compiles `source` into a shared object in `dir` and loads it.
-void *compileAndLoad(const std::string &source, llvm::StringRef dir,
-                     cpu::Isa isa, bool load) {
-  llvm::SmallString<128> cpp(dir), so(dir), log(dir);
-  llvm::sys::path::append(cpp, "kernel.cpp");
-  llvm::sys::path::append(so, "kernel.so");
-  llvm::sys::path::append(log, "compile.log");
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream out(cpp, ec);
-    if (ec)
-      usageError("cannot write " + cpp + ": " + ec.message());
-    out << source;
-  }
+/// `dir`/`name`.
+std::string pathIn(llvm::StringRef dir, llvm::StringRef name) {
+  llvm::SmallString<128> path(dir);
+  llvm::sys::path::append(path, name);
+  return std::string(path);
+}
+
+void writeFile(llvm::StringRef path, llvm::StringRef text) {
+  std::error_code ec;
+  llvm::raw_fd_ostream out(path, ec);
+  if (ec)
+    usageError("cannot write " + path + ": " + ec.message());
+  out << text;
+}
+
+/// Runs a program with its output going to `log`; returns its exit status.
+int runLogged(llvm::ArrayRef<llvm::StringRef> args, llvm::StringRef log) {
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, log, log};
+  return llvm::sys::ExecuteAndWait(args[0], args, std::nullopt, redirects);
+}
+
+/// A probe compiled with the kernel's flags: reads `bytes` with `threads`
+/// threads, so both are measured by the same compiler and machine.
+const char *kBandwidthProbe = R"cpp(
+#include <stdint.h>
+extern "C" double lowbit_probe_read(const uint64_t *p, int64_t words, int threads) {
+  uint64_t total = 0;
+#pragma omp parallel for reduction(^ : total) schedule(static) num_threads(threads)
+  for (int64_t i = 0; i < words; i += 8)
+    total ^= p[i] ^ p[i + 1] ^ p[i + 2] ^ p[i + 3] ^ p[i + 4] ^ p[i + 5] ^ p[i + 6] ^ p[i + 7];
+  return double(total & 1);
+}
+)cpp";
+
+/// Compiles the emitted `dir`/kernel.cpp with the bandwidth probe into a
+/// shared object and, if `load`, loads it.
+void *compileAndLoad(llvm::StringRef dir, cpu::Isa isa, bool load) {
+  std::string cpp = pathIn(dir, "kernel.cpp"), probe = pathIn(dir, "probe.cpp");
+  std::string so = pathIn(dir, "kernel.so"), log = pathIn(dir, "compile.log");
+  writeFile(probe, kBandwidthProbe);
   std::string compiler = cxx;
   if (compiler.empty())
     compiler = std::getenv("CXX") ? std::getenv("CXX") : "g++";
@@ -228,13 +254,8 @@ void *compileAndLoad(const std::string &source, llvm::StringRef dir,
   // other ISAs.
   if (isa == cpu::Isa::AVX512)
     args.append({"-Wno-uninitialized", "-Wno-maybe-uninitialized"});
-  args.append({"-fopenmp", "-shared", "-fPIC", "-o", so, cpp});
-  std::optional<llvm::StringRef> redirects[] = {std::nullopt, log.str(),
-                                                log.str()};
-  std::string message;
-  int rc = llvm::sys::ExecuteAndWait(*path, args, std::nullopt, redirects, 0, 0,
-                                     &message);
-  if (rc != 0) {
+  args.append({"-fopenmp", "-shared", "-fPIC", "-o", so, cpp, probe});
+  if (int rc = runLogged(args, log)) {
     llvm::errs() << "lowbit-bench: error: the kernel did not compile (" << rc
                  << "); see " << log << "\n";
     std::exit(1);
@@ -246,19 +267,6 @@ void *compileAndLoad(const std::string &source, llvm::StringRef dir,
     usageError(llvm::Twine("cannot load the kernel: ") + dlerror());
   return handle;
 }
-
-/// A probe compiled with the kernel's flags: reads `bytes` with `threads`
-/// threads, so both are measured by the same compiler and machine.
-const char *kBandwidthProbe = R"cpp(
-#include <stdint.h>
-extern "C" double lowbit_probe_read(const uint64_t *p, int64_t words, int threads) {
-  uint64_t total = 0;
-#pragma omp parallel for reduction(^ : total) schedule(static) num_threads(threads)
-  for (int64_t i = 0; i < words; i += 8)
-    total ^= p[i] ^ p[i + 1] ^ p[i + 2] ^ p[i + 3] ^ p[i + 4] ^ p[i + 5] ^ p[i + 6] ^ p[i + 7];
-  return double(total & 1);
-}
-)cpp";
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
@@ -302,12 +310,6 @@ float loadOutput(const std::vector<uint8_t> &y, size_t i,
 /// Writes a little-endian .npy file.
 void writeNpy(llvm::StringRef dir, llvm::StringRef name, llvm::StringRef dtype,
               std::vector<int64_t> shape, const void *data, size_t bytes) {
-  llvm::SmallString<128> path(dir);
-  llvm::sys::path::append(path, name);
-  std::error_code ec;
-  llvm::raw_fd_ostream out(path, ec);
-  if (ec)
-    usageError("cannot write " + path + ": " + ec.message());
   std::string header =
       "{'descr': '" + dtype.str() + "', 'fortran_order': False, 'shape': (";
   for (int64_t dim : shape)
@@ -316,48 +318,24 @@ void writeNpy(llvm::StringRef dir, llvm::StringRef name, llvm::StringRef dtype,
   while ((10 + header.size() + 1) % 64 != 0)
     header += ' ';
   header += '\n';
-  out << "\x93NUMPY";
-  out << char(1) << char(0);
   uint16_t length = header.size();
-  out.write(reinterpret_cast<const char *>(&length), 2);
-  out << header;
-  out.write(static_cast<const char *>(data), bytes);
+  std::string contents = "\x93NUMPY\x01";
+  contents += '\0';
+  contents.append(reinterpret_cast<const char *>(&length), 2);
+  contents += header;
+  contents.append(static_cast<const char *>(data), bytes);
+  writeFile(pathIn(dir, name), contents);
 }
 
 /// Scale values (already representable in `type`) as stored bytes.
 std::vector<uint8_t> storeScales(const std::vector<double> &values,
                                  numerics::ScaleType type) {
-  std::vector<uint8_t> bytes;
-  auto append = [&](const void *data, size_t size) {
-    const uint8_t *p = static_cast<const uint8_t *>(data);
-    bytes.insert(bytes.end(), p, p + size);
-  };
-  for (double value : values) {
-    switch (type) {
-    case numerics::ScaleType::F32: {
-      float f = float(value);
-      append(&f, 4);
-      break;
-    }
-    case numerics::ScaleType::F16: {
-      uint16_t h = numerics::toF16Bits(float(value));
-      append(&h, 2);
-      break;
-    }
-    case numerics::ScaleType::BF16: {
-      uint16_t h = numerics::toBF16Bits(float(value));
-      append(&h, 2);
-      break;
-    }
-    case numerics::ScaleType::E8M0:
-      bytes.push_back(uint8_t(numerics::Format::e8m0().encode(value)));
-      break;
-    case numerics::ScaleType::E4M3:
-      bytes.push_back(uint8_t(numerics::Format::floatCode(
-                                  4, 3, numerics::FloatConvention::FiniteNaN)
-                                  .encode(value)));
-      break;
-    }
+  size_t width = numerics::scaleTypeBits(type) / 8;
+  std::vector<uint8_t> bytes(values.size() * width);
+  for (size_t i = 0; i < values.size(); ++i) {
+    // Little-endian: the low bytes of the bit pattern are the stored scale.
+    uint32_t bits = numerics::encodeScale(values[i], type);
+    std::memcpy(bytes.data() + i * width, &bits, width);
   }
   return bytes;
 }
@@ -493,11 +471,7 @@ std::string siblingTool(const char *argv0, llvm::StringRef name) {
 
 /// Runs a tool, failing with its output on error.
 void runTool(llvm::ArrayRef<llvm::StringRef> args, llvm::StringRef log) {
-  std::optional<llvm::StringRef> redirects[] = {std::nullopt, log, log};
-  std::string message;
-  int rc = llvm::sys::ExecuteAndWait(args[0], args, std::nullopt, redirects, 0,
-                                     0, &message);
-  if (rc != 0) {
+  if (runLogged(args, log) != 0) {
     auto buffer = llvm::MemoryBuffer::getFile(log);
     llvm::errs() << (buffer ? (*buffer)->getBuffer() : llvm::StringRef());
     usageError(args[0] + " failed on the generated IR");
@@ -510,18 +484,11 @@ void runTool(llvm::ArrayRef<llvm::StringRef> args, llvm::StringRef log) {
 std::string compileThroughPipeline(const char *argv0, const std::string &ir,
                                    cpu::Isa isa, llvm::StringRef dir,
                                    std::string &scheduled) {
-  llvm::SmallString<128> model(dir), sched(dir), kernel(dir), log(dir);
-  llvm::sys::path::append(model, "model.mlir");
-  llvm::sys::path::append(sched, "scheduled.mlir");
-  llvm::sys::path::append(kernel, "kernel.cpp");
-  llvm::sys::path::append(log, "tools.log");
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream out(model, ec);
-    if (ec)
-      usageError("cannot write " + model + ": " + ec.message());
-    out << ir;
-  }
+  std::string model = pathIn(dir, "model.mlir");
+  std::string sched = pathIn(dir, "scheduled.mlir");
+  std::string kernel = pathIn(dir, "kernel.cpp"),
+              log = pathIn(dir, "tools.log");
+  writeFile(model, ir);
   std::string opt = siblingTool(argv0, "lowbit-opt");
   std::string translate = siblingTool(argv0, "lowbit-translate");
   std::string pipeline =
@@ -622,8 +589,7 @@ int main(int argc, char **argv) {
   std::string ir = buildModule(spec, m), scheduled;
   std::string source =
       compileThroughPipeline(argv[0], ir, spec.isa, dir, scheduled);
-  void *handle =
-      compileAndLoad(source + kBandwidthProbe, dir, spec.isa, !compileOnly);
+  void *handle = compileAndLoad(dir, spec.isa, !compileOnly);
   if (compileOnly) {
     llvm::sys::fs::remove_directories(dir);
     llvm::outs() << "compiled " << spec.name << " for "
@@ -715,21 +681,12 @@ int main(int argc, char **argv) {
     meta["codes"] = integer ? "integer values" : "raw bit codes";
     meta["tensor_scale"] = double(tensorScale);
     meta["formula"] = "y = x . dequant(W)^T, dequant by docs/numerics.md";
-    auto writeText = [&](llvm::StringRef name, llvm::StringRef text) {
-      llvm::SmallString<128> path(dumpDir);
-      llvm::sys::path::append(path, name);
-      std::error_code ec;
-      llvm::raw_fd_ostream out(path, ec);
-      out << text;
-    };
-    writeText("model.mlir", ir);
-    writeText("scheduled.mlir", scheduled);
-    writeText("kernel.cpp", source);
-    llvm::SmallString<128> path(dumpDir);
-    llvm::sys::path::append(path, "meta.json");
-    std::error_code ec;
-    llvm::raw_fd_ostream out(path, ec);
-    out << llvm::formatv("{0:2}", llvm::json::Value(std::move(meta))) << "\n";
+    writeFile(pathIn(dumpDir, "model.mlir"), ir);
+    writeFile(pathIn(dumpDir, "scheduled.mlir"), scheduled);
+    writeFile(pathIn(dumpDir, "kernel.cpp"), source);
+    writeFile(
+        pathIn(dumpDir, "meta.json"),
+        llvm::formatv("{0:2}\n", llvm::json::Value(std::move(meta))).str());
   }
 
   if (repeats > 0) {
