@@ -34,6 +34,7 @@ void lowbit::registerAllPasses() {
   // lowbit's own: --lowbit-fuse-dequant.
   lowbit::registerLowbitPasses();
   lowbit::registerCpuPipeline();
+  lowbit::registerGpuPipeline();
   // Generic cleanups: canonicalize, cse, inline, symbol-dce, ...
   mlir::registerTransformsPasses();
   // Linalg rewrites users run before fusion (generalization, elementwise

@@ -11,6 +11,9 @@
 #include "lowbit/Numerics/Pack.h"
 #include "lowbit/Numerics/Quantize.h"
 #include "lowbit/Target/CPU/CpuKernel.h"
+#include "lowbit/Target/GPU/GpuKernel.h"
+
+#include "GpuProbe.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -32,8 +35,13 @@ using namespace lowbit;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory category("lowbit-bench options");
-static cl::opt<std::string> target("target", cl::desc("cpu"), cl::init("cpu"),
-                                   cl::cat(category));
+static cl::opt<std::string> target("target", cl::desc("cpu, cuda or hip"),
+                                   cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string>
+    arch("arch",
+         cl::desc("GPU architecture to compile for (cuda: sm_80, sm_90, "
+                  "sm_90a; hip: gfx90a, gfx942); default sm_90a / gfx90a"),
+         cl::init(""), cl::cat(category));
 static cl::opt<int64_t> optM("m", cl::desc("rows of activations"), cl::init(1),
                              cl::cat(category));
 static cl::opt<int64_t> optN("n", cl::desc("output features"), cl::init(4096),
@@ -53,7 +61,9 @@ static cl::opt<std::string> zeroName("zero",
 static cl::opt<std::string> scaleName("scale",
                                       cl::desc("f32, f16, bf16, e8m0, e4m3"),
                                       cl::init(""), cl::cat(category));
-static cl::opt<std::string> actName("act", cl::desc("f32, f16, bf16"),
+static cl::opt<std::string> actName("act",
+                                    cl::desc("f32, f16, bf16 (default f32 on "
+                                             "the CPU, f16 on GPUs)"),
                                     cl::init("f32"), cl::cat(category));
 static cl::opt<std::string> strategyName("strategy", cl::desc("dequant-fma"),
                                          cl::init("dequant-fma"),
@@ -115,13 +125,31 @@ void takeThreadsFlag(int &argc, char **argv) {
 struct Config {
   cpu::KernelSpec spec;
   std::string formatName;
+  std::optional<gpu::Target> gpuTarget; ///< Set for --target=cuda|hip.
 };
+
+/// The GPU kernel specification of a configuration.
+gpu::KernelSpec gpuSpec(const Config &config) {
+  gpu::KernelSpec spec;
+  spec.name = config.spec.name;
+  spec.target = *config.gpuTarget;
+  spec.weight = config.spec.weight;
+  spec.scheme = config.spec.scheme;
+  spec.activation = config.spec.activation;
+  spec.output = config.spec.output;
+  spec.n = config.spec.n;
+  spec.k = config.spec.k;
+  return spec;
+}
 
 Config parseConfig() {
   Config config;
   cpu::KernelSpec &spec = config.spec;
-  if (target != "cpu")
-    usageError("--target=" + target + " is not supported yet; expected cpu");
+  if (target != "cpu") {
+    config.gpuTarget = gpu::parseTarget(target);
+    if (!config.gpuTarget)
+      usageError("--target=" + target + " is not one of cpu, cuda, hip");
+  }
   if (strategyName != "dequant-fma")
     usageError("--strategy=" + strategyName +
                " is not supported yet; expected dequant-fma");
@@ -135,8 +163,9 @@ Config parseConfig() {
     usageError("--act=int8 (activations quantized to int8 at run time) needs "
                "the int8 strategy, which is not built yet; expected f32, f16 "
                "or bf16");
-  std::optional<cpu::ScalarType> act =
-      cpu::parseScalarType(std::string(actName));
+  std::optional<cpu::ScalarType> act = cpu::parseScalarType(
+      config.gpuTarget && actName.getNumOccurrences() == 0 ? "f16"
+                                                           : std::string(actName));
   if (!act)
     usageError("--act=" + actName + " is not one of f32, f16, bf16");
   spec.activation = *act;
@@ -191,7 +220,9 @@ Config parseConfig() {
   spec.n = optN;
   spec.k = optK;
   spec.name = "lowbit_bench_kernel";
-  std::string invalid = cpu::verifyKernelSpec(spec);
+  std::string invalid = config.gpuTarget
+                            ? gpu::verifyKernelSpec(gpuSpec(config))
+                            : cpu::verifyKernelSpec(spec);
   if (!invalid.empty())
     usageError(invalid);
   return config;
@@ -482,20 +513,33 @@ void runTool(llvm::ArrayRef<llvm::StringRef> args, llvm::StringRef log) {
 /// `lowbit-translate --emit-cpu` on it, and returns the kernel source; the
 /// scheduled IR is returned in `scheduled`.
 std::string compileThroughPipeline(const char *argv0, const std::string &ir,
-                                   cpu::Isa isa, llvm::StringRef dir,
+                                   const Config &config, llvm::StringRef dir,
                                    std::string &scheduled) {
   std::string model = pathIn(dir, "model.mlir");
   std::string sched = pathIn(dir, "scheduled.mlir");
-  std::string kernel = pathIn(dir, "kernel.cpp"),
-              log = pathIn(dir, "tools.log");
+  std::string kernel =
+      pathIn(dir, !config.gpuTarget ? "kernel.cpp"
+                  : *config.gpuTarget == gpu::Target::CUDA ? "kernel.cu"
+                                                           : "kernel.hip");
+  std::string log = pathIn(dir, "tools.log");
   writeFile(model, ir);
   std::string opt = siblingTool(argv0, "lowbit-opt");
   std::string translate = siblingTool(argv0, "lowbit-translate");
-  std::string pipeline =
-      std::string("--lowbit-cpu-pipeline=isa=") + cpu::isaName(isa);
-  std::string isaFlag = std::string("--cpu-isa=") + cpu::isaName(isa);
-  runTool({opt, model, pipeline, "-o", sched}, log);
-  runTool({translate, "--emit-cpu", isaFlag, sched, "-o", kernel}, log);
+  if (config.gpuTarget) {
+    const char *name = gpu::targetName(*config.gpuTarget);
+    runTool({opt, model, std::string("--lowbit-gpu-pipeline=target=") + name,
+             "-o", sched},
+            log);
+    runTool({translate, std::string("--emit-") + name, sched, "-o", kernel},
+            log);
+  } else {
+    cpu::Isa isa = config.spec.isa;
+    std::string pipeline =
+        std::string("--lowbit-cpu-pipeline=isa=") + cpu::isaName(isa);
+    std::string isaFlag = std::string("--cpu-isa=") + cpu::isaName(isa);
+    runTool({opt, model, pipeline, "-o", sched}, log);
+    runTool({translate, "--emit-cpu", isaFlag, sched, "-o", kernel}, log);
+  }
   auto readFile = [](llvm::StringRef path) {
     auto buffer = llvm::MemoryBuffer::getFile(path);
     if (!buffer)
@@ -522,6 +566,179 @@ double tolerance(cpu::ScalarType output, int64_t k) {
 }
 } // namespace
 
+/// meta.h of the GPU probe: shapes, the scheme, every code's value, the
+/// finite codes, and scale values exact in the scale and activation types.
+std::string gpuProbeMeta(const Config &config) {
+  const cpu::KernelSpec &spec = config.spec;
+  const numerics::Format &format = spec.weight;
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  auto literal = [](double v) {
+    char buffer[64];
+    snprintf(buffer, sizeof(buffer), "%a", v);
+    return std::string(buffer);
+  };
+  unsigned codes = 1u << format.bits();
+  os << "// Generated by lowbit-bench for the GPU probe.\n"
+     << "#define LB_NAME " << spec.name << "\nnamespace meta {\n"
+     << "constexpr const char *KERNEL = \"" << spec.name << "\";\n"
+     << "constexpr const char *FORMAT = \"" << config.formatName << "\";\n"
+     << "constexpr const char *ZERO_NAME = \""
+     << numerics::zeroPointModeName(spec.scheme.zeroPoint) << "\";\n"
+     << "constexpr const char *SCALE_NAME = \""
+     << numerics::scaleTypeName(spec.scheme.scaleType) << "\";\n"
+     << "constexpr int64_t N = " << spec.n << ", K = " << spec.k
+     << ", G = " << cpu::groupSize(spec) << ";\n"
+     << "constexpr int ZERO = " << int(spec.scheme.zeroPoint) << ";\n"
+     << "constexpr bool TENSOR_SCALE = "
+     << (spec.scheme.tensorScale ? "true" : "false") << ";\n"
+     << "constexpr bool ACT_BF16 = "
+     << (spec.activation == cpu::ScalarType::BF16 ? "true" : "false")
+     << ";\nconstexpr int OUT = "
+     << (spec.output == cpu::ScalarType::F32   ? 0
+         : spec.output == cpu::ScalarType::F16 ? 1
+                                               : 2)
+     << ";\n";
+  bool integer = format.kind() == numerics::FormatKind::SignedInt ||
+                 format.kind() == numerics::FormatKind::UnsignedInt;
+  int zmin = spec.scheme.zeroPoint == numerics::ZeroPointMode::Float ? -16
+             : integer ? int(format.minValue())
+                       : 0;
+  int zmax = spec.scheme.zeroPoint == numerics::ZeroPointMode::Float ? 16
+             : integer ? int(format.maxValue())
+                       : 0;
+  os << "constexpr int ZMIN = " << zmin << ", ZMAX = " << zmax << ";\n";
+  std::vector<uint32_t> finite;
+  os << "static const double kValue[" << codes << "] = {";
+  for (uint32_t code = 0; code < codes; ++code) {
+    bool ok = format.isFiniteCode(code);
+    if (ok)
+      finite.push_back(code);
+    os << (code ? ", " : "") << literal(ok ? format.decode(code) : 0.0);
+  }
+  os << "};\nconstexpr int NUM_CODES = " << finite.size() << ";\n"
+     << "static const uint32_t kCodes[] = {";
+  for (size_t i = 0; i < finite.size(); ++i)
+    os << (i ? ", " : "") << finite[i];
+  os << "};\n";
+  // Scales 2^e * (1 + i/8) for e in -8..-4, as stored and decoded, kept
+  // when exact in the activation type.
+  std::vector<std::pair<uint32_t, double>> scales;
+  for (int e = -8; e <= -4; ++e)
+    for (int i = 0; i < 8; ++i) {
+      uint32_t bits =
+          numerics::encodeScale(std::ldexp(1.0 + i / 8.0, e),
+                                spec.scheme.scaleType);
+      double value = numerics::decodeScale(bits, spec.scheme.scaleType);
+      uint16_t unused;
+      bool exact = roundActivation(value, spec.activation, unused) == value;
+      bool seen = std::any_of(scales.begin(), scales.end(), [&](auto &p) {
+        return p.first == bits;
+      });
+      if (exact && !seen && value > 0)
+        scales.push_back({bits, value});
+    }
+  os << "constexpr int NUM_SCALES = " << scales.size() << ";\n"
+     << "static const uint32_t kScaleBits[] = {";
+  for (size_t i = 0; i < scales.size(); ++i)
+    os << (i ? ", " : "") << scales[i].first << "u";
+  os << "};\nstatic const double kScaleValue[] = {";
+  for (size_t i = 0; i < scales.size(); ++i)
+    os << (i ? ", " : "") << literal(scales[i].second);
+  os << "};\n} // namespace meta\n";
+  return out;
+}
+
+/// lowbit-bench --target=cuda|hip: emits the kernel through the pipeline,
+/// writes the probe beside it, compiles both with nvcc or hipcc, and runs
+/// the probe when the machine has the GPU. Returns the exit status.
+int runGpu(const char *argv0, const Config &config) {
+  gpu::Target gpuTarget = *config.gpuTarget;
+  bool cudaTarget = gpuTarget == gpu::Target::CUDA;
+  llvm::SmallString<128> dir;
+  if (!dumpDir.empty()) {
+    dir = dumpDir;
+    if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+      usageError("cannot create " + dumpDir + ": " + ec.message());
+  } else if (std::error_code ec =
+                 llvm::sys::fs::createUniqueDirectory("lowbit-bench", dir)) {
+    usageError("cannot create a temporary directory: " + ec.message());
+  }
+  std::string ir = buildModule(config.spec, optM), scheduled;
+  std::string source =
+      compileThroughPipeline(argv0, ir, config, dir, scheduled);
+  std::string probeName = cudaTarget ? "probe.cu" : "probe.hip";
+  std::string kernelFile = cudaTarget ? "kernel.cu" : "kernel.hip";
+  std::string probeSource = kGpuProbeSource;
+  if (!cudaTarget) {
+    size_t at = probeSource.find("kernel.cu");
+    probeSource.replace(at, 9, "kernel.hip");
+  }
+  writeFile(pathIn(dir, "meta.h"), gpuProbeMeta(config));
+  writeFile(pathIn(dir, probeName), probeSource);
+
+  std::string archName = !arch.empty() ? std::string(arch)
+                         : cudaTarget  ? "sm_90a"
+                                       : "gfx90a";
+  const char *compilerName = cudaTarget ? "nvcc" : "hipcc";
+  llvm::ErrorOr<std::string> compiler =
+      llvm::sys::findProgramByName(compilerName);
+  if (!compiler && cudaTarget)
+    compiler = llvm::sys::findProgramByName(compilerName,
+                                            {"/usr/local/cuda/bin"});
+  if (!compiler)
+    usageError(llvm::Twine("cannot find ") + compilerName +
+               " to compile the kernel");
+  std::string binary = pathIn(dir, "probe"), log = pathIn(dir, "compile.log");
+  std::string probePath = pathIn(dir, probeName);
+  std::string archFlag =
+      cudaTarget ? "-gencode=arch=compute_" + archName.substr(3) + ",code=" +
+                       archName
+                 : "--offload-arch=" + archName;
+  llvm::SmallVector<llvm::StringRef> args = {*compiler, "-O3", "-std=c++17",
+                                             archFlag};
+  if (cudaTarget)
+    args.append({"-Xptxas", "-v", "-Xcompiler", "-Wall"});
+  args.append({"-o", binary, probePath});
+  if (int rc = runLogged(args, log)) {
+    auto buffer = llvm::MemoryBuffer::getFile(log);
+    llvm::errs() << (buffer ? (*buffer)->getBuffer() : llvm::StringRef())
+                 << "lowbit-bench: error: the kernel did not compile (" << rc
+                 << "); see " << log << "\n";
+    return 1;
+  }
+  llvm::outs() << "emitted and compiled " << config.spec.name << " for "
+               << archName << " (" << source.size() << " bytes of "
+               << (cudaTarget ? "CUDA" : "HIP") << " C++) in " << dir << "\n";
+  if (compileOnly)
+    return 0;
+  std::string output = pathIn(dir, "probe.json");
+  std::string mText = std::to_string(int64_t(optM));
+  std::string seedText = std::to_string(uint64_t(seed));
+  std::string repeatText = std::to_string(int(repeats));
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt,
+                                                llvm::StringRef(output),
+                                                std::nullopt};
+  int rc = llvm::sys::ExecuteAndWait(
+      binary,
+      {binary, "--m", mText, "--seed", seedText, "--repeats", repeatText},
+      std::nullopt, redirects);
+  auto result = llvm::MemoryBuffer::getFile(output);
+  if (rc == 3) {
+    llvm::outs() << "no " << (cudaTarget ? "CUDA" : "HIP")
+                 << " device on this machine: stopped after emitting and "
+                    "compiling\n";
+    return 0;
+  }
+  if (result)
+    llvm::outs() << (*result)->getBuffer();
+  if (rc != 0)
+    llvm::errs() << "lowbit-bench: the GPU probe "
+                 << (rc == 1 ? "check failed" : "failed") << " (exit " << rc
+                 << ")\n";
+  return rc == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
   takeThreadsFlag(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -530,6 +747,8 @@ int main(int argc, char **argv) {
                               "mixed-precision matmul kernel\n\n"
                               "  --threads=<int> - threads (0: all cores)\n");
   Config config = parseConfig();
+  if (config.gpuTarget)
+    return runGpu(argv[0], config);
   cpu::KernelSpec &spec = config.spec;
   const int64_t m = optM, n = optN, k = optK, group = cpu::groupSize(spec);
   const int64_t groups = k / group;
@@ -588,7 +807,7 @@ int main(int argc, char **argv) {
   // IR in, pipeline, emission: the kernel comes out of the compiler.
   std::string ir = buildModule(spec, m), scheduled;
   std::string source =
-      compileThroughPipeline(argv[0], ir, spec.isa, dir, scheduled);
+      compileThroughPipeline(argv[0], ir, config, dir, scheduled);
   void *handle = compileAndLoad(dir, spec.isa, !compileOnly);
   if (compileOnly) {
     llvm::sys::fs::remove_directories(dir);

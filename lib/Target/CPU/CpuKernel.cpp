@@ -199,8 +199,9 @@ const char *epilogueTypeName(EpilogueType type) {
   return "unknown";
 }
 
-/// The C++ element type of an epilogue operand in memory.
-const char *epilogueMemoryType(EpilogueType type) {
+} // namespace
+
+const char *lowbit::cpu::epilogueMemoryType(EpilogueType type) {
   switch (type) {
   case EpilogueType::F16:
   case EpilogueType::BF16:
@@ -212,9 +213,8 @@ const char *epilogueMemoryType(EpilogueType type) {
   }
 }
 
-/// The expression that turns the element `element` of an epilogue operand
-/// in memory into its epilogueValueType.
-std::string epilogueLoad(EpilogueType type, std::string_view element) {
+std::string lowbit::cpu::epilogueLoad(EpilogueType type,
+                                      std::string_view element) {
   switch (type) {
   case EpilogueType::F16:
     return cat("f16ToF32(", element, ")");
@@ -226,6 +226,8 @@ std::string epilogueLoad(EpilogueType type, std::string_view element) {
     return std::string(element);
   }
 }
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // Source printer

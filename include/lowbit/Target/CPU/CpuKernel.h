@@ -45,6 +45,15 @@ enum class EpilogueType { F32, F16, BF16, I1, I8, I16, I32, I64 };
 /// `bool` for i1, `intN_t` for the other integers.
 const char *epilogueValueType(EpilogueType type);
 
+/// The C type of an epilogue operand's elements in memory: `uint16_t` for
+/// the bits of f16 and bf16, `uint8_t` for i1, else epilogueValueType.
+const char *epilogueMemoryType(EpilogueType type);
+
+/// The expression that turns `element`, an epilogue operand's element in
+/// memory, into its epilogueValueType (calling the kernel's `f16ToF32` and
+/// `bf16ToF32` for f16 and bf16).
+std::string epilogueLoad(EpilogueType type, std::string_view element);
+
 /// Which element of an epilogue operand an output element y[m, n] reads.
 enum class EpilogueShape {
   N, ///< Shape [N], read at [n] for every row: a bias, a per-channel scale.

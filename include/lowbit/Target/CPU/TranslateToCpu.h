@@ -15,6 +15,7 @@
 
 namespace mlir {
 class Operation;
+class Type;
 } // namespace mlir
 
 namespace lowbit {
@@ -22,6 +23,13 @@ class MatmulOp;
 
 /// The kernel specification of a scheduled matmul for `isa`, or a located
 /// error on the op saying what keeps it from being emitted.
+/// The kernel scalar type of an MLIR type: f32, f16, bf16, or none.
+std::optional<cpu::ScalarType> getScalarType(mlir::Type type);
+
+/// The epilogue region of `op` as C++ statements (shared by the CPU and GPU
+/// emitters), or a located error naming an op or type it cannot print.
+mlir::FailureOr<cpu::Epilogue> printEpilogue(MatmulOp op);
+
 mlir::FailureOr<cpu::KernelSpec> getCpuKernelSpec(MatmulOp op, cpu::Isa isa,
                                                   llvm::StringRef name);
 

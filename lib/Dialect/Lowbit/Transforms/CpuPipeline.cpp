@@ -1,9 +1,10 @@
 //===- CpuPipeline.cpp - The CPU compilation pipeline ---------------------===//
 //
-// `--lowbit-cpu-pipeline{isa=...}` takes graph-level IR to the scheduled form
-// `lowbit-translate --emit-cpu` prints: fuse dequantization into matmuls (with
-// their element-wise consumers), then pack weights in the CPU layout, folding
-// constant weights.
+// `--lowbit-cpu-pipeline{isa=...}` and `--lowbit-gpu-pipeline{target=...}`
+// take graph-level IR to the scheduled form `lowbit-translate --emit-cpu`
+// (`--emit-cuda`, `--emit-hip`) prints: fuse dequantization into matmuls
+// (with their element-wise consumers), then pack weights in the target's
+// layout, folding constant weights.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +24,19 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
                           llvm::cl::desc("avx512, avx2 or scalar"),
                           llvm::cl::init("avx512")};
 };
+struct GpuPipelineOptions : PassPipelineOptions<GpuPipelineOptions> {
+  Option<std::string> target{*this, "target", llvm::cl::desc("cuda or hip"),
+                             llvm::cl::init("cuda")};
+};
+
+void addPipeline(OpPassManager &pm,
+                 const lowbit::LowbitPackWeightsPassOptions &pack) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(lowbit::createLowbitFuseDequantPass());
+  pm.addPass(lowbit::createLowbitPackWeightsPass(pack));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
 } // namespace
 
 void lowbit::registerCpuPipeline() {
@@ -30,13 +44,21 @@ void lowbit::registerCpuPipeline() {
       "lowbit-cpu-pipeline",
       "fuse dequantization and pack weights for lowbit-translate --emit-cpu",
       [](OpPassManager &pm, const CpuPipelineOptions &options) {
-        pm.addPass(createCanonicalizerPass());
-        pm.addPass(createLowbitFuseDequantPass());
         LowbitPackWeightsPassOptions pack;
         pack.target = "cpu";
         pack.isa = options.isa;
-        pm.addPass(createLowbitPackWeightsPass(pack));
-        pm.addPass(createCanonicalizerPass());
-        pm.addPass(createCSEPass());
+        addPipeline(pm, pack);
+      });
+}
+
+void lowbit::registerGpuPipeline() {
+  PassPipelineRegistration<GpuPipelineOptions>(
+      "lowbit-gpu-pipeline",
+      "fuse dequantization and pack weights for lowbit-translate --emit-cuda "
+      "and --emit-hip",
+      [](OpPassManager &pm, const GpuPipelineOptions &options) {
+        LowbitPackWeightsPassOptions pack;
+        pack.target = options.target;
+        addPipeline(pm, pack);
       });
 }

@@ -12,6 +12,7 @@
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Transforms.h"
 #include "lowbit/Target/CPU/CpuKernel.h"
+#include "lowbit/Target/GPU/GpuKernel.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -33,6 +34,17 @@ FailureOr<LayoutAttr> lowbit::chooseCpuWeightLayout(Type weightType,
   // consecutive weights, each one shift (and mask) away.
   return LayoutAttr::get(weightType.getContext(), format->bits(), 32,
                          /*order=*/{}, /*aligned=*/true, cpu::isaLanes(isa));
+}
+
+FailureOr<LayoutAttr> lowbit::chooseGpuWeightLayout(Type weightType) {
+  std::optional<numerics::Format> format = getElementFormat(weightType);
+  if (!format)
+    return failure();
+  numerics::PackLayout layout = gpu::weightLayout(format->bits());
+  SmallVector<int64_t> order(layout.order.begin(), layout.order.end());
+  return LayoutAttr::get(weightType.getContext(), layout.bits,
+                         layout.wordBits, order, layout.aligned,
+                         /*lanes=*/0);
 }
 
 FailureOr<MatmulOp> lowbit::packMatmulWeights(RewriterBase &rewriter,
@@ -66,22 +78,25 @@ FailureOr<MatmulOp> lowbit::packMatmulWeights(RewriterBase &rewriter,
 }
 
 namespace {
-struct PackCpuWeights : OpRewritePattern<MatmulOp> {
-  PackCpuWeights(MLIRContext *context, cpu::Isa isa)
+/// Packs every unpacked matmul's weights in the layout of one target: a
+/// CPU ISA, or the GPU layout when `isa` is empty.
+struct PackTargetWeights : OpRewritePattern<MatmulOp> {
+  PackTargetWeights(MLIRContext *context, std::optional<cpu::Isa> isa)
       : OpRewritePattern(context), isa(isa) {}
 
   LogicalResult matchAndRewrite(MatmulOp op,
                                 PatternRewriter &rewriter) const override {
     if (op.getLayoutAttr())
       return rewriter.notifyMatchFailure(op, "weights are already packed");
-    FailureOr<LayoutAttr> layout =
-        chooseCpuWeightLayout(op.getWeights().getType().getElementType(), isa);
+    Type weightType = op.getWeights().getType().getElementType();
+    FailureOr<LayoutAttr> layout = isa ? chooseCpuWeightLayout(weightType, *isa)
+                                       : chooseGpuWeightLayout(weightType);
     if (failed(layout))
       return rewriter.notifyMatchFailure(op, "no layout for the weight type");
     return packMatmulWeights(rewriter, op, *layout);
   }
 
-  cpu::Isa isa;
+  std::optional<cpu::Isa> isa;
 };
 
 struct LowbitPackWeightsPass
@@ -89,9 +104,16 @@ struct LowbitPackWeightsPass
   using Base::Base;
 
   void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    if (gpu::parseTarget(target)) {
+      populateGpuPackWeightsPatterns(patterns);
+      if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+        signalPassFailure();
+      return;
+    }
     if (target != "cpu") {
       getOperation()->emitError("--lowbit-pack-weights: target '")
-          << target << "' is not supported yet; expected 'cpu'";
+          << target << "' is not one of cpu, cuda, hip";
       return signalPassFailure();
     }
     std::optional<cpu::Isa> parsed = cpu::parseIsa(isa);
@@ -100,7 +122,6 @@ struct LowbitPackWeightsPass
           << isa << "' is not one of avx512, avx2, scalar";
       return signalPassFailure();
     }
-    RewritePatternSet patterns(&getContext());
     populatePackWeightsPatterns(patterns, *parsed);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
@@ -110,5 +131,9 @@ struct LowbitPackWeightsPass
 
 void lowbit::populatePackWeightsPatterns(RewritePatternSet &patterns,
                                          cpu::Isa isa) {
-  patterns.add<PackCpuWeights>(patterns.getContext(), isa);
+  patterns.add<PackTargetWeights>(patterns.getContext(), isa);
+}
+
+void lowbit::populateGpuPackWeightsPatterns(RewritePatternSet &patterns) {
+  patterns.add<PackTargetWeights>(patterns.getContext(), std::nullopt);
 }

@@ -23,7 +23,7 @@
 using namespace mlir;
 using namespace lowbit;
 
-static std::optional<cpu::ScalarType> getScalarType(Type type) {
+std::optional<cpu::ScalarType> lowbit::getScalarType(Type type) {
   if (type.isF32())
     return cpu::ScalarType::F32;
   if (type.isF16())
@@ -395,6 +395,10 @@ FailureOr<cpu::Epilogue> EpiloguePrinter::print(MatmulOp op) {
 //===----------------------------------------------------------------------===//
 // Kernels
 //===----------------------------------------------------------------------===//
+
+FailureOr<cpu::Epilogue> lowbit::printEpilogue(MatmulOp op) {
+  return EpiloguePrinter().print(op);
+}
 
 FailureOr<cpu::KernelSpec> lowbit::getCpuKernelSpec(MatmulOp op, cpu::Isa isa,
                                                     StringRef name) {

@@ -95,11 +95,20 @@ def LowbitPackWeightsPass : Pass<"lowbit-pack-weights"> {
         : (tensor<1x4096xf32>, tensor<4096x512xi32>, tensor<4096x32xf16>) -> tensor<1x4096xf32>
     ```
 
+    GPU layout (`target=cuda` or `target=hip`, the same for both): for
+    widths dividing 32, `#lowbit.layout<bits = b, word = 32, order = [...]>`
+    with the pair interleave of each word (codes 0, 2, 4, ... in the low
+    half-word and 1, 3, 5, ... in the high one, so one mask yields a pair of
+    consecutive codes as the f16x2 register the tensor cores read); for
+    3, 5, 6 and 7 bits a plain bit stream `#lowbit.layout<bits = b, word =
+    32>`. Each lane of a GPU kernel loads whole 128-code chunks of one row
+    with 16-byte loads (docs/gpu-kernels.md).
+
     Weights stored `[K, N]` are left alone (with a match-failure reason).
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
-           "target whose layout to use (cpu)">,
+           "target whose layout to use: cpu, cuda or hip">,
     Option<"isa", "isa", "std::string", /*default=*/"\"avx512\"",
            "CPU instruction set: avx512, avx2 or scalar">,
   ];

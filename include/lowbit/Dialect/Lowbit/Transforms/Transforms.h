@@ -45,6 +45,9 @@ mlir::FailureOr<LayoutAttr> chooseCpuWeightLayout(mlir::Type weightType,
 
 /// Packs the [N, K] weights of `op` with `layout` through lowbit.pack
 /// (folding constant weights) and turns `op` into its scheduled form.
+/// The GPU weight layout (gpu::weightLayout) for codes of `weightType`.
+mlir::FailureOr<LayoutAttr> chooseGpuWeightLayout(mlir::Type weightType);
+
 mlir::FailureOr<MatmulOp> packMatmulWeights(mlir::RewriterBase &rewriter,
                                             MatmulOp op, LayoutAttr layout);
 
@@ -54,7 +57,11 @@ void populatePackWeightsPatterns(mlir::RewritePatternSet &patterns,
 
 /// Registers `--lowbit-cpu-pipeline{isa=...}`: canonicalize, fuse
 /// dequantization, pack weights for the CPU, canonicalize and CSE.
+/// Packs weights in the GPU layout (CUDA and HIP kernels share it).
+void populateGpuPackWeightsPatterns(mlir::RewritePatternSet &patterns);
+
 void registerCpuPipeline();
+void registerGpuPipeline();
 
 } // namespace lowbit
 

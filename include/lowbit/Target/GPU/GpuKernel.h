@@ -1,0 +1,105 @@
+//===- GpuKernel.h - CUDA and HIP source for mixed-precision matmuls -*- C++ -*-//
+//
+// The GPU kernel generator: from a kernel specification (formats, scheme,
+// shapes, target) it prints one self-contained CUDA C++ or HIP C++ file with
+// an `extern "C"` launcher computing y[M, N] = x[M, K] * dequant(W[N, K])^T
+// on the tensor cores (mma.sync m16n8k16 on NVIDIA, MFMA 16x16x16 on AMD),
+// optionally followed by a fused element-wise epilogue, plus the host-side
+// function that packs weight codes in the layout the kernel reads.
+// See docs/gpu-kernels.md for the ABI, the weight layout and the decode
+// families. Plain C++17 like the numerics library: no LLVM dependency.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_TARGET_GPU_GPUKERNEL_H
+#define LOWBIT_TARGET_GPU_GPUKERNEL_H
+
+#include "lowbit/Numerics/Pack.h"
+#include "lowbit/Numerics/Quantize.h"
+#include "lowbit/Target/CPU/CpuKernel.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lowbit::gpu {
+
+/// The source language and hardware family a kernel is written for.
+enum class Target { CUDA, HIP };
+std::optional<Target> parseTarget(std::string_view name); ///< cuda, hip
+const char *targetName(Target target);
+
+/// How weight codes become f16/bf16 values in registers.
+enum class Decode {
+  /// Integer codes (int, uint, ternary): the code is OR-ed into the
+  /// mantissa of the magic number 1024 (f16) or 128 (bf16) and the magic
+  /// plus the code offset (and an integer zero point) is subtracted: one
+  /// shift, one lop3 and one sub per pair of weights.
+  Magic,
+  /// Float codes whose values are exact in the activation type: the sign,
+  /// exponent and mantissa fields move into place and one multiply by
+  /// 2^(bias(type) - bias(code)) rebiases the exponent.
+  FloatBits,
+  /// Any format: each code indexes a table of its value in shared memory.
+  Table,
+};
+const char *decodeName(Decode decode); ///< magic, float-bits, table
+
+/// The work decomposition of a kernel. A warp owns TN tiles of output
+/// columns (8 on NVIDIA, 16 on AMD) and loops over K in steps of four
+/// 128-code chunks, one per lane group; a block holds WN x WK warps (WN
+/// along N, WK splitting K); SPLITK blocks split K again and reduce through
+/// a global f32 workspace, the last one applying the epilogue.
+struct TileConfig {
+  int tilesN = 4;
+  int warpsN = 2;
+  int warpsK = 4;
+  int splitK = 1;
+};
+
+/// Everything the generator needs to print one kernel.
+struct KernelSpec {
+  std::string name = "lowbit_kernel"; ///< The extern "C" symbol.
+  Target target = Target::CUDA;
+  numerics::Format weight = numerics::Format::signedInt(4);
+  numerics::Scheme scheme; ///< groupShape {1, G} over weights [N, K].
+  cpu::ScalarType activation = cpu::ScalarType::F16; ///< f16 or bf16.
+  cpu::ScalarType output = cpu::ScalarType::F16;
+  int64_t n = 0, k = 0; ///< Weights are [N, K]; M is a run-time argument.
+  bool bias = false;
+  /// Applied to every output element (see cpu::Epilogue); changes the ABI.
+  std::optional<cpu::Epilogue> epilogue;
+  /// The decomposition; defaultTileConfig(spec) when unset.
+  std::optional<TileConfig> tile;
+};
+
+/// The weight layout every GPU kernel reads, for codes of `bits` bits: rows
+/// of K codes, in numerics::interleavedLayout(bits, 32) when bits divides 32
+/// (each 32-bit word holds codes 0,2,4,.. in its low half-word and 1,3,5,..
+/// in its high one, so that one mask yields a pair of consecutive codes), a
+/// plain bit stream otherwise. With K a multiple of 128 every row and every
+/// 128-code chunk (the unit a lane loads) starts on a 16-byte boundary.
+numerics::PackLayout weightLayout(unsigned bits);
+
+/// The decode family a kernel for `spec` uses.
+Decode chooseDecode(const KernelSpec &spec);
+
+/// The decomposition the generator picks for `spec` when it sets none:
+/// sized to stream the weights of an H100-class GPU (132 SMs) at small M.
+TileConfig defaultTileConfig(const KernelSpec &spec);
+
+/// Columns of output one tile holds: 8 (CUDA mma n8), 16 (MFMA 16x16).
+int tileColumns(Target target);
+
+/// Checks that a kernel can be generated for `spec`: f16/bf16 activations,
+/// K a multiple of 128, group shape [1, G] with G dividing K and G dividing
+/// 128 or a multiple of it, every weight value finite in the activation
+/// type, a sane decomposition. Returns "" or a sentence naming the problem.
+std::string verifyKernelSpec(const KernelSpec &spec);
+
+/// The kernel's source, or an error naming what cannot be generated.
+cpu::EmitResult emitGpuKernel(const KernelSpec &spec);
+
+} // namespace lowbit::gpu
+
+#endif // LOWBIT_TARGET_GPU_GPUKERNEL_H

@@ -1,0 +1,35 @@
+//===- TranslateToGpu.h - Scheduled lowbit IR to CUDA / HIP C++ -*- C++ -*-===//
+//
+// `lowbit-translate --emit-cuda` and `--emit-hip`: one GPU kernel per
+// function holding a scheduled (packed) lowbit.matmul.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_TARGET_GPU_TRANSLATETOGPU_H
+#define LOWBIT_TARGET_GPU_TRANSLATETOGPU_H
+
+#include "lowbit/Target/GPU/GpuKernel.h"
+
+#include "mlir/Support/LLVM.h"
+
+namespace mlir {
+class Operation;
+} // namespace mlir
+
+namespace lowbit {
+class MatmulOp;
+
+/// The kernel specification of a scheduled matmul, or a located error.
+mlir::FailureOr<gpu::KernelSpec> getGpuKernelSpec(MatmulOp op,
+                                                  gpu::Target target,
+                                                  llvm::StringRef name);
+
+/// Prints the kernels of every function of `module` holding a matmul.
+mlir::LogicalResult translateToGpu(mlir::Operation *module,
+                                   llvm::raw_ostream &os, gpu::Target target);
+
+void registerToGpuTranslations();
+
+} // namespace lowbit
+
+#endif // LOWBIT_TARGET_GPU_TRANSLATETOGPU_H

@@ -1,0 +1,974 @@
+//===- GpuKernel.cpp - CUDA and HIP source for mixed-precision matmuls ----===//
+//
+// Prints one self-contained CUDA C++ or HIP C++ file per kernel. Weights
+// stream from global memory straight into registers (each lane loads whole
+// 128-code chunks of one weight row with 16-byte loads), are decoded there to
+// f16/bf16 pairs with the group's scale and zero point applied, and feed the
+// tensor cores as the B operand; activations are the A operand. Because the
+// reduction order over K is free, lane group q of a warp owns the K slots
+// {2q, 2q+1, 2q+8, 2q+9} of mma m16n8k16 (slots 4q..4q+3 of MFMA 16x16x16)
+// and maps them to four *consecutive* codes of its own chunk, so a weight
+// row needs no fragment permutation: only the pair interleave inside words.
+// The loop structure is shared by both targets; the target-specific pieces
+// are the pair arithmetic, the matrix instruction and the fragment mapping.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Target/GPU/GpuKernel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+using namespace lowbit;
+using namespace lowbit::gpu;
+using cpu::ScalarType;
+using numerics::FormatKind;
+using numerics::ZeroPointMode;
+
+//===----------------------------------------------------------------------===//
+// Names and choices
+//===----------------------------------------------------------------------===//
+
+std::optional<Target> lowbit::gpu::parseTarget(std::string_view name) {
+  for (Target target : {Target::CUDA, Target::HIP})
+    if (name == targetName(target))
+      return target;
+  return std::nullopt;
+}
+
+const char *lowbit::gpu::targetName(Target target) {
+  return target == Target::CUDA ? "cuda" : "hip";
+}
+
+const char *lowbit::gpu::decodeName(Decode decode) {
+  switch (decode) {
+  case Decode::Magic:
+    return "magic";
+  case Decode::FloatBits:
+    return "float-bits";
+  case Decode::Table:
+    return "table";
+  }
+  return "unknown";
+}
+
+numerics::PackLayout lowbit::gpu::weightLayout(unsigned bits) {
+  if (32 % bits == 0)
+    return numerics::interleavedLayout(bits, 32);
+  numerics::PackLayout layout;
+  layout.bits = bits;
+  layout.wordBits = 32;
+  return layout;
+}
+
+int lowbit::gpu::tileColumns(Target target) {
+  return target == Target::CUDA ? 8 : 16;
+}
+
+namespace {
+template <typename... Args> std::string cat(const Args &...args) {
+  std::ostringstream out;
+  (out << ... << args);
+  return out.str();
+}
+
+bool isBF16(const KernelSpec &spec) {
+  return spec.activation == ScalarType::BF16;
+}
+
+/// Mantissa bits and exponent bias of the activation type.
+int typeMantissa(const KernelSpec &spec) { return isBF16(spec) ? 7 : 10; }
+int typeBias(const KernelSpec &spec) { return isBF16(spec) ? 127 : 15; }
+
+/// `value` rounded to f16 or bf16 (to nearest even), as a double.
+double roundToType(double value, bool bf16) {
+  if (std::isnan(value) || std::isinf(value))
+    return value;
+  if (value == 0.0)
+    return value;
+  int exponent;
+  std::frexp(value, &exponent); // value = f * 2^exponent, f in [0.5, 1)
+  int mantissa = bf16 ? 7 : 10, minExponent = bf16 ? -125 : -13;
+  int maxExponent = bf16 ? 128 : 16;
+  // Spacing of representable values around `value` (subnormals included).
+  int quantum = std::max(exponent, minExponent) - 1 - mantissa;
+  double scaled = std::nearbyint(std::ldexp(value, -quantum));
+  double rounded = std::ldexp(scaled, quantum);
+  double largest = std::ldexp(2.0 - std::ldexp(1.0, -mantissa), maxExponent - 1);
+  if (std::fabs(rounded) > largest)
+    return value > 0 ? HUGE_VAL : -HUGE_VAL;
+  return rounded;
+}
+
+bool isIntegerFormat(const numerics::Format &format) {
+  return format.kind() == FormatKind::SignedInt ||
+         format.kind() == FormatKind::UnsignedInt ||
+         format.kind() == FormatKind::Ternary;
+}
+
+/// The code offset the Magic decode subtracts: value = code - offset.
+int magicOffset(const numerics::Format &format) {
+  switch (format.kind()) {
+  case FormatKind::SignedInt:
+    return 1 << (format.bits() - 1); // after flipping the sign bit
+  case FormatKind::Ternary:
+    return 1;
+  default:
+    return 0;
+  }
+}
+} // namespace
+
+Decode lowbit::gpu::chooseDecode(const KernelSpec &spec) {
+  const numerics::Format &format = spec.weight;
+  unsigned bits = format.bits();
+  // 1024 + code is exact in f16 for codes below 1024; 128 + code in bf16
+  // for codes below 128.
+  if (isIntegerFormat(format) && (!isBF16(spec) || bits <= 7))
+    return Decode::Magic;
+  if (format.kind() == FormatKind::Float) {
+    const numerics::FloatSpec &fs = format.floatSpec();
+    int typeExponent = isBF16(spec) ? 8 : 5;
+    bool exact = true;
+    for (uint32_t code = 0; code < (1u << bits); ++code)
+      if (format.isFiniteCode(code)) {
+        double value = format.decode(code);
+        exact &= roundToType(value, isBF16(spec)) == value;
+      }
+    // The fields fit the type's and every value survives the rebias.
+    if (exact && int(fs.exponentBits) <= typeExponent &&
+        int(fs.mantissaBits) <= typeMantissa(spec))
+      return Decode::FloatBits;
+  }
+  return Decode::Table;
+}
+
+TileConfig lowbit::gpu::defaultTileConfig(const KernelSpec &spec) {
+  TileConfig tile;
+  unsigned bits = spec.weight.bits();
+  bool cuda = spec.target == Target::CUDA;
+  // A lane holds 4 * bits words per tile: at most 64 words of weights.
+  tile.tilesN = cuda ? (bits <= 4 ? 4 : 2) : (bits <= 4 ? 2 : 1);
+  tile.warpsN = 2;
+  tile.warpsK = 4;
+  int64_t columns = int64_t(tileColumns(spec.target)) * tile.tilesN *
+                    tile.warpsN;
+  int64_t blocksN = (spec.n + columns - 1) / columns;
+  // Split K until about four blocks per multiprocessor of a 132-SM GPU are
+  // in flight, keeping at least one 4-chunk step per warp.
+  int64_t steps = (spec.k / 128 + 3) / 4;
+  int64_t maxSplit = std::max<int64_t>(1, steps / tile.warpsK);
+  int64_t wanted = (4 * 132 + blocksN - 1) / blocksN;
+  tile.splitK = int(std::clamp<int64_t>(wanted, 1, std::min<int64_t>(
+                                                       maxSplit, 64)));
+  return tile;
+}
+
+std::string lowbit::gpu::verifyKernelSpec(const KernelSpec &spec) {
+  auto identifierChar = [](char c) {
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+  };
+  if (spec.name.empty() || (spec.name[0] >= '0' && spec.name[0] <= '9') ||
+      !std::all_of(spec.name.begin(), spec.name.end(), identifierChar))
+    return "the kernel name '" + spec.name +
+           "' is not a C identifier (letters, digits and '_', not starting "
+           "with a digit)";
+  if (spec.activation == ScalarType::F32)
+    return "GPU kernels take f16 or bf16 activations (the tensor cores' "
+           "operand types), not f32";
+  if (spec.n < 1 || spec.k < 1)
+    return "the weight shape [" + std::to_string(spec.n) + ", " +
+           std::to_string(spec.k) + "] must be positive";
+  if (spec.k % 128 != 0)
+    return "GPU kernels need K to be a multiple of 128 (lanes load whole "
+           "128-code chunks), got K = " +
+           std::to_string(spec.k);
+  if (spec.n > (int64_t(1) << 30) || spec.k > (int64_t(1) << 30))
+    return "the weight shape [" + std::to_string(spec.n) + ", " +
+           std::to_string(spec.k) + "] is too large (at most 2^30 per "
+           "dimension)";
+  const std::vector<int64_t> &group = spec.scheme.groupShape;
+  if (group.size() != 2 || group[0] != 1)
+    return "GPU kernels take schemes grouped along K only (group [1, G])";
+  std::string error =
+      numerics::verifyScheme({spec.n, spec.k}, spec.weight, spec.scheme);
+  if (!error.empty())
+    return error;
+  int64_t g = group[1];
+  if (g % 4 != 0 || (128 % g != 0 && g % 128 != 0))
+    return "GPU kernels need a group size that divides 128 or is a multiple "
+           "of 128 (and is a multiple of 4), got " +
+           std::to_string(g);
+  bool bf16 = isBF16(spec);
+  for (uint32_t code = 0; code < (1u << spec.weight.bits()); ++code) {
+    if (!spec.weight.isFiniteCode(code))
+      continue;
+    double value = spec.weight.decode(code);
+    if (std::isinf(roundToType(value, bf16)))
+      return "weight code " + std::to_string(code) + " decodes to " +
+             std::to_string(value) + ", which overflows " +
+             (bf16 ? "bf16" : "f16") + " activations' type" +
+             (bf16 ? "" : "; use bf16 activations");
+  }
+  if (spec.epilogue && spec.epilogue->body.empty())
+    return "the epilogue body is empty; it must assign the output element "
+           "to `out`";
+  TileConfig tile = spec.tile ? *spec.tile : defaultTileConfig(spec);
+  int warpSize = spec.target == Target::CUDA ? 32 : 64;
+  int threads = warpSize * tile.warpsN * tile.warpsK;
+  if (tile.tilesN < 1 || tile.tilesN > 8 || tile.warpsN < 1 ||
+      tile.warpsK < 1 || tile.splitK < 1 || threads > 1024 ||
+      tile.splitK > 65535)
+    return "the tile configuration (tilesN " + std::to_string(tile.tilesN) +
+           ", warpsN " + std::to_string(tile.warpsN) + ", warpsK " +
+           std::to_string(tile.warpsK) + ", splitK " +
+           std::to_string(tile.splitK) +
+           ") is out of range: 1..8 tiles, at most 1024 threads per block";
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Source printer
+//===----------------------------------------------------------------------===//
+
+namespace {
+class GpuPrinter {
+public:
+  explicit GpuPrinter(const KernelSpec &spec)
+      : spec(spec), cuda(spec.target == Target::CUDA),
+        tile(spec.tile ? *spec.tile : defaultTileConfig(spec)),
+        decode(chooseDecode(spec)), bits(spec.weight.bits()),
+        group(spec.scheme.groupShape[1]),
+        divides(32 % spec.weight.bits() == 0) {}
+
+  std::string print();
+
+private:
+  void printHeader();
+  void printConstants();
+  void printTargetHelpers();
+  void printScaleAndTypes();
+  void printDecode();
+  void printEpilogue();
+  void printKernel();
+  void printStep(int j);
+  void printHost();
+
+  const char *outType() const {
+    return spec.output == ScalarType::F32 ? "float" : "uint16_t";
+  }
+  size_t numOperands() const {
+    return spec.epilogue ? spec.epilogue->operands.size() : 0;
+  }
+
+  const KernelSpec &spec;
+  bool cuda;
+  TileConfig tile;
+  Decode decode;
+  unsigned bits;
+  int64_t group;
+  bool divides; ///< bits divides 32: the interleaved layout.
+  std::ostringstream os;
+};
+
+void GpuPrinter::printHeader() {
+  const numerics::Scheme &scheme = spec.scheme;
+  std::string lang = cuda ? "CUDA" : "HIP";
+  os << "// " << spec.name << ": " << lang << " C++ generated by lowbit ("
+     << (cuda ? "--emit-cuda" : "--emit-hip") << ").\n"
+     << "//   y[M, N] = "
+     << (spec.epilogue ? "epilogue(x[M, K] * dequant(W[N, K])^T (+ bias))"
+                       : "x[M, K] * dequant(W[N, K])^T (+ bias)")
+     << "\n//   weights: " << spec.weight.name() << " [N = " << spec.n
+     << ", K = " << spec.k << "], group [1, " << group << "], scale "
+     << numerics::scaleTypeName(scheme.scaleType) << ", zero "
+     << numerics::zeroPointModeName(scheme.zeroPoint)
+     << (scheme.tensorScale ? ", tensor scale" : "") << "\n"
+     << "//   activations " << cpu::scalarTypeName(spec.activation)
+     << ", output " << cpu::scalarTypeName(spec.output)
+     << ", f32 accumulation\n"
+     << "//   decode: " << decodeName(decode) << "; tiles " << tile.tilesN
+     << " x " << tileColumns(spec.target) << " columns per warp, warps "
+     << tile.warpsN << " (N) x " << tile.warpsK << " (K), split-K "
+     << tile.splitK << "\n"
+     << "// Entry points (docs/gpu-kernels.md):\n"
+     << "//   int " << spec.name
+     << "(x, m, w, scales, zeros, negScales, tensorScale, bias, y, "
+        "workspace"
+     << (spec.epilogue ? ", epilogueOperands" : "") << ", stream)\n"
+     << "//   size_t " << spec.name << "_workspace_bytes(int64_t m)\n"
+     << "//   void " << spec.name
+     << "_pack_weights(const uint8_t *codes, uint32_t *words)\n"
+     << "//   size_t " << spec.name << "_packed_words(void)\n";
+  if (cuda)
+    os << "#include <cuda_bf16.h>\n#include <cuda_fp16.h>\n"
+          "#include <cuda_runtime.h>\n";
+  else
+    os << "#include <hip/hip_runtime.h>\n";
+  os << "#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n\n"
+     << "namespace " << spec.name << "_impl {\n\n";
+}
+
+void GpuPrinter::printConstants() {
+  int warp = cuda ? 32 : 64;
+  os << "constexpr int N = " << spec.n << ", K = " << spec.k
+     << ", G = " << group << ", GROUPS = K / G;\n"
+     << "constexpr int BITS = " << bits
+     << ", WPR = K / 32 * BITS; // packed 32-bit words per weight row\n"
+     << "constexpr int KCH = K / 128, CW = 4 * BITS; // 128-code chunks per "
+        "row, words per chunk\n"
+     << "constexpr int TN = " << tile.tilesN << ", WN = " << tile.warpsN
+     << ", WK = " << tile.warpsK << ", SPLITK = " << tile.splitK << ";\n"
+     << "constexpr int WARP = " << warp << ", TILE = "
+     << tileColumns(spec.target)
+     << "; // lanes per warp, columns per tile\n"
+     << "constexpr int BLOCK_COLS = TILE * TN * WN, THREADS = WARP * WN * WK;\n"
+     << "// Chunks per split-K block, in whole steps of 4 chunks.\n"
+     << "constexpr int CPS = ((KCH + SPLITK - 1) / SPLITK + 3) / 4 * 4;\n"
+     << "constexpr int RED_STRIDE = BLOCK_COLS + 4; // padded against bank "
+        "conflicts\n"
+     << "constexpr int BLOCKS_N = (N + BLOCK_COLS - 1) / BLOCK_COLS;\n\n";
+}
+
+void GpuPrinter::printTargetHelpers() {
+  bool bf16 = isBF16(spec);
+  if (cuda) {
+    os << "#define LB_DEV __device__ __forceinline__\n";
+    const char *p2 = bf16 ? "__nv_bfloat162" : "__half2";
+    os << "typedef " << p2 << " P2;\n"
+       << R"(// Pairs of f16/bf16 values travel as the 32-bit registers the tensor
+// cores read.
+LB_DEV P2 asP2(uint32_t v) { return *reinterpret_cast<P2 *>(&v); }
+LB_DEV uint32_t asU32(P2 v) { return *reinterpret_cast<uint32_t *>(&v); }
+LB_DEV uint32_t pSub(uint32_t a, uint32_t b) { return asU32(__hsub2(asP2(a), asP2(b))); }
+LB_DEV uint32_t pMul(uint32_t a, uint32_t b) { return asU32(__hmul2(asP2(a), asP2(b))); }
+LB_DEV uint32_t pFma(uint32_t a, uint32_t b, uint32_t c) { return asU32(__hfma2(asP2(a), asP2(b), asP2(c))); }
+LB_DEV uint32_t pMax0(uint32_t a) { return asU32(__hmax2(asP2(a), asP2(0u))); }
+LB_DEV uint32_t pMin0(uint32_t a) { return asU32(__hmin2(asP2(a), asP2(0u))); }
+)";
+    os << "LB_DEV uint32_t pBroadcast(float f) { return asU32("
+       << (bf16 ? "__float2bfloat162_rn" : "__float2half2_rn") << "(f)); }\n";
+    os << "// acc += A (16x16, row) * B (16x8, col) on the tensor cores.\n"
+       << "LB_DEV void mma(float (&c)[4], uint32_t a0, uint32_t a1, uint32_t "
+          "a2, uint32_t a3, uint32_t b0, uint32_t b1) {\n"
+       << "  asm volatile(\"mma.sync.aligned.m16n8k16.row.col.f32."
+       << (bf16 ? "bf16.bf16" : "f16.f16")
+       << ".f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\\n\"\n"
+       << "               : \"+f\"(c[0]), \"+f\"(c[1]), \"+f\"(c[2]), "
+          "\"+f\"(c[3])\n"
+       << "               : \"r\"(a0), \"r\"(a1), \"r\"(a2), \"r\"(a3), "
+          "\"r\"(b0), \"r\"(b1));\n}\n"
+       << R"(// Weights are read once: keep them out of L1.
+LB_DEV uint4 loadStream(const uint4 *p) {
+  uint4 v;
+  asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p));
+  return v;
+}
+LB_DEV uint4 loadAct(const uint4 *p) { return __ldg(p); }
+LB_DEV float loadPartial(const float *p) { return __ldcg(p); }
+LB_DEV float f16ToF32(uint16_t h) { return __half2float(__ushort_as_half(h)); }
+LB_DEV float bf16ToF32(uint16_t h) { return __uint_as_float(uint32_t(h) << 16); }
+LB_DEV uint16_t f32ToF16(float f) { return __half_as_ushort(__float2half_rn(f)); }
+LB_DEV uint16_t f32ToBF16(float f) { return __bfloat16_as_ushort(__float2bfloat16_rn(f)); }
+LB_DEV float bitsToFloat(uint32_t b) { return __uint_as_float(b); }
+)";
+    return;
+  }
+  os << "#define LB_DEV __device__ __attribute__((always_inline)) inline\n"
+     << R"(typedef _Float16 H2 __attribute__((ext_vector_type(2)));
+typedef _Float16 H4 __attribute__((ext_vector_type(4)));
+typedef short S4 __attribute__((ext_vector_type(4)));
+typedef float F4 __attribute__((ext_vector_type(4)));
+LB_DEV float bitsToFloat(uint32_t b) { return __builtin_bit_cast(float, b); }
+LB_DEV uint32_t floatToBits(float f) { return __builtin_bit_cast(uint32_t, f); }
+LB_DEV float f16ToF32(uint16_t h) { return float(__builtin_bit_cast(_Float16, h)); }
+LB_DEV float bf16ToF32(uint16_t h) { return bitsToFloat(uint32_t(h) << 16); }
+LB_DEV uint16_t f32ToF16(float f) { return __builtin_bit_cast(uint16_t, _Float16(f)); }
+LB_DEV uint16_t f32ToBF16(float f) {
+  uint32_t b = floatToBits(f);
+  if ((b & 0x7fffffffu) > 0x7f800000u) return uint16_t((b >> 16) | 0x40u);
+  return uint16_t((b + 0x7fffu + ((b >> 16) & 1u)) >> 16);
+}
+)";
+  if (!bf16) {
+    os << R"(// Pairs of f16 values travel as 32-bit registers (packed v_pk_* math).
+LB_DEV H2 asH2(uint32_t v) { return __builtin_bit_cast(H2, v); }
+LB_DEV uint32_t asU32(H2 v) { return __builtin_bit_cast(uint32_t, v); }
+LB_DEV uint32_t pSub(uint32_t a, uint32_t b) { return asU32(asH2(a) - asH2(b)); }
+LB_DEV uint32_t pMul(uint32_t a, uint32_t b) { return asU32(asH2(a) * asH2(b)); }
+LB_DEV uint32_t pFma(uint32_t a, uint32_t b, uint32_t c) { return asU32(asH2(a) * asH2(b) + asH2(c)); }
+LB_DEV uint32_t pMax0(uint32_t a) { H2 v = asH2(a); H2 z = {0, 0}; return asU32(v > z ? v : z); }
+LB_DEV uint32_t pMin0(uint32_t a) { H2 v = asH2(a); H2 z = {0, 0}; return asU32(v < z ? v : z); }
+LB_DEV uint32_t pBroadcast(float f) { H2 v = {_Float16(f), _Float16(f)}; return asU32(v); }
+LB_DEV void mma(F4 &c, uint32_t a01, uint32_t a23, uint32_t b01, uint32_t b23) {
+  H4 a = __builtin_bit_cast(H4, (uint64_t(a23) << 32) | a01);
+  H4 b = __builtin_bit_cast(H4, (uint64_t(b23) << 32) | b01);
+  c = __builtin_amdgcn_mfma_f32_16x16x16f16(a, b, c, 0, 0, 0);
+}
+)";
+  } else {
+    os << R"(// Pairs of bf16 values travel as 32-bit registers; arithmetic goes through
+// f32 and rounds back to bf16 (to nearest even).
+LB_DEV uint32_t pack2(float lo, float hi) { return uint32_t(f32ToBF16(lo)) | (uint32_t(f32ToBF16(hi)) << 16); }
+LB_DEV float lo(uint32_t v) { return bitsToFloat(v << 16); }
+LB_DEV float hi(uint32_t v) { return bitsToFloat(v & 0xffff0000u); }
+LB_DEV uint32_t pSub(uint32_t a, uint32_t b) { return pack2(lo(a) - lo(b), hi(a) - hi(b)); }
+LB_DEV uint32_t pMul(uint32_t a, uint32_t b) { return pack2(lo(a) * lo(b), hi(a) * hi(b)); }
+LB_DEV uint32_t pFma(uint32_t a, uint32_t b, uint32_t c) { return pack2(__builtin_fmaf(lo(a), lo(b), lo(c)), __builtin_fmaf(hi(a), hi(b), hi(c))); }
+LB_DEV uint32_t pMax0(uint32_t a) { return pack2(lo(a) > 0.0f ? lo(a) : 0.0f, hi(a) > 0.0f ? hi(a) : 0.0f); }
+LB_DEV uint32_t pMin0(uint32_t a) { return pack2(lo(a) < 0.0f ? lo(a) : 0.0f, hi(a) < 0.0f ? hi(a) : 0.0f); }
+LB_DEV uint32_t pBroadcast(float f) { return pack2(f, f); }
+LB_DEV void mma(F4 &c, uint32_t a01, uint32_t a23, uint32_t b01, uint32_t b23) {
+  S4 a = __builtin_bit_cast(S4, (uint64_t(a23) << 32) | a01);
+  S4 b = __builtin_bit_cast(S4, (uint64_t(b23) << 32) | b01);
+  c = __builtin_amdgcn_mfma_f32_16x16x16bf16_1k(a, b, c, 0, 0, 0);
+}
+)";
+  }
+  os << R"(LB_DEV uint4 loadStream(const uint4 *p) { return __builtin_nontemporal_load(p); }
+LB_DEV uint4 loadAct(const uint4 *p) { return *p; }
+LB_DEV float loadPartial(const float *p) { return __hip_atomic_load(p, __ATOMIC_RELAXED, __HIP_MEMORY_SCOPE_AGENT); }
+)";
+}
+
+void GpuPrinter::printScaleAndTypes() {
+  numerics::ScaleType scaleType = spec.scheme.scaleType;
+  switch (scaleType) {
+  case numerics::ScaleType::F32:
+    os << "typedef float ScaleT;\nLB_DEV float loadScale(float v) { return "
+          "v; }\n";
+    break;
+  case numerics::ScaleType::F16:
+    os << "typedef uint16_t ScaleT;\nLB_DEV float loadScale(uint16_t v) { "
+          "return f16ToF32(v); }\n";
+    break;
+  case numerics::ScaleType::BF16:
+    os << "typedef uint16_t ScaleT;\nLB_DEV float loadScale(uint16_t v) { "
+          "return bf16ToF32(v); }\n";
+    break;
+  case numerics::ScaleType::E8M0:
+    os << "typedef uint8_t ScaleT;\n"
+       << "// e8m0: 2^(code - 127); code 255 is NaN.\n"
+       << "LB_DEV float loadScale(uint8_t v) {\n"
+       << "  return bitsToFloat(v == 255 ? 0x7fc00000u : v == 0 ? "
+          "0x00400000u : uint32_t(v) << 23);\n}\n";
+    break;
+  case numerics::ScaleType::E4M3:
+    os << "typedef uint8_t ScaleT;\n"
+       << "// e4m3 (fn): bias 7, subnormals, S.1111.111 is NaN.\n"
+       << "LB_DEV float loadScale(uint8_t v) {\n"
+       << "  const uint32_t s = uint32_t(v >> 7) << 31, e = (v >> 3) & 15u, "
+          "m = v & 7u;\n"
+       << "  if (e == 15 && m == 7) return bitsToFloat(0x7fc00000u);\n"
+       << "  if (e == 0) return bitsToFloat(s) + (s ? -1.0f : 1.0f) * "
+          "float(m) * 0x1p-9f;\n"
+       << "  return bitsToFloat(s | ((e + 120u) << 23) | (m << 20));\n}\n";
+    break;
+  }
+  os << "typedef " << outType() << " OutT;\n";
+  if (spec.output == ScalarType::F32)
+    os << "LB_DEV float loadOut(float v) { return v; }\n"
+       << "LB_DEV float storeOut(float v) { return v; }\n";
+  else if (spec.output == ScalarType::F16)
+    os << "LB_DEV float loadOut(uint16_t v) { return f16ToF32(v); }\n"
+       << "LB_DEV uint16_t storeOut(float v) { return f32ToF16(v); }\n";
+  else
+    os << "LB_DEV float loadOut(uint16_t v) { return bf16ToF32(v); }\n"
+       << "LB_DEV uint16_t storeOut(float v) { return f32ToBF16(v); }\n";
+  os << "\n";
+}
+
+void GpuPrinter::printDecode() {
+  bool bf16 = isBF16(spec);
+  uint32_t codeMask = (1u << bits) - 1;
+  os << "// Codes: the pair of consecutive codes (2p, 2p + 1) of a lane's "
+        "chunk\n// in the low and high half-words.\n";
+  os << "constexpr uint32_t CODE_MASK = 0x" << std::hex << codeMask
+     << std::dec << "u;\n";
+  if (divides) {
+    os << "template <int P> LB_DEV uint32_t codePair(const uint32_t (&w)[CW]) "
+          "{\n"
+       << "  // Interleaved words: codes 2i and 2i+1 sit in slot i of the low "
+          "and high half-word.\n"
+       << "  constexpr int PER_WORD = 32 / BITS, WORD = 2 * P / PER_WORD,\n"
+       << "                SLOT = (2 * P % PER_WORD) / 2;\n"
+       << "  return (w[WORD] >> (SLOT * BITS)) & (CODE_MASK | (CODE_MASK << "
+          "16));\n}\n";
+  } else {
+    os << "template <int BIT> LB_DEV uint32_t code(const uint32_t (&w)[CW]) "
+          "{\n"
+       << "  // A plain bit stream: codes may straddle two words.\n"
+       << "  constexpr int WORD = BIT / 32, OFFSET = BIT % 32;\n"
+       << "  if constexpr (OFFSET + BITS <= 32)\n"
+       << "    return (w[WORD] >> OFFSET) & CODE_MASK;\n"
+       << "  else\n"
+       << "    return uint32_t(((uint64_t(w[WORD + 1]) << 32) | w[WORD]) >> "
+          "OFFSET) & CODE_MASK;\n}\n"
+       << "template <int P> LB_DEV uint32_t codePair(const uint32_t (&w)[CW]) "
+          "{\n"
+       << "  return code<2 * P * BITS>(w) | (code<(2 * P + 1) * BITS>(w) << "
+          "16);\n}\n";
+  }
+  // Per-group parameters: pairs of the scale, of the zero-point term and of
+  // the negative scale.
+  const numerics::Scheme &scheme = spec.scheme;
+  ZeroPointMode mode = scheme.zeroPoint;
+  double magic = bf16 ? 128.0 : 1024.0;
+  int offset = magicOffset(spec.weight);
+  os << "struct GroupParams { uint32_t s2, z2, n2; };\n";
+  os << "LB_DEV GroupParams loadGroup(const ScaleT *scales, const float "
+        "*zeros, const ScaleT *negScales, int64_t idx, bool ok) {\n"
+     << "  GroupParams p;\n"
+     << "  p.s2 = pBroadcast(ok ? loadScale(scales[idx]) : 0.0f);\n";
+  switch (mode) {
+  case ZeroPointMode::None:
+    os << "  (void)zeros;\n";
+    if (decode == Decode::Magic)
+      os << "  p.z2 = pBroadcast(" << cpu::floatLiteral(magic + offset)
+         << ");\n";
+    else
+      os << "  p.z2 = 0;\n";
+    break;
+  case ZeroPointMode::Integer:
+    // The magic number, the code offset and the zero point subtract in one
+    // exact f16/bf16 subtraction (all integers below 2^11 / 2^8).
+    os << "  p.z2 = pBroadcast("
+       << (decode == Decode::Magic ? cpu::floatLiteral(magic + offset) + " + "
+                                   : std::string())
+       << "(ok ? zeros[idx] : 0.0f));\n";
+    break;
+  case ZeroPointMode::Float:
+    if (decode == Decode::Magic)
+      os << "  p.n2 = pBroadcast(" << cpu::floatLiteral(magic + offset)
+         << ");\n";
+    os << "  p.z2 = pBroadcast(ok ? -zeros[idx] : 0.0f);\n";
+    break;
+  case ZeroPointMode::AsymFloat:
+    os << "  (void)zeros;\n  p.z2 = pBroadcast("
+       << cpu::floatLiteral(decode == Decode::Magic ? magic + offset : 0.0)
+       << ");\n"
+       << "  p.n2 = pBroadcast(ok ? loadScale(negScales[idx]) : 0.0f);\n";
+    break;
+  }
+  if (mode != ZeroPointMode::AsymFloat)
+    os << "  (void)negScales;\n";
+  os << "  return p;\n}\n";
+
+  if (decode == Decode::Table) {
+    os << "// Every code's value in the activation type, copied to shared "
+          "memory.\n"
+       << "__device__ const uint16_t kCodeTable[" << (1u << bits) << "] = {";
+    for (uint32_t code = 0; code < (1u << bits); ++code) {
+      double value = spec.weight.isFiniteCode(code)
+                         ? roundToType(spec.weight.decode(code), bf16)
+                         : 0.0;
+      // The bits of `value` in f16 or bf16.
+      uint16_t valueBits;
+      if (bf16) {
+        float single = float(value);
+        uint32_t b;
+        std::memcpy(&b, &single, 4);
+        valueBits = uint16_t(b >> 16); // exact: value is a bf16 value
+      } else {
+        int exponent;
+        double f = std::frexp(std::fabs(value), &exponent);
+        uint16_t sign = std::signbit(value) ? 0x8000 : 0;
+        if (value == 0.0) {
+          valueBits = sign;
+        } else if (exponent - 1 < -14) { // subnormal: m * 2^-24
+          valueBits = sign | uint16_t(std::ldexp(std::fabs(value), 24));
+        } else {
+          uint16_t e = uint16_t(exponent - 1 + 15);
+          uint16_t m = uint16_t((f * 2.0 - 1.0) * 1024.0);
+          valueBits = sign | uint16_t(e << 10) | m;
+        }
+      }
+      os << (code % 8 == 0 ? "\n    " : " ") << "0x" << std::hex << valueBits
+         << std::dec << ",";
+    }
+    os << "\n};\n";
+  }
+
+  // The scaled weight pair.
+  os << "// Weights 2p and 2p + 1 of a lane's chunk, dequantized: the B "
+        "operand pair.\n"
+     << "template <int P> LB_DEV uint32_t weightPair(const uint32_t (&w)[CW], "
+        "const GroupParams &g"
+     << (decode == Decode::Table ? ", const uint16_t *table" : "") << ") {\n"
+     << "  const uint32_t c = codePair<P>(w);\n";
+  switch (decode) {
+  case Decode::Magic: {
+    uint32_t magicBits = bf16 ? 0x4300 : 0x6400;
+    uint32_t signBit = spec.weight.kind() == FormatKind::SignedInt
+                           ? 1u << (bits - 1)
+                           : 0;
+    uint32_t constant = (magicBits | signBit) * 0x10001u;
+    os << "  // Integer codes: (magic | code) - (magic + offset"
+       << (mode == ZeroPointMode::Integer ? " + zero" : "")
+       << ") is exact; a signed code's sign bit is flipped first.\n"
+       << "  const uint32_t v = pSub(c ^ 0x" << std::hex << constant << std::dec
+       << "u, " << (mode == ZeroPointMode::Float ? "g.n2" : "g.z2") << ");\n";
+    break;
+  }
+  case Decode::FloatBits: {
+    const numerics::FloatSpec &fs = spec.weight.floatSpec();
+    uint32_t signMask = (1u << (bits - 1)) * 0x10001u;
+    uint32_t magMask = ((1u << (bits - 1)) - 1) * 0x10001u;
+    int signShift = 15 - int(bits - 1);
+    int mantShift = typeMantissa(spec) - int(fs.mantissaBits);
+    double factor = std::ldexp(1.0, typeBias(spec) - fs.bias);
+    os << "  // Float codes: sign to bit 15, exponent and mantissa below the "
+          "type's exponent field.\n"
+       << "  const uint32_t f = ((c & 0x" << std::hex << signMask << "u) << "
+       << std::dec << signShift << ") | ((c & 0x" << std::hex << magMask
+       << "u) << " << std::dec << mantShift << ");\n";
+    if (factor == 1.0)
+      os << "  const uint32_t v = f;\n";
+    else
+      os << "  // Rebias the exponent by 2^" << (typeBias(spec) - fs.bias)
+         << " (exact).\n"
+         << "  const uint32_t v = pMul(f, pBroadcast("
+         << cpu::floatLiteral(factor) << "));\n";
+    break;
+  }
+  case Decode::Table:
+    os << "  const uint32_t v = uint32_t(table[c & 0xffffu]) | "
+          "(uint32_t(table[c >> 16]) << 16);\n";
+    break;
+  }
+  switch (mode) {
+  case ZeroPointMode::None:
+    os << "  return pMul(v, g.s2);\n";
+    break;
+  case ZeroPointMode::Integer:
+    if (decode == Decode::Magic)
+      os << "  return pMul(v, g.s2);\n";
+    else
+      os << "  return pMul(pSub(v, g.z2), g.s2);\n";
+    break;
+  case ZeroPointMode::Float:
+    os << "  return pFma(v, g.s2, g.z2);\n";
+    break;
+  case ZeroPointMode::AsymFloat:
+    os << "  return pFma(pMin0(v), g.n2, pMul(pMax0(v), g.s2));\n";
+    break;
+  }
+  os << "}\n\n";
+}
+
+void GpuPrinter::printEpilogue() {
+  os << R"(// Helpers of epilogue bodies: rounding a float to f16 or bf16 (to nearest
+// even), and IEEE 754-2019 maximum and minimum (NaN if either operand is NaN;
+// -0 below +0), which fmaxf and fminf are not.
+LB_DEV float roundF16(float v) { return f16ToF32(f32ToF16(v)); }
+LB_DEV float roundBF16(float v) { return bf16ToF32(f32ToBF16(v)); }
+LB_DEV float maximumF(float a, float b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+LB_DEV float minimumF(float a, float b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return signbit(a) ? a : b;
+  return a < b ? a : b;
+}
+)";
+  os << "LB_DEV float epilogue(float acc";
+  for (size_t i = 0; i < spec.epilogue->operands.size(); ++i)
+    os << ", " << cpu::epilogueValueType(spec.epilogue->operands[i].type)
+       << " e" << i;
+  os << ") {\n  float out;\n";
+  std::istringstream body(spec.epilogue->body);
+  for (std::string line; std::getline(body, line);)
+    os << "  " << line << "\n";
+  os << "  return out;\n}\n\n";
+}
+
+/// One K step of 4 codes per lane: the group parameters when a group
+/// starts, then one matrix instruction per tile.
+void GpuPrinter::printStep(int j) {
+  std::string indent = "      ";
+  // A new group starts at this step (codes 4j of the chunk).
+  if (j == 0 || (group < 128 && (4 * j) % group == 0)) {
+    std::string g = group >= 128 ? "int64_t(c) * 128 / G"
+                                 : cat("(int64_t(c) * 128 + ", 4 * j, ") / G");
+    os << indent << "for (int t = 0; t < TN; ++t)\n"
+       << indent << "  gp[t] = loadGroup(scales, zeros, negScales, "
+       << "int64_t(n0 + t * TILE + col) * GROUPS + " << g
+       << ", ok && n0 + t * TILE + col < N);\n";
+  }
+  std::string table = decode == Decode::Table ? ", table" : "";
+  const char *lohi = j % 2 == 0 ? "xy" : "zw";
+  os << indent << "for (int t = 0; t < TN; ++t) {\n"
+     << indent << "  const uint32_t b0 = weightPair<" << 2 * j
+     << ">(wr[t], gp[t]" << table << ");\n"
+     << indent << "  const uint32_t b1 = weightPair<" << 2 * j + 1
+     << ">(wr[t], gp[t]" << table << ");\n";
+  if (cuda)
+    os << indent << "  mma(acc[t], xa." << lohi[0] << ", xb." << lohi[0]
+       << ", xa." << lohi[1] << ", xb." << lohi[1] << ", b0, b1);\n";
+  else
+    os << indent << "  mma(acc[t], xa." << lohi[0] << ", xa." << lohi[1]
+       << ", b0, b1);\n";
+  os << indent << "}\n";
+}
+
+void GpuPrinter::printKernel() {
+  size_t operands = numOperands();
+  os << "struct EpilogueArgs { const void *p[" << std::max<size_t>(operands, 1)
+     << "]; };\n\n";
+  os << "// The finished output element (m, n) from its accumulator.\n"
+     << "LB_DEV OutT finish(float v, int64_t m, int64_t n, float tensorScale, "
+        "const OutT *bias, const EpilogueArgs &ep) {\n";
+  if (spec.scheme.tensorScale)
+    os << "  v *= tensorScale;\n";
+  else
+    os << "  (void)tensorScale;\n";
+  if (spec.bias)
+    os << "  v += loadOut(bias[n]);\n";
+  else
+    os << "  (void)bias;\n";
+  if (spec.epilogue) {
+    os << "  v = epilogue(v";
+    for (size_t i = 0; i < operands; ++i) {
+      const cpu::EpilogueOperand &operand = spec.epilogue->operands[i];
+      const char *type = cpu::epilogueMemoryType(operand.type);
+      std::string element =
+          cat("static_cast<const ", type, " *>(ep.p[", i, "])[",
+              operand.shape == cpu::EpilogueShape::N ? "n" : "m * N + n", "]");
+      os << ", " << cpu::epilogueLoad(operand.type, element);
+    }
+    os << ");\n";
+  } else {
+    os << "  (void)ep;\n";
+  }
+  os << "  (void)m;\n  return storeOut(v);\n}\n\n";
+
+  os << "__global__ void __launch_bounds__(THREADS) kernel(const uint16_t "
+        "*__restrict__ x, int m, const uint32_t *__restrict__ w,\n"
+     << "    const ScaleT *__restrict__ scales, const float *__restrict__ "
+        "zeros, const ScaleT *__restrict__ negScales,\n"
+     << "    float tensorScale, const OutT *__restrict__ bias, OutT "
+        "*__restrict__ y, float *__restrict__ ws,\n"
+     << "    unsigned *__restrict__ counters, EpilogueArgs ep) {\n"
+     << "  __shared__ float red[WK * 16 * RED_STRIDE];\n";
+  if (decode == Decode::Table)
+    os << "  __shared__ uint16_t table[1 << BITS];\n"
+       << "  for (int i = threadIdx.x; i < (1 << BITS); i += THREADS) "
+          "table[i] = kCodeTable[i];\n"
+       << "  __syncthreads();\n";
+  os << "  const int lane = threadIdx.x % WARP, warp = threadIdx.x / WARP;\n"
+     << "  const int wn = warp % WN, wk = warp / WN;\n";
+  if (cuda)
+    os << "  // mma m16n8k16: lane group q = lane % 4 owns K slots {2q, 2q+1, "
+          "2q+8, 2q+9},\n"
+       << "  // mapped to codes 4j..4j+3 of chunk q; B column and A row = "
+          "lane / 4.\n"
+       << "  const int q = lane % 4, col = lane / 4, row = lane / 4;\n";
+  else
+    os << "  // MFMA 16x16x16: lane group q = lane / 16 owns K slots "
+          "4q..4q+3, mapped to\n"
+       << "  // codes 4j..4j+3 of chunk q; B column and A row = lane % 16.\n"
+       << "  const int q = lane / 16, col = lane % 16, row = lane % 16;\n";
+  os << "  const int n0 = blockIdx.x * BLOCK_COLS + wn * TN * TILE;\n"
+     << "  const int m0 = blockIdx.z * 16;\n"
+     << "  const int cBegin = blockIdx.y * CPS, cEnd = min(KCH, cBegin + "
+        "CPS);\n";
+  if (cuda)
+    os << "  const bool rowA = m0 + row < m, rowB = m0 + row + 8 < m;\n"
+       << "  const uint16_t *xrowA = x + int64_t(m0 + row) * K, *xrowB = "
+          "xrowA + 8 * int64_t(K);\n"
+       << "  float acc[TN][4];\n"
+       << "  for (int t = 0; t < TN; ++t) acc[t][0] = acc[t][1] = acc[t][2] "
+          "= acc[t][3] = 0.0f;\n";
+  else
+    os << "  const bool rowA = m0 + row < m;\n"
+       << "  const uint16_t *xrowA = x + int64_t(m0 + row) * K;\n"
+       << "  F4 acc[TN];\n"
+       << "  for (int t = 0; t < TN; ++t) acc[t] = F4{0.0f, 0.0f, 0.0f, "
+          "0.0f};\n";
+  os << "  GroupParams gp[TN];\n"
+     << "  for (int cb = cBegin + wk * 4; cb < cEnd; cb += WK * 4) {\n"
+     << "    const int c = cb + q;\n"
+     << "    const bool ok = c < cEnd;\n"
+     << "    uint32_t wr[TN][CW];\n"
+     << "#pragma unroll\n"
+     << "    for (int t = 0; t < TN; ++t) {\n"
+     << "      const int n = n0 + t * TILE + col;\n"
+     << "      const uint4 *src = reinterpret_cast<const uint4 *>(w + "
+        "int64_t(n) * WPR + int64_t(c) * CW);\n"
+     << "#pragma unroll\n"
+     << "      for (int v = 0; v < CW / 4; ++v) {\n"
+     << "        const uint4 u = ok && n < N ? loadStream(src + v) : "
+        "make_uint4(0, 0, 0, 0);\n"
+     << "        wr[t][4 * v] = u.x; wr[t][4 * v + 1] = u.y; wr[t][4 * v + 2] "
+        "= u.z; wr[t][4 * v + 3] = u.w;\n"
+     << "      }\n    }\n"
+     << "    const uint4 *pa = reinterpret_cast<const uint4 *>(xrowA + "
+        "int64_t(c) * 128);\n";
+  if (cuda)
+    os << "    const uint4 *pb = reinterpret_cast<const uint4 *>(xrowB + "
+          "int64_t(c) * 128);\n";
+  // 16 pairs of steps: one 16-byte activation load per row covers two.
+  for (int jj = 0; jj < 16; ++jj) {
+    os << "    {\n"
+       << "      const uint4 xa = ok && rowA ? loadAct(pa + " << jj
+       << ") : make_uint4(0, 0, 0, 0);\n";
+    if (cuda)
+      os << "      const uint4 xb = ok && rowB ? loadAct(pb + " << jj
+         << ") : make_uint4(0, 0, 0, 0);\n";
+    printStep(2 * jj);
+    printStep(2 * jj + 1);
+    os << "    }\n";
+  }
+  os << "  }\n";
+  // Block reduction over the WK warps splitting K.
+  os << "  // Reduce the WK warps' partial sums in shared memory.\n";
+  if (cuda)
+    os << "  for (int t = 0; t < TN; ++t) {\n"
+       << "    const int cc = wn * TN * TILE + t * TILE + 2 * q;\n"
+       << "    float *r0 = red + (wk * 16 + row) * RED_STRIDE + cc, *r8 = r0 "
+          "+ 8 * RED_STRIDE;\n"
+       << "    r0[0] = acc[t][0]; r0[1] = acc[t][1]; r8[0] = acc[t][2]; r8[1] "
+          "= acc[t][3];\n"
+       << "  }\n";
+  else
+    os << "  for (int t = 0; t < TN; ++t) {\n"
+       << "    const int cc = wn * TN * TILE + t * TILE + col;\n"
+       << "    for (int i = 0; i < 4; ++i) red[(wk * 16 + 4 * q + i) * "
+          "RED_STRIDE + cc] = acc[t][i];\n"
+       << "  }\n";
+  os << "  __syncthreads();\n"
+     << "  const int64_t tileIdx = int64_t(blockIdx.z) * BLOCKS_N + "
+        "blockIdx.x;\n"
+     << "  for (int o = threadIdx.x; o < 16 * BLOCK_COLS; o += THREADS) {\n"
+     << "    const int r = o / BLOCK_COLS, cc = o % BLOCK_COLS;\n"
+     << "    float v = 0.0f;\n"
+     << "    for (int i = 0; i < WK; ++i) v += red[(i * 16 + r) * RED_STRIDE "
+        "+ cc];\n"
+     << "    const int64_t mm = m0 + r, n = int64_t(blockIdx.x) * BLOCK_COLS "
+        "+ cc;\n"
+     << "    if (mm >= m || n >= N) continue;\n"
+     << "    if (SPLITK == 1) y[mm * N + n] = finish(v, mm, n, tensorScale, "
+        "bias, ep);\n"
+     << "    else atomicAdd(ws + mm * N + n, v);\n"
+     << "  }\n"
+     << "  if (SPLITK == 1) { (void)ws; (void)counters; (void)tileIdx; return; "
+        "}\n"
+     << "  // Split K: the last block of a tile to arrive finishes it and "
+        "leaves the\n"
+     << "  // workspace zero for the next call.\n"
+     << "  __shared__ bool last;\n"
+     << "  __threadfence();\n"
+     << "  __syncthreads();\n"
+     << "  if (threadIdx.x == 0) last = atomicAdd(counters + tileIdx, 1u) == "
+        "SPLITK - 1;\n"
+     << "  __syncthreads();\n"
+     << "  if (!last) return;\n"
+     << "  __threadfence();\n"
+     << "  for (int o = threadIdx.x; o < 16 * BLOCK_COLS; o += THREADS) {\n"
+     << "    const int64_t mm = m0 + o / BLOCK_COLS, n = int64_t(blockIdx.x) "
+        "* BLOCK_COLS + o % BLOCK_COLS;\n"
+     << "    if (mm >= m || n >= N) continue;\n"
+     << "    const float v = loadPartial(ws + mm * N + n);\n"
+     << "    ws[mm * N + n] = 0.0f;\n"
+     << "    y[mm * N + n] = finish(v, mm, n, tensorScale, bias, ep);\n"
+     << "  }\n"
+     << "  if (threadIdx.x == 0) counters[tileIdx] = 0;\n"
+     << "}\n\n";
+}
+
+void GpuPrinter::printHost() {
+  const char *err = cuda ? "cudaError_t" : "hipError_t";
+  std::string prefix = cuda ? "cuda" : "hip";
+  os << "// Host side: the packed layout (docs/gpu-kernels.md), the workspace "
+        "and the launch.\n"
+     << "inline void packRow(const uint8_t *codes, uint32_t *row) {\n"
+     << "  memset(row, 0, sizeof(uint32_t) * WPR);\n"
+     << "  for (int k = 0; k < K; ++k) {\n"
+     << "    const uint32_t code = codes[k] & CODE_MASK;\n";
+  if (divides)
+    os << "    constexpr int PER_WORD = 32 / BITS;\n"
+       << "    const int i = k % PER_WORD, slot = (i % 2) * (PER_WORD / 2) + i "
+          "/ 2;\n"
+       << "    row[k / PER_WORD] |= code << (slot * BITS);\n";
+  else
+    os << "    const int64_t bit = int64_t(k) * BITS;\n"
+       << "    row[bit / 32] |= code << (bit % 32);\n"
+       << "    if (bit % 32 + BITS > 32) row[bit / 32 + 1] |= code >> (32 - "
+          "bit % 32);\n";
+  os << "  }\n}\n"
+     << "} // namespace " << spec.name << "_impl\n\n";
+
+  std::string ns = spec.name + "_impl::";
+  os << "extern \"C\" size_t " << spec.name << "_packed_words(void) {\n"
+     << "  return size_t(" << ns << "N) * " << ns << "WPR;\n}\n\n"
+     << "// codes: [N, K], one code per byte; words: " << spec.name
+     << "_packed_words() words.\n"
+     << "extern \"C\" void " << spec.name
+     << "_pack_weights(const uint8_t *codes, uint32_t *words) {\n"
+     << "  for (int64_t n = 0; n < " << ns << "N; ++n)\n"
+     << "    " << ns << "packRow(codes + n * " << ns << "K, words + n * " << ns
+     << "WPR);\n}\n\n"
+     << "// Bytes of the split-K workspace a call with m rows needs (0 without "
+        "split K).\n"
+     << "// Zero it once; every call leaves it zero.\n"
+     << "extern \"C\" size_t " << spec.name
+     << "_workspace_bytes(int64_t m) {\n"
+     << "  if (" << ns << "SPLITK == 1 || m <= 0) return 0;\n"
+     << "  return size_t(m) * " << ns << "N * sizeof(float) + size_t((m + 15) "
+     << "/ 16) * " << ns << "BLOCKS_N * sizeof(unsigned);\n}\n\n";
+  os << "// Returns 0 or the " << err
+     << " of the launch; x, w, scales, ... are device pointers.\n"
+     << "extern \"C\" int " << spec.name
+     << "(const uint16_t *x, int64_t m, const uint32_t *w, const " << ns
+     << "ScaleT *scales,\n    const float *zeros, const " << ns
+     << "ScaleT *negScales, float tensorScale, const " << outType()
+     << " *bias, " << outType() << " *y,\n    void *workspace"
+     << (spec.epilogue ? ", const void *const *epilogueOperands" : "")
+     << ", void *stream) {\n"
+     << "  using namespace " << spec.name << "_impl;\n"
+     << "  if (m <= 0) return 0;\n"
+     << "  if (m > int64_t(65535) * 16) return int(" << prefix
+     << "ErrorInvalidValue);\n"
+     << "  if (SPLITK > 1 && !workspace) return int(" << prefix
+     << "ErrorInvalidValue);\n"
+     << "  EpilogueArgs ep{};\n";
+  for (size_t i = 0; i < numOperands(); ++i)
+    os << "  ep.p[" << i << "] = epilogueOperands[" << i << "];\n";
+  os << "  float *ws = static_cast<float *>(workspace);\n"
+     << "  unsigned *counters = ws ? reinterpret_cast<unsigned *>(ws + m * N) "
+        ": nullptr;\n"
+     << "  const dim3 grid(BLOCKS_N, SPLITK, unsigned((m + 15) / 16));\n"
+     << "  kernel<<<grid, THREADS, 0, static_cast<" << prefix
+     << "Stream_t>(stream)>>>(x, int(m), w, scales, zeros, negScales,\n"
+     << "      tensorScale, bias, y, ws, counters, ep);\n"
+     << "  return int(" << prefix << "GetLastError());\n}\n";
+}
+
+std::string GpuPrinter::print() {
+  printHeader();
+  printConstants();
+  printTargetHelpers();
+  printScaleAndTypes();
+  printDecode();
+  if (spec.epilogue)
+    printEpilogue();
+  printKernel();
+  printHost();
+  return os.str();
+}
+} // namespace
+
+cpu::EmitResult lowbit::gpu::emitGpuKernel(const KernelSpec &spec) {
+  cpu::EmitResult result;
+  result.error = verifyKernelSpec(spec);
+  if (result.error.empty())
+    result.source = GpuPrinter(spec).print();
+  return result;
+}

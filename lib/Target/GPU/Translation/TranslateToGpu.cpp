@@ -1,0 +1,125 @@
+//===- TranslateToGpu.cpp - Scheduled lowbit IR to CUDA / HIP C++ ---------===//
+//
+// Turns a scheduled lowbit.matmul into a gpu::KernelSpec (the epilogue region
+// printed by the same printer as CPU kernels) and prints the kernels of a
+// module as one CUDA or HIP source file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Target/GPU/TranslateToGpu.h"
+
+#include "lowbit/Dialect/Lowbit/IR/ElementFormat.h"
+#include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+#include "lowbit/InitAll.h"
+#include "lowbit/Target/CPU/TranslateToCpu.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+
+using namespace mlir;
+using namespace lowbit;
+
+FailureOr<gpu::KernelSpec> lowbit::getGpuKernelSpec(MatmulOp op,
+                                                    gpu::Target target,
+                                                    StringRef name) {
+  const char *targetName = gpu::targetName(target);
+  gpu::KernelSpec spec;
+  spec.name = name.str();
+  spec.target = target;
+  LayoutAttr layout = op.getLayoutAttr();
+  if (!layout)
+    return op.emitOpError("has unpacked weights; run --lowbit-pack-weights="
+                          "\"target=")
+           << targetName << "\" before emitting GPU code";
+  if (!op.getTransposeB())
+    return op.emitOpError("packed weights must be stored [N, K] "
+                          "(transpose_b)");
+  std::optional<numerics::Format> format =
+      getElementFormat(*op.getWeightType());
+  if (!format)
+    return op.emitOpError("has no numerics format for weight type ")
+           << *op.getWeightType();
+  spec.weight = *format;
+  numerics::PackLayout expected = gpu::weightLayout(format->bits());
+  numerics::PackLayout actual = getNumericsLayout(layout);
+  if (actual.bits != expected.bits || actual.wordBits != expected.wordBits ||
+      actual.aligned != expected.aligned || actual.order != expected.order)
+    return op.emitOpError("weights are packed as ")
+           << layout << ", not in the GPU layout; run --lowbit-pack-weights="
+           << "\"target=" << targetName << "\"";
+  std::optional<cpu::ScalarType> act =
+      getScalarType(op.getInput().getType().getElementType());
+  std::optional<cpu::ScalarType> out =
+      getScalarType(op.getResult().getType().getElementType());
+  if (!act || *act == cpu::ScalarType::F32 || !out)
+    return op.emitOpError("GPU kernels take f16 or bf16 activations and f32, "
+                          "f16 or bf16 results");
+  spec.activation = *act;
+  spec.output = *out;
+  if (!op.getAccumulatorType().isF32())
+    return op.emitOpError("GPU kernels accumulate in f32, not ")
+           << op.getAccumulatorType();
+  if (op.getEpilogueBlock()) {
+    FailureOr<cpu::Epilogue> epilogue = printEpilogue(op);
+    if (failed(epilogue))
+      return failure();
+    spec.epilogue = std::move(*epilogue);
+  }
+  spec.n = op.getOutputSize();
+  spec.k = op.getReductionSize();
+  if (ShapedType::isDynamic(spec.n) || ShapedType::isDynamic(spec.k))
+    return op.emitOpError("GPU kernels need static N and K");
+  spec.scheme = getNumericsScheme(op.getScheme());
+  spec.bias = static_cast<bool>(op.getBias());
+  std::string error = gpu::verifyKernelSpec(spec);
+  if (!error.empty())
+    return op.emitOpError("cannot be emitted for ")
+           << targetName << ": " << error;
+  return spec;
+}
+
+LogicalResult lowbit::translateToGpu(Operation *module, raw_ostream &os,
+                                     gpu::Target target) {
+  auto moduleOp = dyn_cast<ModuleOp>(module);
+  if (!moduleOp)
+    return module->emitError("expected a builtin.module");
+  bool emitted = false;
+  for (auto func : moduleOp.getOps<func::FuncOp>()) {
+    SmallVector<MatmulOp> matmuls(func.getOps<MatmulOp>());
+    if (matmuls.empty())
+      continue;
+    if (matmuls.size() > 1)
+      return func.emitError("function '")
+             << func.getSymName() << "' holds " << matmuls.size()
+             << " lowbit.matmul ops; the GPU emitter makes one kernel per "
+                "function";
+    FailureOr<gpu::KernelSpec> spec =
+        getGpuKernelSpec(matmuls.front(), target, func.getSymName());
+    if (failed(spec))
+      return failure();
+    cpu::EmitResult result = gpu::emitGpuKernel(*spec);
+    if (!result.error.empty())
+      return matmuls.front().emitOpError("cannot be emitted: ") << result.error;
+    os << result.source << "\n";
+    emitted = true;
+  }
+  if (!emitted)
+    return moduleOp.emitError("no function holds a lowbit.matmul to emit");
+  return success();
+}
+
+void lowbit::registerToGpuTranslations() {
+  for (gpu::Target target : {gpu::Target::CUDA, gpu::Target::HIP}) {
+    std::string name = std::string("emit-") + gpu::targetName(target);
+    TranslateFromMLIRRegistration registration(
+        name,
+        target == gpu::Target::CUDA
+            ? "emit CUDA C++ kernels for scheduled lowbit.matmul ops"
+            : "emit HIP C++ kernels for scheduled lowbit.matmul ops",
+        [target](Operation *op, raw_ostream &os) -> LogicalResult {
+          return translateToGpu(op, os, target);
+        },
+        [](DialectRegistry &registry) { registerAllDialects(registry); });
+  }
+}

@@ -1,0 +1,294 @@
+//===- GpuProbe.h - The host program that runs a GPU kernel -----*- C++ -*-===//
+//
+// lowbit-bench --target=cuda|hip writes this program beside the emitted
+// kernel and a generated meta.h, and compiles them together. Run on a GPU it
+// draws fresh random codes, scales, zero points and activations, packs the
+// weights with the kernel's own host packer, poisons the output, runs the
+// kernel (twice, so a split-K workspace left dirty would show), checks
+// every element against a float64 reference, and times the kernel with
+// device events (rotating weight copies past the L2 cache) against the
+// device-to-device copy bandwidth measured in the same run. It prints one
+// JSON object. Without a device it prints {"device": null} and exits 3.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_TOOLS_LOWBIT_BENCH_GPUPROBE_H
+#define LOWBIT_TOOLS_LOWBIT_BENCH_GPUPROBE_H
+
+namespace lowbit {
+inline constexpr const char *kGpuProbeSource = R"cpp(
+#include "kernel.cu"
+#include "meta.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#if defined(__HIP_PLATFORM_AMD__)
+#define GPU(x) hip##x
+typedef hipDeviceProp_t DeviceProp;
+#else
+#define GPU(x) cuda##x
+typedef cudaDeviceProp DeviceProp;
+#endif
+#define CHECK(call)                                                            \
+  do {                                                                         \
+    auto e_ = (call);                                                          \
+    if (e_ != GPU(Success)) {                                                  \
+      fprintf(stderr, "probe: %s failed: %s\n", #call, GPU(GetErrorString)(e_)); \
+      exit(1);                                                                 \
+    }                                                                          \
+  } while (0)
+
+#define LB_CAT2(a, b) a##b
+#define LB_CAT(a, b) LB_CAT2(a, b)
+#define LB_IMPL LB_CAT(LB_NAME, _impl)
+
+namespace {
+// f16 and bf16 bits of a float (round to nearest even) and back.
+uint16_t toF16(float f) {
+  uint32_t b; memcpy(&b, &f, 4);
+  uint32_t sign = (b >> 16) & 0x8000u, abs = b & 0x7fffffffu;
+  if (abs > 0x7f800000u) return uint16_t(sign | 0x7e00u);
+  if (abs >= 0x477ff000u) return uint16_t(sign | 0x7c00u);
+  if (abs < 0x38800000u) { // subnormal f16
+    float a; memcpy(&a, &abs, 4);
+    return uint16_t(sign | uint32_t(std::nearbyint(a * 16777216.0f)));
+  }
+  uint32_t r = abs + 0xfffu + ((abs >> 13) & 1u) - 0x38000000u;
+  return uint16_t(sign | (r >> 13));
+}
+double fromF16(uint16_t h) {
+  int e = (h >> 10) & 31, m = h & 1023;
+  double v = e == 0 ? std::ldexp(m, -24) : e == 31 ? (m ? NAN : INFINITY)
+                                                   : std::ldexp(1024 + m, e - 25);
+  return (h & 0x8000) ? -v : v;
+}
+uint16_t toBF16(float f) {
+  uint32_t b; memcpy(&b, &f, 4);
+  if ((b & 0x7fffffffu) > 0x7f800000u) return uint16_t((b >> 16) | 0x40u);
+  return uint16_t((b + 0x7fffu + ((b >> 16) & 1u)) >> 16);
+}
+double fromBF16(uint16_t h) { uint32_t b = uint32_t(h) << 16; float f; memcpy(&f, &b, 4); return f; }
+uint16_t toAct(double v) { return meta::ACT_BF16 ? toBF16(float(v)) : toF16(float(v)); }
+double fromAct(uint16_t h) { return meta::ACT_BF16 ? fromBF16(h) : fromF16(h); }
+
+typedef LB_IMPL::ScaleT ScaleT;
+typedef LB_IMPL::OutT OutT;
+double outValue(OutT v) {
+  if constexpr (meta::OUT == 0) return double(v);
+  else if constexpr (meta::OUT == 1) return fromF16(uint16_t(v));
+  else return fromBF16(uint16_t(v));
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  int64_t m = 1;
+  uint64_t seed = 0;
+  int repeats = 50;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    if (flag == "--m") m = atoll(argv[i + 1]);
+    else if (flag == "--seed") seed = strtoull(argv[i + 1], nullptr, 10);
+    else if (flag == "--repeats") repeats = atoi(argv[i + 1]);
+    else { fprintf(stderr, "probe: unknown flag %s\n", argv[i]); return 2; }
+  }
+  int devices = 0;
+  if (GPU(GetDeviceCount)(&devices) != GPU(Success) || devices == 0) {
+    printf("{\"device\": null}\n");
+    return 3;
+  }
+  DeviceProp prop;
+  CHECK(GPU(GetDeviceProperties)(&prop, 0));
+  if (seed == 0) seed = std::random_device{}();
+  std::mt19937_64 rng(seed);
+  const int64_t N = meta::N, K = meta::K, GROUPS = K / meta::G;
+
+  // Codes: uniform over the finite codes. Scales: drawn from values exact
+  // in the scale type and the activation type. Zero points exact likewise.
+  std::vector<uint8_t> codes(N * K);
+  std::uniform_int_distribution<int> pickCode(0, meta::NUM_CODES - 1);
+  for (auto &c : codes) c = uint8_t(meta::kCodes[pickCode(rng)]);
+  std::uniform_int_distribution<int> pickScale(0, meta::NUM_SCALES - 1);
+  std::vector<ScaleT> scales(N * GROUPS), negScales;
+  std::vector<double> s(N * GROUPS), sn, z;
+  std::vector<float> zeros;
+  for (int64_t i = 0; i < N * GROUPS; ++i) {
+    int j = pickScale(rng);
+    scales[i] = ScaleT(meta::kScaleBits[j]);
+    s[i] = meta::kScaleValue[j];
+  }
+  if (meta::ZERO == 1 || meta::ZERO == 2) {
+    zeros.resize(N * GROUPS);
+    z.resize(N * GROUPS);
+    std::uniform_int_distribution<int> pickZero(meta::ZMIN, meta::ZMAX);
+    for (int64_t i = 0; i < N * GROUPS; ++i) {
+      z[i] = meta::ZERO == 1 ? double(pickZero(rng))
+                             : std::ldexp(double(pickZero(rng)), -7);
+      zeros[i] = float(z[i]);
+    }
+  }
+  if (meta::ZERO == 3) {
+    negScales.resize(N * GROUPS);
+    sn.resize(N * GROUPS);
+    for (int64_t i = 0; i < N * GROUPS; ++i) {
+      int j = pickScale(rng);
+      negScales[i] = ScaleT(meta::kScaleBits[j]);
+      sn[i] = meta::kScaleValue[j];
+    }
+  }
+  const double tensorScale = meta::TENSOR_SCALE ? 1.5 : 1.0;
+  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+  std::vector<uint16_t> x(m * K);
+  std::vector<double> xv(m * K);
+  for (int64_t i = 0; i < m * K; ++i) {
+    x[i] = toAct(uniform(rng));
+    xv[i] = fromAct(x[i]);
+  }
+  std::vector<uint32_t> packed(LB_CAT(LB_NAME, _packed_words)());
+  LB_CAT(LB_NAME, _pack_weights)(codes.data(), packed.data());
+
+  // Device buffers; the weights in enough copies to rotate past the L2.
+  const size_t weightBytes = packed.size() * 4;
+  const size_t copies = std::min<size_t>(16, std::max<size_t>(1, (size_t(prop.l2CacheSize) * 4) / weightBytes + 1));
+  std::vector<uint32_t *> dW(copies);
+  for (auto &p : dW) {
+    CHECK(GPU(Malloc)(&p, weightBytes));
+    CHECK(GPU(Memcpy)(p, packed.data(), weightBytes, GPU(MemcpyHostToDevice)));
+  }
+  auto upload = [](const void *src, size_t bytes) {
+    void *p = nullptr;
+    if (bytes == 0) return p;
+    CHECK(GPU(Malloc)(&p, bytes));
+    CHECK(GPU(Memcpy)(p, src, bytes, GPU(MemcpyHostToDevice)));
+    return p;
+  };
+  void *dX = upload(x.data(), x.size() * 2);
+  void *dS = upload(scales.data(), scales.size() * sizeof(ScaleT));
+  void *dZ = upload(zeros.data(), zeros.size() * sizeof(float));
+  void *dSn = upload(negScales.data(), negScales.size() * sizeof(ScaleT));
+  OutT *dY = nullptr;
+  CHECK(GPU(Malloc)(&dY, m * N * sizeof(OutT)));
+  size_t wsBytes = LB_CAT(LB_NAME, _workspace_bytes)(m);
+  void *dWs = nullptr;
+  if (wsBytes) {
+    CHECK(GPU(Malloc)(&dWs, wsBytes));
+    CHECK(GPU(Memset)(dWs, 0, wsBytes));
+  }
+  auto run = [&](const uint32_t *w) {
+    return LB_NAME(static_cast<const uint16_t *>(dX), m, w,
+                   static_cast<const ScaleT *>(dS), static_cast<const float *>(dZ),
+                   static_cast<const ScaleT *>(dSn), float(tensorScale), nullptr,
+                   dY, dWs, nullptr);
+  };
+
+  // The float64 reference.
+  std::vector<double> ref(m * N, 0.0);
+  {
+    std::vector<double> wrow(K);
+    for (int64_t n = 0; n < N; ++n) {
+      for (int64_t k = 0; k < K; ++k) {
+        const int64_t g = n * GROUPS + k / meta::G;
+        const double v = meta::kValue[codes[n * K + k]];
+        double w;
+        switch (meta::ZERO) {
+        case 1: w = (v - z[g]) * s[g]; break;
+        case 2: w = v * s[g] - z[g]; break;
+        case 3: w = v * (v >= 0 ? s[g] : sn[g]); break;
+        default: w = v * s[g]; break;
+        }
+        wrow[k] = w * tensorScale;
+      }
+      for (int64_t r = 0; r < m; ++r) {
+        double acc = 0.0;
+        for (int64_t k = 0; k < K; ++k) acc += xv[r * K + k] * wrow[k];
+        ref[r * N + n] = acc;
+      }
+    }
+  }
+  std::vector<OutT> y(m * N);
+  auto checkOnce = [&](int64_t &unwritten) {
+    CHECK(GPU(Memset)(dY, 0xff, m * N * sizeof(OutT))); // NaN in every type
+    CHECK(GPU(Error_t)(run(dW[0])));
+    CHECK(GPU(DeviceSynchronize)());
+    CHECK(GPU(Memcpy)(y.data(), dY, m * N * sizeof(OutT), GPU(MemcpyDeviceToHost)));
+    double diff2 = 0, ref2 = 0;
+    unwritten = 0;
+    for (int64_t i = 0; i < m * N; ++i) {
+      const double got = outValue(y[i]);
+      if (!std::isfinite(got)) { ++unwritten; continue; }
+      diff2 += (got - ref[i]) * (got - ref[i]);
+      ref2 += ref[i] * ref[i];
+    }
+    return std::sqrt(diff2 / std::max(ref2, 1e-300));
+  };
+  int64_t unwritten1 = 0, unwritten2 = 0;
+  const double err1 = checkOnce(unwritten1);
+  const double err2 = checkOnce(unwritten2); // a dirty workspace would show
+  const double tolerance = meta::ACT_BF16 || meta::OUT == 2 ? 1.6e-2 : 4e-3;
+  const bool pass = unwritten1 == 0 && unwritten2 == 0 && err1 <= tolerance && err2 <= tolerance;
+
+  double timeUs = 0, copyGbps = 0;
+  if (repeats > 0) {
+    GPU(Event_t) start, stop;
+    CHECK(GPU(EventCreate)(&start));
+    CHECK(GPU(EventCreate)(&stop));
+    std::vector<double> times;
+    for (int i = 0; i < repeats + 5; ++i) {
+      CHECK(GPU(EventRecord)(start, 0));
+      CHECK(GPU(Error_t)(run(dW[i % copies])));
+      CHECK(GPU(EventRecord)(stop, 0));
+      CHECK(GPU(EventSynchronize)(stop));
+      float ms = 0;
+      CHECK(GPU(EventElapsedTime)(&ms, start, stop));
+      if (i >= 5) times.push_back(ms * 1e3);
+    }
+    timeUs = median(times);
+    // Device-to-device copy of 1 GiB, counting bytes read and written.
+    const size_t copyBytes = size_t(1) << 30;
+    void *a = nullptr, *b = nullptr;
+    CHECK(GPU(Malloc)(&a, copyBytes));
+    CHECK(GPU(Malloc)(&b, copyBytes));
+    CHECK(GPU(Memset)(a, 1, copyBytes));
+    std::vector<double> copyTimes;
+    for (int i = 0; i < 8; ++i) {
+      CHECK(GPU(EventRecord)(start, 0));
+      CHECK(GPU(MemcpyAsync)(b, a, copyBytes, GPU(MemcpyDeviceToDevice), 0));
+      CHECK(GPU(EventRecord)(stop, 0));
+      CHECK(GPU(EventSynchronize)(stop));
+      float ms = 0;
+      CHECK(GPU(EventElapsedTime)(&ms, start, stop));
+      if (i >= 2) copyTimes.push_back(ms * 1e-3);
+    }
+    copyGbps = 2.0 * double(copyBytes) / median(copyTimes) / 1e9;
+  }
+  const double bytes = double(weightBytes) + scales.size() * sizeof(ScaleT) +
+                       negScales.size() * sizeof(ScaleT) + zeros.size() * 4.0 +
+                       m * K * 2.0 + m * N * double(sizeof(OutT));
+  const double gbps = timeUs > 0 ? bytes / (timeUs * 1e-6) / 1e9 : 0;
+  printf("{\"device\": \"%s\", \"kernel\": \"%s\", \"weight\": \"%s\", \"group\": %lld, "
+         "\"zero\": \"%s\", \"scale\": \"%s\", \"act\": \"%s\", \"m\": %lld, \"n\": %lld, "
+         "\"k\": %lld, \"seed\": %llu, \"rel_error\": %.3e, \"rel_error_repeat\": %.3e, "
+         "\"unwritten\": %lld, \"tolerance\": %.1e, \"check\": \"%s\", \"time_us\": %.3f, "
+         "\"bytes\": %.0f, \"gbps\": %.1f, \"copy_gbps\": %.1f, \"copy_fraction\": %.3f}\n",
+         prop.name, meta::KERNEL, meta::FORMAT, (long long)meta::G, meta::ZERO_NAME,
+         meta::SCALE_NAME, meta::ACT_BF16 ? "bf16" : "f16", (long long)m, (long long)N,
+         (long long)K, (unsigned long long)seed, err1, err2,
+         (long long)(unwritten1 + unwritten2), tolerance, pass ? "pass" : "fail", timeUs,
+         bytes, gbps, copyGbps, copyGbps > 0 ? gbps / copyGbps : 0.0);
+  return pass ? 0 : 1;
+}
+)cpp";
+} // namespace lowbit
+
+#endif // LOWBIT_TOOLS_LOWBIT_BENCH_GPUPROBE_H
