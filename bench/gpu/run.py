@@ -69,6 +69,10 @@ def cases():
     for f in perf:
         out.append(("perf-%s" % f, ["--weight=" + f, "--n=8192", "--k=8192", "--group=128"], [1, 16]))
     out.append(("perf-uint4-zint", ["--weight=uint4", "--zero=int", "--n=8192", "--k=8192"], [1, 16]))
+    # Decompositions other than the emitter's default (tilesN,warpsN,warpsK,splitK).
+    for tile in ["4,1,8,1", "2,2,4,1", "4,2,4,2", "2,1,8,1", "4,2,2,1", "2,4,2,1"]:
+        out.append(("tile-int4-" + tile.replace(",", "_"),
+                    ["--weight=int4", "--n=8192", "--k=8192", "--gpu-tile=" + tile], [1, 16]))
     return out
 
 
@@ -143,7 +147,7 @@ def run(args):
             continue
         d = os.path.join(args.cases, entry["name"])
         for m in entry["m"]:
-            reps = args.repeats if entry["name"].startswith("perf") else 5
+            reps = args.repeats if not entry["name"].startswith("check") else 5
             r = subprocess.run([os.path.join(d, "probe"), "--m", str(m), "--repeats", str(reps)],
                                capture_output=True, text=True)
             try:
@@ -156,7 +160,7 @@ def run(args):
             print(json.dumps(res), flush=True)
     baselines = {}
     for res in results:
-        if res["case"].startswith("perf") and "n" in res:
+        if not res["case"].startswith("check") and "n" in res:
             key = (res["m"], res["n"], res["k"])
             if key not in baselines:
                 baselines[key] = torch_baseline(*key)
@@ -170,7 +174,7 @@ def run(args):
     print("| case | M | check | rel. error | time (us) | % copy BW | torch f16 (us) | vs torch |")
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
-        perf = r["case"].startswith("perf")
+        perf = not r["case"].startswith("check")
         print("| %s | %d | %s | %s | %s | %s | %s | %s |" % (
             r["case"], r["m"], r.get("check"), "%.1e" % r["rel_error"] if "rel_error" in r else "-",
             "%.1f" % r["time_us"] if perf and "time_us" in r else "-",

@@ -125,7 +125,7 @@ int main(int argc, char **argv) {
   std::vector<float> zeros;
   for (int64_t i = 0; i < N * GROUPS; ++i) {
     int j = pickScale(rng);
-    scales[i] = ScaleT(meta::kScaleBits[j]);
+    memcpy(&scales[i], &meta::kScaleBits[j], sizeof(ScaleT)); // stored bits
     s[i] = meta::kScaleValue[j];
   }
   if (meta::ZERO == 1 || meta::ZERO == 2) {
@@ -143,7 +143,7 @@ int main(int argc, char **argv) {
     sn.resize(N * GROUPS);
     for (int64_t i = 0; i < N * GROUPS; ++i) {
       int j = pickScale(rng);
-      negScales[i] = ScaleT(meta::kScaleBits[j]);
+      memcpy(&negScales[i], &meta::kScaleBits[j], sizeof(ScaleT));
       sn[i] = meta::kScaleValue[j];
     }
   }

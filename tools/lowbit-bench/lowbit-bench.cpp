@@ -61,6 +61,11 @@ static cl::opt<std::string> zeroName("zero",
 static cl::opt<std::string> scaleName("scale",
                                       cl::desc("f32, f16, bf16, e8m0, e4m3"),
                                       cl::init(""), cl::cat(category));
+static cl::opt<std::string>
+    gpuTile("gpu-tile",
+            cl::desc("GPU decomposition tilesN,warpsN,warpsK,splitK "
+                     "(default: the emitter's choice)"),
+            cl::init(""), cl::cat(category));
 static cl::opt<std::string> actName("act",
                                     cl::desc("f32, f16, bf16 (default f32 on "
                                              "the CPU, f16 on GPUs)"),
@@ -530,7 +535,9 @@ std::string compileThroughPipeline(const char *argv0, const std::string &ir,
     runTool({opt, model, std::string("--lowbit-gpu-pipeline=target=") + name,
              "-o", sched},
             log);
-    runTool({translate, std::string("--emit-") + name, sched, "-o", kernel},
+    std::string tileFlag = "--gpu-tile=" + gpuTile;
+    runTool({translate, std::string("--emit-") + name, tileFlag, sched, "-o",
+             kernel},
             log);
   } else {
     cpu::Isa isa = config.spec.isa;
@@ -621,10 +628,12 @@ std::string gpuProbeMeta(const Config &config) {
   for (size_t i = 0; i < finite.size(); ++i)
     os << (i ? ", " : "") << finite[i];
   os << "};\n";
-  // Scales 2^e * (1 + i/8) for e in -8..-4, as stored and decoded, kept
-  // when exact in the activation type.
+  // Scales 2^e * (1 + i/8) around 2^-4 / maxAbs (weights of magnitude up to
+  // about 1/8, outputs well inside f16), as stored and decoded, kept when
+  // exact in the activation type; plain powers of two if none is.
   std::vector<std::pair<uint32_t, double>> scales;
-  for (int e = -8; e <= -4; ++e)
+  int center = -int(std::ceil(std::log2(format.maxAbs()))) - 4;
+  for (int e = center - 2; e <= center + 2; ++e)
     for (int i = 0; i < 8; ++i) {
       uint32_t bits =
           numerics::encodeScale(std::ldexp(1.0 + i / 8.0, e),
@@ -638,6 +647,11 @@ std::string gpuProbeMeta(const Config &config) {
       if (exact && !seen && value > 0)
         scales.push_back({bits, value});
     }
+  for (int e = -8; scales.empty() && e <= -4; ++e) {
+    uint32_t bits =
+        numerics::encodeScale(std::ldexp(1.0, e), spec.scheme.scaleType);
+    scales.push_back({bits, numerics::decodeScale(bits, spec.scheme.scaleType)});
+  }
   os << "constexpr int NUM_SCALES = " << scales.size() << ";\n"
      << "static const uint32_t kScaleBits[] = {";
   for (size_t i = 0; i < scales.size(); ++i)

@@ -157,11 +157,12 @@ TileConfig lowbit::gpu::defaultTileConfig(const KernelSpec &spec) {
   int64_t columns = int64_t(tileColumns(spec.target)) * tile.tilesN *
                     tile.warpsN;
   int64_t blocksN = (spec.n + columns - 1) / columns;
-  // Split K until about four blocks per multiprocessor of a 132-SM GPU are
-  // in flight, keeping at least one 4-chunk step per warp.
+  // About one block per multiprocessor of a 132-SM GPU (the double-buffered
+  // weights hold most registers): split K only when N gives too few
+  // blocks, keeping at least two 4-chunk steps per warp for the pipeline.
   int64_t steps = (spec.k / 128 + 3) / 4;
-  int64_t maxSplit = std::max<int64_t>(1, steps / tile.warpsK);
-  int64_t wanted = (4 * 132 + blocksN - 1) / blocksN;
+  int64_t maxSplit = std::max<int64_t>(1, steps / (2 * tile.warpsK));
+  int64_t wanted = (119 + blocksN - 1) / blocksN;
   tile.splitK = int(std::clamp<int64_t>(wanted, 1, std::min<int64_t>(
                                                        maxSplit, 64)));
   return tile;
@@ -749,6 +750,22 @@ void GpuPrinter::printKernel() {
   }
   os << "  (void)m;\n  return storeOut(v);\n}\n\n";
 
+  os << "// One lane's 128-code chunk c of each of its TN weight rows "
+        "(zeros past the end).\n"
+     << "LB_DEV void loadWeights(uint32_t (&wr)[TN][CW], const uint32_t *w, "
+        "int n0, int col, int c, bool ok) {\n"
+     << "#pragma unroll\n"
+     << "  for (int t = 0; t < TN; ++t) {\n"
+     << "    const int n = n0 + t * TILE + col;\n"
+     << "    const uint4 *src = reinterpret_cast<const uint4 *>(w + "
+        "int64_t(n) * WPR + int64_t(c) * CW);\n"
+     << "#pragma unroll\n"
+     << "    for (int v = 0; v < CW / 4; ++v) {\n"
+     << "      const uint4 u = ok && n < N ? loadStream(src + v) : "
+        "make_uint4(0, 0, 0, 0);\n"
+     << "      wr[t][4 * v] = u.x; wr[t][4 * v + 1] = u.y; wr[t][4 * v + 2] = "
+        "u.z; wr[t][4 * v + 3] = u.w;\n"
+     << "    }\n  }\n}\n\n";
   os << "__global__ void __launch_bounds__(THREADS) kernel(const uint16_t "
         "*__restrict__ x, int m, const uint32_t *__restrict__ w,\n"
      << "    const ScaleT *__restrict__ scales, const float *__restrict__ "
@@ -793,22 +810,16 @@ void GpuPrinter::printKernel() {
        << "  for (int t = 0; t < TN; ++t) acc[t] = F4{0.0f, 0.0f, 0.0f, "
           "0.0f};\n";
   os << "  GroupParams gp[TN];\n"
+     << "  // Double-buffered: the next 4-chunk step's weights load while this "
+        "one computes.\n"
+     << "  uint32_t wr[TN][CW];\n"
+     << "  loadWeights(wr, w, n0, col, cBegin + wk * 4 + q, cBegin + wk * 4 + "
+        "q < cEnd);\n"
      << "  for (int cb = cBegin + wk * 4; cb < cEnd; cb += WK * 4) {\n"
      << "    const int c = cb + q;\n"
      << "    const bool ok = c < cEnd;\n"
-     << "    uint32_t wr[TN][CW];\n"
-     << "#pragma unroll\n"
-     << "    for (int t = 0; t < TN; ++t) {\n"
-     << "      const int n = n0 + t * TILE + col;\n"
-     << "      const uint4 *src = reinterpret_cast<const uint4 *>(w + "
-        "int64_t(n) * WPR + int64_t(c) * CW);\n"
-     << "#pragma unroll\n"
-     << "      for (int v = 0; v < CW / 4; ++v) {\n"
-     << "        const uint4 u = ok && n < N ? loadStream(src + v) : "
-        "make_uint4(0, 0, 0, 0);\n"
-     << "        wr[t][4 * v] = u.x; wr[t][4 * v + 1] = u.y; wr[t][4 * v + 2] "
-        "= u.z; wr[t][4 * v + 3] = u.w;\n"
-     << "      }\n    }\n"
+     << "    uint32_t wnext[TN][CW];\n"
+     << "    loadWeights(wnext, w, n0, col, c + WK * 4, c + WK * 4 < cEnd);\n"
      << "    const uint4 *pa = reinterpret_cast<const uint4 *>(xrowA + "
         "int64_t(c) * 128);\n";
   if (cuda)
@@ -826,7 +837,11 @@ void GpuPrinter::printKernel() {
     printStep(2 * jj + 1);
     os << "    }\n";
   }
-  os << "  }\n";
+  os << "#pragma unroll\n"
+     << "    for (int t = 0; t < TN; ++t)\n"
+     << "#pragma unroll\n"
+     << "      for (int i = 0; i < CW; ++i) wr[t][i] = wnext[t][i];\n"
+     << "  }\n";
   // Block reduction over the WK warps splitting K.
   os << "  // Reduce the WK warps' partial sums in shared memory.\n";
   if (cuda)

@@ -25,8 +25,11 @@ mlir::FailureOr<gpu::KernelSpec> getGpuKernelSpec(MatmulOp op,
                                                   llvm::StringRef name);
 
 /// Prints the kernels of every function of `module` holding a matmul.
-mlir::LogicalResult translateToGpu(mlir::Operation *module,
-                                   llvm::raw_ostream &os, gpu::Target target);
+/// `tile` overrides the decomposition gpu::defaultTileConfig picks.
+mlir::LogicalResult
+translateToGpu(mlir::Operation *module, llvm::raw_ostream &os,
+               gpu::Target target,
+               std::optional<gpu::TileConfig> tile = std::nullopt);
 
 void registerToGpuTranslations();
 

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/Support/CommandLine.h"
 
 using namespace mlir;
 using namespace lowbit;
@@ -80,7 +81,8 @@ FailureOr<gpu::KernelSpec> lowbit::getGpuKernelSpec(MatmulOp op,
 }
 
 LogicalResult lowbit::translateToGpu(Operation *module, raw_ostream &os,
-                                     gpu::Target target) {
+                                     gpu::Target target,
+                                     std::optional<gpu::TileConfig> tile) {
   auto moduleOp = dyn_cast<ModuleOp>(module);
   if (!moduleOp)
     return module->emitError("expected a builtin.module");
@@ -98,6 +100,7 @@ LogicalResult lowbit::translateToGpu(Operation *module, raw_ostream &os,
         getGpuKernelSpec(matmuls.front(), target, func.getSymName());
     if (failed(spec))
       return failure();
+    spec->tile = tile;
     cpu::EmitResult result = gpu::emitGpuKernel(*spec);
     if (!result.error.empty())
       return matmuls.front().emitOpError("cannot be emitted: ") << result.error;
@@ -109,7 +112,27 @@ LogicalResult lowbit::translateToGpu(Operation *module, raw_ostream &os,
   return success();
 }
 
+/// Parses --gpu-tile=TN,WN,WK,SPLITK.
+static std::optional<gpu::TileConfig> parseTile(StringRef text, bool &ok) {
+  ok = true;
+  if (text.empty())
+    return std::nullopt;
+  SmallVector<StringRef> parts;
+  text.split(parts, ',');
+  gpu::TileConfig tile;
+  int *fields[] = {&tile.tilesN, &tile.warpsN, &tile.warpsK, &tile.splitK};
+  ok = parts.size() == 4;
+  for (size_t i = 0; ok && i < 4; ++i)
+    ok = !parts[i].trim().getAsInteger(10, *fields[i]);
+  return tile;
+}
+
 void lowbit::registerToGpuTranslations() {
+  static llvm::cl::opt<std::string> tileText(
+      "gpu-tile",
+      llvm::cl::desc("GPU kernels' decomposition as tilesN,warpsN,warpsK,"
+                     "splitK (default: chosen per shape)"),
+      llvm::cl::init(""));
   for (gpu::Target target : {gpu::Target::CUDA, gpu::Target::HIP}) {
     std::string name = std::string("emit-") + gpu::targetName(target);
     TranslateFromMLIRRegistration registration(
@@ -118,7 +141,13 @@ void lowbit::registerToGpuTranslations() {
             ? "emit CUDA C++ kernels for scheduled lowbit.matmul ops"
             : "emit HIP C++ kernels for scheduled lowbit.matmul ops",
         [target](Operation *op, raw_ostream &os) -> LogicalResult {
-          return translateToGpu(op, os, target);
+          bool ok = true;
+          std::optional<gpu::TileConfig> tile = parseTile(tileText, ok);
+          if (!ok)
+            return op->emitError("--gpu-tile=")
+                   << tileText.getValue()
+                   << " is not four integers tilesN,warpsN,warpsK,splitK";
+          return translateToGpu(op, os, target, tile);
         },
         [](DialectRegistry &registry) { registerAllDialects(registry); });
   }
