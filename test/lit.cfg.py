@@ -56,3 +56,63 @@ config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(
     ("%check_matrix", sys.executable + " " +
      os.path.join(config.lowbit_src_root, "test", "Target", "CPU", "Inputs", "check_matrix.py")))
+
+# GPU compile tests build emitted CUDA and HIP kernels with the vendors'
+# compilers (nothing runs them): `nvcc` when nvcc is on PATH or in the CUDA
+# toolkit's bin/, `cuobjdump` when CUDA's cuobjdump and nvdisasm are there or
+# in the nvidia-cuda-cuobjdump / nvidia-cuda-nvdisasm wheels (SASS checks),
+# `hipcc` when hipcc is on PATH or in ROCm's bin/. Each tool's folder joins
+# the tests' PATH.
+import glob
+import subprocess
+
+
+def gpu_tool_dirs():
+    dirs = []
+    for root in (os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"),
+                 "/usr/local/cuda", os.environ.get("ROCM_PATH"), "/opt/rocm"):
+        if root:
+            dirs.append(os.path.join(root, "bin"))
+    # Wheels install CUDA tools under site-packages/nvidia/cu*/bin, for the
+    # Python that runs lit or the `python3` on PATH.
+    sites = [p for p in sys.path if p.endswith("-packages")]
+    python3 = shutil.which("python3")
+    if python3:
+        try:
+            sites += subprocess.run(
+                [python3, "-c", "import site; print('\\n'.join(site.getsitepackages()))"],
+                capture_output=True, text=True, timeout=30).stdout.split()
+        except (OSError, subprocess.SubprocessError):
+            pass
+    for site in sites:
+        dirs += sorted(glob.glob(os.path.join(site, "nvidia", "cu*", "bin")))
+    return dirs
+
+
+def find_gpu_tool(name):
+    found = shutil.which(name, path=config.environment["PATH"])
+    if found:
+        return found
+    for d in gpu_tool_dirs():
+        if os.access(os.path.join(d, name), os.X_OK):
+            return os.path.join(d, name)
+    return None
+
+
+def add_gpu_feature(feature, *names):
+    paths = [find_gpu_tool(name) for name in names]
+    if all(paths):
+        config.available_features.add(feature)
+        for path in paths:
+            llvm_config.with_environment("PATH", os.path.dirname(path), append_path=True)
+
+
+add_gpu_feature("nvcc", "nvcc")
+add_gpu_feature("cuobjdump", "cuobjdump", "nvdisasm")
+add_gpu_feature("hipcc", "hipcc")
+config.substitutions.append(
+    ("%gpu_formats", sys.executable + " " +
+     os.path.join(config.lowbit_src_root, "test", "Target", "GPU", "Inputs", "all_formats.py")))
+config.substitutions.append(
+    ("%check_gpu_compile", sys.executable + " " +
+     os.path.join(config.lowbit_src_root, "test", "Target", "GPU", "Inputs", "check_gpu_compile.py")))

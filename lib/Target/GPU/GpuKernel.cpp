@@ -431,7 +431,7 @@ LB_DEV void mma(F4 &c, uint32_t a01, uint32_t a23, uint32_t b01, uint32_t b23) {
 }
 )";
   }
-  os << R"(LB_DEV uint4 loadStream(const uint4 *p) { return __builtin_nontemporal_load(p); }
+  os << R"(LB_DEV uint4 loadStream(const uint4 *p) { return *p; }
 LB_DEV uint4 loadAct(const uint4 *p) { return *p; }
 LB_DEV float loadPartial(const float *p) { return __hip_atomic_load(p, __ATOMIC_RELAXED, __HIP_MEMORY_SCOPE_AGENT); }
 )";
