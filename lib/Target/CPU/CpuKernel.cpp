@@ -857,16 +857,23 @@ std::string KernelPrinter::print() {
 // Entry points
 //===----------------------------------------------------------------------===//
 
-std::string lowbit::cpu::verifyKernelSpec(const KernelSpec &spec) {
+std::string lowbit::cpu::verifyKernelName(const std::string &name) {
   auto identifierChar = [](char c) {
     return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
            (c >= '0' && c <= '9');
   };
-  if (spec.name.empty() || (spec.name[0] >= '0' && spec.name[0] <= '9') ||
-      !std::all_of(spec.name.begin(), spec.name.end(), identifierChar))
-    return "the kernel name '" + spec.name +
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9') ||
+      !std::all_of(name.begin(), name.end(), identifierChar))
+    return "the kernel name '" + name +
            "' is not a C identifier (letters, digits and '_', not starting "
            "with a digit)";
+  return "";
+}
+
+std::string lowbit::cpu::verifyKernelSpec(const KernelSpec &spec) {
+  std::string nameError = verifyKernelName(spec.name);
+  if (!nameError.empty())
+    return nameError;
   if (spec.n < 1 || spec.k < 1)
     return "the weight shape [" + std::to_string(spec.n) + ", " +
            std::to_string(spec.k) + "] must be positive";

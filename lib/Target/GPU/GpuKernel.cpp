@@ -169,15 +169,9 @@ TileConfig lowbit::gpu::defaultTileConfig(const KernelSpec &spec) {
 }
 
 std::string lowbit::gpu::verifyKernelSpec(const KernelSpec &spec) {
-  auto identifierChar = [](char c) {
-    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9');
-  };
-  if (spec.name.empty() || (spec.name[0] >= '0' && spec.name[0] <= '9') ||
-      !std::all_of(spec.name.begin(), spec.name.end(), identifierChar))
-    return "the kernel name '" + spec.name +
-           "' is not a C identifier (letters, digits and '_', not starting "
-           "with a digit)";
+  std::string nameError = cpu::verifyKernelName(spec.name);
+  if (!nameError.empty())
+    return nameError;
   if (spec.activation == ScalarType::F32)
     return "GPU kernels take f16 or bf16 activations (the tensor cores' "
            "operand types), not f32";

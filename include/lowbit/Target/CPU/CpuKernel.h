@@ -111,6 +111,10 @@ int64_t groupSize(const KernelSpec &spec);
 /// numerics::laneLayout(bits, 32, isaLanes(isa)).
 numerics::PackLayout weightLayout(const KernelSpec &spec);
 
+/// "" when `name` is a C identifier (an extern "C" kernel symbol), else a
+/// sentence saying it is not. Shared by the CPU and GPU generators.
+std::string verifyKernelName(const std::string &name);
+
 /// Checks that a kernel can be generated for `spec`: shapes, group shape
 /// [1, G] dividing K, vector paths needing G to be a multiple of the lane
 /// count, supported formats. Returns "" or a sentence naming the problem.

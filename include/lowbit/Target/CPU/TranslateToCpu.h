@@ -35,6 +35,16 @@ mlir::FailureOr<cpu::KernelSpec> getCpuKernelSpec(MatmulOp op, cpu::Isa isa,
 
 /// Prints the C++ source of every function in `module` that holds exactly one
 /// lowbit.matmul; the kernel takes the function's name.
+/// Prints one kernel per function of `module` holding a lowbit.matmul,
+/// made by `emit` from the matmul and the function's name; errors name
+/// `emitterName` ("CPU", "GPU"). Shared by the CPU and GPU translations.
+mlir::LogicalResult emitKernelPerFunction(
+    mlir::Operation *module, llvm::raw_ostream &os,
+    llvm::StringRef emitterName,
+    llvm::function_ref<mlir::FailureOr<cpu::EmitResult>(MatmulOp,
+                                                        llvm::StringRef)>
+        emit);
+
 mlir::LogicalResult translateToCpu(mlir::Operation *module,
                                    llvm::raw_ostream &os, cpu::Isa isa);
 

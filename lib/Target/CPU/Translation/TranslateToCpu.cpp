@@ -460,8 +460,9 @@ FailureOr<cpu::KernelSpec> lowbit::getCpuKernelSpec(MatmulOp op, cpu::Isa isa,
   return spec;
 }
 
-LogicalResult lowbit::translateToCpu(Operation *module, raw_ostream &os,
-                                     cpu::Isa isa) {
+LogicalResult lowbit::emitKernelPerFunction(
+    Operation *module, raw_ostream &os, StringRef emitterName,
+    function_ref<FailureOr<cpu::EmitResult>(MatmulOp, StringRef)> emit) {
   auto moduleOp = dyn_cast<ModuleOp>(module);
   if (!moduleOp)
     return module->emitError("expected a builtin.module");
@@ -473,21 +474,33 @@ LogicalResult lowbit::translateToCpu(Operation *module, raw_ostream &os,
     if (matmuls.size() > 1)
       return func.emitError("function '")
              << func.getSymName() << "' holds " << matmuls.size()
-             << " lowbit.matmul ops; the CPU emitter makes one kernel per "
-                "function";
-    FailureOr<cpu::KernelSpec> spec =
-        getCpuKernelSpec(matmuls.front(), isa, func.getSymName());
-    if (failed(spec))
+             << " lowbit.matmul ops; the " << emitterName
+             << " emitter makes one kernel per function";
+    FailureOr<cpu::EmitResult> result =
+        emit(matmuls.front(), func.getSymName());
+    if (failed(result))
       return failure();
-    cpu::EmitResult result = cpu::emitCpuKernel(*spec);
-    if (!result.error.empty())
-      return matmuls.front().emitOpError("cannot be emitted: ") << result.error;
-    os << result.source << "\n";
+    if (!result->error.empty())
+      return matmuls.front().emitOpError("cannot be emitted: ")
+             << result->error;
+    os << result->source << "\n";
     emitted = true;
   }
   if (!emitted)
     return moduleOp.emitError("no function holds a lowbit.matmul to emit");
   return success();
+}
+
+LogicalResult lowbit::translateToCpu(Operation *module, raw_ostream &os,
+                                     cpu::Isa isa) {
+  return emitKernelPerFunction(
+      module, os, "CPU",
+      [&](MatmulOp op, StringRef name) -> FailureOr<cpu::EmitResult> {
+        FailureOr<cpu::KernelSpec> spec = getCpuKernelSpec(op, isa, name);
+        if (failed(spec))
+          return failure();
+        return cpu::emitCpuKernel(*spec);
+      });
 }
 
 void lowbit::registerToCpuTranslation() {

@@ -13,8 +13,6 @@
 #include "lowbit/InitAll.h"
 #include "lowbit/Target/CPU/TranslateToCpu.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/Support/CommandLine.h"
 
@@ -83,33 +81,15 @@ FailureOr<gpu::KernelSpec> lowbit::getGpuKernelSpec(MatmulOp op,
 LogicalResult lowbit::translateToGpu(Operation *module, raw_ostream &os,
                                      gpu::Target target,
                                      std::optional<gpu::TileConfig> tile) {
-  auto moduleOp = dyn_cast<ModuleOp>(module);
-  if (!moduleOp)
-    return module->emitError("expected a builtin.module");
-  bool emitted = false;
-  for (auto func : moduleOp.getOps<func::FuncOp>()) {
-    SmallVector<MatmulOp> matmuls(func.getOps<MatmulOp>());
-    if (matmuls.empty())
-      continue;
-    if (matmuls.size() > 1)
-      return func.emitError("function '")
-             << func.getSymName() << "' holds " << matmuls.size()
-             << " lowbit.matmul ops; the GPU emitter makes one kernel per "
-                "function";
-    FailureOr<gpu::KernelSpec> spec =
-        getGpuKernelSpec(matmuls.front(), target, func.getSymName());
-    if (failed(spec))
-      return failure();
-    spec->tile = tile;
-    cpu::EmitResult result = gpu::emitGpuKernel(*spec);
-    if (!result.error.empty())
-      return matmuls.front().emitOpError("cannot be emitted: ") << result.error;
-    os << result.source << "\n";
-    emitted = true;
-  }
-  if (!emitted)
-    return moduleOp.emitError("no function holds a lowbit.matmul to emit");
-  return success();
+  return emitKernelPerFunction(
+      module, os, "GPU",
+      [&](MatmulOp op, StringRef name) -> FailureOr<cpu::EmitResult> {
+        FailureOr<gpu::KernelSpec> spec = getGpuKernelSpec(op, target, name);
+        if (failed(spec))
+          return failure();
+        spec->tile = tile;
+        return gpu::emitGpuKernel(*spec);
+      });
 }
 
 /// Parses --gpu-tile=TN,WN,WK,SPLITK.
