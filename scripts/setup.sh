@@ -7,6 +7,17 @@ APT_PACKAGES=(
   cmake ninja-build g++ python3
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
   libgtest-dev
+  # HIP compile tests (test/Target/GPU/compile-hip.test): Debian's hipcc
+  # builds for AMD GPUs; nothing runs the code here.
+  hipcc
+)
+
+# Python packages, from PyPI: CUDA's cuobjdump and nvdisasm (the SASS checks
+# of test/Target/GPU/compile-cuda-*.test; the CUDA toolkit here ships
+# without them).
+PIP_PACKAGES=(
+  "nvidia-cuda-cuobjdump>=13,<14"
+  "nvidia-cuda-nvdisasm>=13,<14"
 )
 
 missing=()
@@ -31,4 +42,22 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 else
   echo "setup: all system packages present"
+fi
+
+# A package counts as present when pip knows it by name.
+pip_missing=()
+for spec in "${PIP_PACKAGES[@]}"; do
+  name="${spec%%[<>=]*}"
+  if ! python3 -m pip show -q "$name" >/dev/null 2>&1; then
+    pip_missing+=("$spec")
+  fi
+done
+if ((${#pip_missing[@]})); then
+  echo "setup: pip installing ${pip_missing[*]}"
+  # A Debian-managed Python refuses plain installs (PEP 668); fall back to
+  # --break-system-packages there.
+  python3 -m pip install -q "${pip_missing[@]}" ||
+    python3 -m pip install -q --break-system-packages "${pip_missing[@]}"
+else
+  echo "setup: all Python packages present"
 fi

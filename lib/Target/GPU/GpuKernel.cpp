@@ -151,7 +151,14 @@ TileConfig lowbit::gpu::defaultTileConfig(const KernelSpec &spec) {
   unsigned bits = spec.weight.bits();
   bool cuda = spec.target == Target::CUDA;
   // A lane holds 4 * bits words per tile: at most 64 words of weights.
-  tile.tilesN = cuda ? (bits <= 4 ? 4 : 2) : (bits <= 4 ? 2 : 1);
+  // Kernels are built for one block per multiprocessor (__launch_bounds__
+  // minimum 1), so ptxas may use up to 255 registers; float-bit and table
+  // decodes and asymmetric scales need more temporaries per weight pair and
+  // take two tiles, which keeps them out of spills on sm_80 and sm_90a.
+  bool lightDecode = chooseDecode(spec) == Decode::Magic &&
+                     spec.scheme.zeroPoint != ZeroPointMode::AsymFloat;
+  tile.tilesN = cuda ? (bits <= 4 && lightDecode ? 4 : 2)
+                     : (bits <= 4 ? 2 : 1);
   tile.warpsN = 2;
   tile.warpsK = 4;
   int64_t columns = int64_t(tileColumns(spec.target)) * tile.tilesN *
@@ -692,14 +699,16 @@ void GpuPrinter::printStep(int j) {
   if (j == 0 || (group < 128 && (4 * j) % group == 0)) {
     std::string g = group >= 128 ? "int64_t(c) * 128 / G"
                                  : cat("(int64_t(c) * 128 + ", 4 * j, ") / G");
-    os << indent << "for (int t = 0; t < TN; ++t)\n"
+    os << "#pragma unroll\n"
+       << indent << "for (int t = 0; t < TN; ++t)\n"
        << indent << "  gp[t] = loadGroup(scales, zeros, negScales, "
        << "int64_t(n0 + t * TILE + col) * GROUPS + " << g
        << ", ok && n0 + t * TILE + col < N);\n";
   }
   std::string table = decode == Decode::Table ? ", table" : "";
   const char *lohi = j % 2 == 0 ? "xy" : "zw";
-  os << indent << "for (int t = 0; t < TN; ++t) {\n"
+  os << "#pragma unroll\n"
+     << indent << "for (int t = 0; t < TN; ++t) {\n"
      << indent << "  const uint32_t b0 = weightPair<" << 2 * j
      << ">(wr[t], gp[t]" << table << ");\n"
      << indent << "  const uint32_t b1 = weightPair<" << 2 * j + 1
@@ -760,7 +769,11 @@ void GpuPrinter::printKernel() {
      << "      wr[t][4 * v] = u.x; wr[t][4 * v + 1] = u.y; wr[t][4 * v + 2] = "
         "u.z; wr[t][4 * v + 3] = u.w;\n"
      << "    }\n  }\n}\n\n";
-  os << "__global__ void __launch_bounds__(THREADS) kernel(const uint16_t "
+  // CUDA: one block per multiprocessor is the design point (the grid is
+  // sized for it), so ptxas may use the whole register file rather than
+  // spill to fit more blocks.
+  os << "__global__ void __launch_bounds__(THREADS" << (cuda ? ", 1" : "")
+     << ") kernel(const uint16_t "
         "*__restrict__ x, int m, const uint32_t *__restrict__ w,\n"
      << "    const ScaleT *__restrict__ scales, const float *__restrict__ "
         "zeros, const ScaleT *__restrict__ negScales,\n"
@@ -795,12 +808,14 @@ void GpuPrinter::printKernel() {
        << "  const uint16_t *xrowA = x + int64_t(m0 + row) * K, *xrowB = "
           "xrowA + 8 * int64_t(K);\n"
        << "  float acc[TN][4];\n"
+       << "#pragma unroll\n"
        << "  for (int t = 0; t < TN; ++t) acc[t][0] = acc[t][1] = acc[t][2] "
           "= acc[t][3] = 0.0f;\n";
   else
     os << "  const bool rowA = m0 + row < m;\n"
        << "  const uint16_t *xrowA = x + int64_t(m0 + row) * K;\n"
        << "  F4 acc[TN];\n"
+       << "#pragma unroll\n"
        << "  for (int t = 0; t < TN; ++t) acc[t] = F4{0.0f, 0.0f, 0.0f, "
           "0.0f};\n";
   os << "  GroupParams gp[TN];\n"
@@ -839,7 +854,8 @@ void GpuPrinter::printKernel() {
   // Block reduction over the WK warps splitting K.
   os << "  // Reduce the WK warps' partial sums in shared memory.\n";
   if (cuda)
-    os << "  for (int t = 0; t < TN; ++t) {\n"
+    os << "#pragma unroll\n"
+       << "  for (int t = 0; t < TN; ++t) {\n"
        << "    const int cc = wn * TN * TILE + t * TILE + 2 * q;\n"
        << "    float *r0 = red + (wk * 16 + row) * RED_STRIDE + cc, *r8 = r0 "
           "+ 8 * RED_STRIDE;\n"
@@ -847,7 +863,8 @@ void GpuPrinter::printKernel() {
           "= acc[t][3];\n"
        << "  }\n";
   else
-    os << "  for (int t = 0; t < TN; ++t) {\n"
+    os << "#pragma unroll\n"
+       << "  for (int t = 0; t < TN; ++t) {\n"
        << "    const int cc = wn * TN * TILE + t * TILE + col;\n"
        << "    for (int i = 0; i < 4; ++i) red[(wk * 16 + 4 * q + i) * "
           "RED_STRIDE + cc] = acc[t][i];\n"
