@@ -31,7 +31,10 @@ struct GpuPipelineOptions : PassPipelineOptions<GpuPipelineOptions> {
 
 void addPipeline(OpPassManager &pm,
                  const lowbit::LowbitPackWeightsPassOptions &pack) {
-  pm.addPass(createCanonicalizerPass());
+  // Fusion first: canonicalization would fold the dequantization of
+  // constant weights into an f32 constant that no kernel can take. The
+  // canonicalization after packing folds quantization and packing of
+  // constant weights.
   pm.addPass(lowbit::createLowbitFuseDequantPass());
   pm.addPass(lowbit::createLowbitPackWeightsPass(pack));
   pm.addPass(createCanonicalizerPass());
