@@ -15,9 +15,14 @@ APT_PACKAGES=(
 # Python packages, from PyPI: CUDA's cuobjdump and nvdisasm (the SASS checks
 # of test/Target/GPU/compile-cuda-*.test; the CUDA toolkit here ships
 # without them).
+# numpy, gguf and safetensors write the checkpoint files the importer tests
+# read (with the packages' own quantizers).
 PIP_PACKAGES=(
   "nvidia-cuda-cuobjdump>=13,<14"
   "nvidia-cuda-nvdisasm>=13,<14"
+  numpy
+  gguf
+  safetensors
 )
 
 missing=()

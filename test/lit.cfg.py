@@ -23,6 +23,8 @@ tool_dirs = [config.lowbit_tools_dir, config.llvm_tools_dir]
 tools = [
     ToolSubst("lowbit-opt", unresolved="fatal"),
     ToolSubst("lowbit-bench", unresolved="fatal"),
+    ToolSubst("lowbit-compile", unresolved="fatal"),
+    ToolSubst("lowbit-import", unresolved="fatal"),
     ToolSubst("lowbit-translate", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
@@ -53,6 +55,9 @@ if {"avx2", "fma", "f16c"} <= flags:
 if {"avx512f", "avx512bw", "avx512dq", "avx512vl", "fma", "f16c"} <= flags:
     config.available_features.add("cpu-avx512")
 config.substitutions.append(("%python", sys.executable))
+config.substitutions.append(
+    ("%make_block", sys.executable + " " +
+     os.path.join(config.lowbit_src_root, "examples", "block", "make_block.py")))
 config.substitutions.append(
     ("%check_matrix", sys.executable + " " +
      os.path.join(config.lowbit_src_root, "test", "Target", "CPU", "Inputs", "check_matrix.py")))

@@ -10,6 +10,7 @@
 #include "lowbit/Numerics/Format.h"
 #include "lowbit/Numerics/Pack.h"
 #include "lowbit/Numerics/Quantize.h"
+#include "lowbit/Support/Npy.h"
 #include "lowbit/Target/CPU/CpuKernel.h"
 #include "lowbit/Target/GPU/GpuKernel.h"
 
@@ -343,24 +344,12 @@ float loadOutput(const std::vector<uint8_t> &y, size_t i,
                                       : numerics::fromBF16Bits(bits);
 }
 
-/// Writes a little-endian .npy file.
+/// Writes `dir`/`name` as a .npy file.
 void writeNpy(llvm::StringRef dir, llvm::StringRef name, llvm::StringRef dtype,
               std::vector<int64_t> shape, const void *data, size_t bytes) {
-  std::string header =
-      "{'descr': '" + dtype.str() + "', 'fortran_order': False, 'shape': (";
-  for (int64_t dim : shape)
-    header += std::to_string(dim) + ", ";
-  header += "), }";
-  while ((10 + header.size() + 1) % 64 != 0)
-    header += ' ';
-  header += '\n';
-  uint16_t length = header.size();
-  std::string contents = "\x93NUMPY\x01";
-  contents += '\0';
-  contents.append(reinterpret_cast<const char *>(&length), 2);
-  contents += header;
-  contents.append(static_cast<const char *>(data), bytes);
-  writeFile(pathIn(dir, name), contents);
+  if (llvm::Error error =
+          lowbit::writeNpy(pathIn(dir, name), dtype, shape, data, bytes))
+    usageError(llvm::toString(std::move(error)));
 }
 
 /// Scale values (already representable in `type`) as stored bytes.
