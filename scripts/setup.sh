@@ -17,12 +17,15 @@ APT_PACKAGES=(
 # without them).
 # numpy, gguf and safetensors write the checkpoint files the importer tests
 # read (with the packages' own quantizers).
+# pybind11 builds the Python package (python/); pytest runs its tests.
 PIP_PACKAGES=(
   "nvidia-cuda-cuobjdump>=13,<14"
   "nvidia-cuda-nvdisasm>=13,<14"
   numpy
   gguf
   safetensors
+  pybind11
+  pytest
 )
 
 missing=()

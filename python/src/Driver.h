@@ -1,0 +1,51 @@
+//===- Driver.h - The Python package's calls into the compiler --*- C++ -*-===//
+//
+// The part of the Python extension that uses LLVM and MLIR: reading
+// checkpoints with the importers and compiling modules into CPU kernel
+// libraries. It is built like the rest of lowbit (LLVM's flags, no
+// exceptions) and speaks only plain C++ types, so the pybind11 bindings,
+// built with exceptions, never include an LLVM or MLIR header. Every call
+// returns "" on success or the compiler's message (a full sentence, with
+// the diagnostics it emitted) on failure.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_PYTHON_DRIVER_H
+#define LOWBIT_PYTHON_DRIVER_H
+
+#include "lowbit/Import/Import.h"
+
+#include <string>
+
+namespace lowbit::python {
+
+/// Reads the GGUF file at `path` into `model` (readGguf).
+std::string readGgufFile(const std::string &path, import::ImportedModel &model);
+
+/// Reads a GPTQ/AWQ safetensors file or folder into `model`
+/// (readGptqCheckpoint); `format` is auto, gptq, gptq_v2 or awq.
+std::string readGptqCheckpointAt(const std::string &path,
+                                 const std::string &format,
+                                 import::ImportedModel &model);
+
+/// Builds the module of `model`'s linears (buildImportModule, activations
+/// of type `activation`: f16, bf16 or f32; M dynamic), compiles it for the
+/// CPU `isa` (avx512, avx2, scalar) and writes the library folder `dir`
+/// (compileModule, writeLibrary).
+std::string compileLinears(const import::ImportedModel &model,
+                           const std::string &isa,
+                           const std::string &activation,
+                           const std::string &dir);
+
+/// Parses the MLIR module in the file `path`, compiles it for the CPU `isa`
+/// and writes the library folder `dir`, as `lowbit-compile` does.
+std::string compileModelFile(const std::string &path, const std::string &isa,
+                             const std::string &dir);
+
+/// The compiler flags of a CPU ISA ("-mavx2 -mfma ..."); sets `error` for
+/// an unknown name.
+std::string isaFlags(const std::string &isa, std::string &error);
+
+} // namespace lowbit::python
+
+#endif // LOWBIT_PYTHON_DRIVER_H

@@ -1,0 +1,120 @@
+"""compile_linear and compile_model: the CPU kernel against a float64 numpy
+reference on random data."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import lowbit
+
+
+def relative_error(got, ref):
+    return np.linalg.norm(got.astype(np.float64) - ref) / np.linalg.norm(ref)
+
+
+@pytest.mark.parametrize("fmt,zero", [("int4", "none"), ("uint4", "int"),
+                                      ("e2m1", "none"), ("int8", "none")])
+def test_compile_linear_matches_reference(fmt, zero, rng, tmp_path, isa):
+    n, k, m = 48, 256, 3
+    w = rng.standard_normal((n, k))
+    q = lowbit.quantize(w, fmt, 64, scale="f16", zero=zero)
+    layer = lowbit.compile_linear(q, isa=isa, act="f32",
+                                  out_dir=str(tmp_path / "lib"))
+    assert (layer.n, layer.k) == (n, k)
+    x = rng.standard_normal((m, k)).astype(np.float32)
+    y = layer(x)
+    assert y.shape == (m, n) and y.dtype == np.float32
+    ref = x.astype(np.float64) @ lowbit.dequantize(q).T
+    assert relative_error(y, ref) < 1e-5
+    assert os.path.exists(tmp_path / "lib" / "manifest.json")
+
+
+def test_compile_linear_f16_activations(rng, isa):
+    n, k = 16, 128
+    q = lowbit.quantize(rng.standard_normal((n, k)), "int4", 32)
+    layer = lowbit.compile_linear(q, isa=isa, act="f16")
+    x = rng.standard_normal((2, k)).astype(np.float16)
+    y = layer(x)
+    assert y.dtype == np.float16
+    ref = x.astype(np.float64) @ lowbit.dequantize(q).T
+    assert relative_error(y, ref) < 2e-3
+
+
+def test_compile_linear_bad_input(rng, isa):
+    q = lowbit.quantize(rng.standard_normal((8, 64)), "int4", 32)
+    with pytest.raises(ValueError, match="isa 'sse9'"):
+        lowbit.compile_linear(q, isa="sse9")
+    with pytest.raises(ValueError, match="activation type 'f64'"):
+        lowbit.compile_linear(q, act="f64")
+    with pytest.raises(ValueError, match="QuantizedLinear"):
+        lowbit.compile_linear(np.zeros((8, 64)))
+    layer = lowbit.compile_linear(q, isa=isa)
+    with pytest.raises(ValueError, match=r"activations \[M, 64\]"):
+        layer(np.zeros((2, 63), dtype=np.float32))
+    with pytest.raises(ValueError, match=r"activations \[M, 64\]"):
+        layer(np.zeros(64, dtype=np.float32))
+
+
+EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "examples",
+                       "block", "make_block.py")
+
+
+def packed_weights(model, layer):
+    """A layer's float64 weights from its library folder: the packed words
+    unpacked in the kernel's layout and dequantized with its scales."""
+    kernel = next(k for k in model.manifest["kernels"]
+                  if k["name"] == layer.kernel)
+    entry = next(e for e in model.manifest["layers"] if e["name"] == layer.name)
+    files = {o["role"]: os.path.join(model.directory, o["file"])
+             for o in entry["operands"] if "file" in o}
+    layout = kernel["layout"]
+    words = np.fromfile(files["weights"], dtype=np.uint32).reshape(
+        layer.n, layout["words_per_row"])
+    codes = lowbit.unpack(words, layout["bits"], layer.k, word=32,
+                          aligned=layout["aligned"], order=layout["order"])
+    scheme = kernel["scheme"]
+    assert scheme["scale"] == "f16" and scheme["zero"] in ("none", "int")
+    scales = np.fromfile(files["scales"], dtype=np.float16).astype(
+        np.float64).reshape(layer.n, -1)
+    s = np.repeat(scales, scheme["group"], axis=1)
+    values = lowbit.Format(kernel["format"]).decode_table[codes]
+    if scheme["zero"] == "int":
+        zeros = np.fromfile(files["zeros"], dtype=np.float32).reshape(
+            layer.n, -1)
+        return (values - np.repeat(zeros, scheme["group"], axis=1)) * s
+    return values * s
+
+
+def test_compile_model_example_block(tmp_path, rng, isa):
+    mlir = tmp_path / "block.mlir"
+    subprocess.run([sys.executable, EXAMPLE, "--dim", "128", "--ffn", "256",
+                    "-o", str(mlir)], check=True)
+    model = lowbit.compile_model(str(mlir), str(tmp_path / "block"), isa=isa)
+    names = [layer.name for layer in model.layers]
+    assert "attn_qkv_0" in names and "attn_out" in names
+    # The example's functions take one decode token (static M = 1).
+    x = rng.standard_normal((1, 128)).astype(np.float32)
+    qkv = model["attn_qkv_0"]
+    assert qkv.runtime_operands == []
+    ref = x.astype(np.float64) @ packed_weights(model, qkv).T
+    assert relative_error(qkv(x), ref) < 1e-5
+    # o_proj(a) + x: the residual is the epilogue's run-time operand.
+    out = model["attn_out"]
+    assert len(out.runtime_operands) == 1
+    residual = rng.standard_normal((1, 128)).astype(np.float32)
+    ref = x.astype(np.float64) @ packed_weights(model, out).T + residual
+    assert relative_error(out(x, residual), ref) < 1e-5
+    with pytest.raises(ValueError, match="run-time operands"):
+        out(x)
+
+
+def test_compile_model_errors(tmp_path):
+    with pytest.raises(ValueError, match="does not exist"):
+        lowbit.compile_model(str(tmp_path / "none.mlir"), str(tmp_path / "o"))
+    bad = tmp_path / "bad.mlir"
+    bad.write_text("func.func @f( {\n")
+    with pytest.raises(ValueError, match="bad.mlir:1"):
+        lowbit.compile_model(str(bad), str(tmp_path / "o"))
