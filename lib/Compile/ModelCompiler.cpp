@@ -309,18 +309,24 @@ std::string schemeSummary(const numerics::Format &weight,
   return text;
 }
 
-std::string cpuDeclaration(const cpu::KernelSpec &spec) {
-  std::string act = cType(spec.activation), out = cType(spec.output);
-  std::string scale = scaleCType(spec.scheme.scaleType);
-  std::string text;
-  llvm::raw_string_ostream os(text);
+/// The header comment of a kernel's prototype, up to the target's words.
+template <typename Spec>
+void printDeclarationComment(llvm::raw_ostream &os, const Spec &spec) {
   os << "/// y[m, " << spec.n << "] = x[m, " << spec.k
      << "] . dequant(W)^T (+ bias)"
      << (spec.epilogue ? ", then the epilogue" : "") << "\n/// "
      << schemeSummary(spec.weight, spec.scheme, spec.n, spec.k)
      << ".\n/// Activations " << cpu::scalarTypeName(spec.activation)
-     << ", output " << cpu::scalarTypeName(spec.output) << "; ISA "
-     << cpu::isaName(spec.isa) << ". ABI: docs/cpu-kernels.md.\n"
+     << ", output " << cpu::scalarTypeName(spec.output) << "; ";
+}
+
+std::string cpuDeclaration(const cpu::KernelSpec &spec) {
+  std::string act = cType(spec.activation), out = cType(spec.output);
+  std::string scale = scaleCType(spec.scheme.scaleType);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  printDeclarationComment(os, spec);
+  os << "ISA " << cpu::isaName(spec.isa) << ". ABI: docs/cpu-kernels.md.\n"
      << "void " << spec.name << "(const " << act
      << " *x, int64_t m, const uint32_t *w, const " << scale
      << " *scales, const float *zeros, const " << scale
@@ -336,13 +342,8 @@ std::string gpuDeclaration(const gpu::KernelSpec &spec) {
   std::string scale = scaleCType(spec.scheme.scaleType);
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << "/// y[m, " << spec.n << "] = x[m, " << spec.k
-     << "] . dequant(W)^T (+ bias)"
-     << (spec.epilogue ? ", then the epilogue" : "") << "\n/// "
-     << schemeSummary(spec.weight, spec.scheme, spec.n, spec.k)
-     << ".\n/// Activations " << cpu::scalarTypeName(spec.activation)
-     << ", output " << cpu::scalarTypeName(spec.output) << "; "
-     << gpu::targetName(spec.target)
+  printDeclarationComment(os, spec);
+  os << gpu::targetName(spec.target)
      << ". Device pointers; returns 0 or the launch error. ABI: "
         "docs/gpu-kernels.md.\n"
      << "int " << spec.name
