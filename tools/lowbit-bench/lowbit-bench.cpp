@@ -67,6 +67,17 @@ static cl::opt<std::string>
             cl::desc("GPU decomposition tilesN,warpsN,warpsK,splitK "
                      "(default: the emitter's choice)"),
             cl::init(""), cl::cat(category));
+static cl::opt<std::string>
+    cpuSchedule("cpu-schedule",
+                cl::desc("CPU schedule rows=R,acc=A,kblock=B (default: the "
+                         "emitter's; docs/tuning.md)"),
+                cl::init(""), cl::cat(category));
+static cl::opt<std::string> sweep(
+    "sweep",
+    cl::desc("CPU: also time these schedules, ';'-separated (each "
+             "rows=R,acc=A,kblock=B,threads=T), on the same data in the same "
+             "run; reported under \"sweep\""),
+    cl::init(""), cl::cat(category));
 static cl::opt<std::string> actName("act",
                                     cl::desc("f32, f16, bf16 (default f32 on "
                                              "the CPU, f16 on GPUs)"),
@@ -226,6 +237,17 @@ Config parseConfig() {
   spec.n = optN;
   spec.k = optK;
   spec.name = "lowbit_bench_kernel";
+  if (!cpuSchedule.empty()) {
+    if (config.gpuTarget)
+      usageError("--cpu-schedule applies to --target=cpu; GPU kernels take "
+                 "--gpu-tile");
+    std::string error;
+    std::optional<cpu::CpuSchedule> schedule =
+        cpu::parseSchedule(cpuSchedule, error);
+    if (!schedule)
+      usageError("--cpu-schedule=" + cpuSchedule + ": " + error);
+    spec.schedule = *schedule;
+  }
   std::string invalid = config.gpuTarget
                             ? gpu::verifyKernelSpec(gpuSpec(config))
                             : cpu::verifyKernelSpec(spec);
@@ -534,7 +556,10 @@ std::string compileThroughPipeline(const char *argv0, const std::string &ir,
         std::string("--lowbit-cpu-pipeline=isa=") + cpu::isaName(isa);
     std::string isaFlag = std::string("--cpu-isa=") + cpu::isaName(isa);
     runTool({opt, model, pipeline, "-o", sched}, log);
-    runTool({translate, "--emit-cpu", isaFlag, sched, "-o", kernel}, log);
+    runTool({translate, "--emit-cpu", isaFlag,
+             "--cpu-schedule=" + cpu::formatSchedule(config.spec.schedule),
+             sched, "-o", kernel},
+            log);
   }
   auto readFile = [](llvm::StringRef path) {
     auto buffer = llvm::MemoryBuffer::getFile(path);
@@ -755,8 +780,9 @@ int main(int argc, char **argv) {
   cpu::KernelSpec &spec = config.spec;
   const int64_t m = optM, n = optN, k = optK, group = cpu::groupSize(spec);
   const int64_t groups = k / group;
-  int nthreads = threads > 0
-                     ? int(threads)
+  int nthreads = threads > 0 ? int(threads)
+                 : spec.schedule.threads > 0
+                     ? spec.schedule.threads
                      : int(std::max(1u, std::thread::hardware_concurrency()));
   uint64_t actualSeed = seed ? uint64_t(seed) : std::random_device{}();
   std::mt19937_64 rng(actualSeed);
@@ -849,6 +875,7 @@ int main(int argc, char **argv) {
       {"act", cpu::scalarTypeName(spec.activation)},
       {"strategy", std::string(strategyName)},
       {"threads", nthreads},
+      {"schedule", cpu::formatSchedule(spec.schedule)},
       {"seed", int64_t(actualSeed)}};
   bool failed = false;
   if (check) {
@@ -917,12 +944,99 @@ int main(int argc, char **argv) {
     size_t weightBytes = packed.size() * 4;
     size_t copies = std::max<size_t>(2, (256u << 20) / weightBytes + 1);
     std::vector<std::vector<uint32_t>> rotation(copies, packed);
-    std::vector<double> times;
-    for (int i = 0; i < repeats + 2; ++i) {
-      auto start = std::chrono::steady_clock::now();
-      run(rotation[i % copies].data());
-      if (i >= 2)
-        times.push_back(secondsSince(start));
+    auto timeKernel = [&](KernelFn fn, int fnThreads) {
+      std::vector<double> samples;
+      for (int i = 0; i < repeats + 2; ++i) {
+        auto start = std::chrono::steady_clock::now();
+        fn(x.data(), m, rotation[i % copies].data(), storedScales.data(),
+           zeros.empty() ? nullptr : zeros.data(),
+           storedNegScales.empty() ? nullptr : storedNegScales.data(),
+           tensorScale, nullptr, y.data(), fnThreads);
+        if (i >= 2)
+          samples.push_back(secondsSince(start));
+      }
+      return median(samples);
+    };
+    std::vector<double> times = {timeKernel(kernel, nthreads)};
+    // Other schedules of the same kernel on the same data: each is built
+    // through the pipeline, checked against the first kernel's output and
+    // timed the same way.
+    if (!sweep.empty()) {
+      std::vector<uint8_t> reference = y;
+      llvm::SmallVector<llvm::StringRef> items;
+      llvm::StringRef(sweep).split(items, ';', -1, false);
+      struct Variant {
+        cpu::CpuSchedule schedule;
+        KernelFn fn;
+        int threads;
+        bool agrees;
+        std::vector<double> samples;
+      };
+      std::vector<Variant> variants;
+      for (size_t i = 0; i < items.size(); ++i) {
+        std::string error;
+        std::optional<cpu::CpuSchedule> schedule =
+            cpu::parseSchedule(items[i].trim(), error);
+        if (!schedule)
+          usageError("--sweep: " + items[i] + ": " + error);
+        Config variant = config;
+        variant.spec.schedule = *schedule;
+        std::string invalid = cpu::verifyKernelSpec(variant.spec);
+        if (!invalid.empty())
+          usageError("--sweep: " + items[i] + ": " + invalid);
+        llvm::SmallString<128> sub(dir);
+        llvm::sys::path::append(sub, "sweep" + std::to_string(i));
+        llvm::sys::fs::create_directories(sub);
+        std::string unused;
+        compileThroughPipeline(argv[0], ir, variant, sub, unused);
+        void *sweepHandle = compileAndLoad(sub, spec.isa, true);
+        auto fn = reinterpret_cast<KernelFn>(
+            dlsym(sweepHandle, spec.name.c_str()));
+        if (!fn)
+          usageError("the compiled kernel lacks its entry point");
+        int fnThreads = schedule->threads > 0 ? schedule->threads : nthreads;
+        fn(x.data(), m, packed.data(), storedScales.data(),
+           zeros.empty() ? nullptr : zeros.data(),
+           storedNegScales.empty() ? nullptr : storedNegScales.data(),
+           tensorScale, nullptr, y.data(), fnThreads);
+        // Summation order differs between schedules: compare with the
+        // check's tolerance.
+        double diff2 = 0, ref2 = 0;
+        for (int64_t e = 0; e < m * n; ++e) {
+          double a = loadOutput(y, e, spec.output);
+          double b = loadOutput(reference, e, spec.output);
+          diff2 += (a - b) * (a - b);
+          ref2 += b * b;
+        }
+        bool agrees = std::sqrt(diff2 / std::max(ref2, 1e-300)) <=
+                      tolerance(spec.output, k);
+        failed |= !agrees;
+        variants.push_back({*schedule, fn, fnThreads, agrees, {}});
+      }
+      // Round robin: every round times each schedule once (after one
+      // untimed call), so a machine whose speed drifts during the run
+      // (thermal or shared-host throttling) biases no schedule.
+      size_t call = 0;
+      for (int round = 0; round < repeats; ++round)
+        for (Variant &v : variants) {
+          for (int i = 0; i < 2; ++i) {
+            auto start = std::chrono::steady_clock::now();
+            v.fn(x.data(), m, rotation[call++ % copies].data(),
+                 storedScales.data(), zeros.empty() ? nullptr : zeros.data(),
+                 storedNegScales.empty() ? nullptr : storedNegScales.data(),
+                 tensorScale, nullptr, y.data(), v.threads);
+            if (i == 1)
+              v.samples.push_back(secondsSince(start));
+          }
+        }
+      llvm::json::Array swept;
+      for (Variant &v : variants)
+        swept.push_back(llvm::json::Object{
+            {"schedule", cpu::formatSchedule(v.schedule)},
+            {"threads", v.threads},
+            {"agrees", v.agrees},
+            {"time_us", median(v.samples) * 1e6}});
+      result["sweep"] = std::move(swept);
     }
     // Read bandwidth of 1 GiB with the same threads, best of three.
     std::vector<uint64_t> buffer((1u << 30) / 8, 1);

@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <numeric>
 #include <sstream>
 
 using namespace lowbit;
@@ -116,6 +118,61 @@ int64_t lowbit::cpu::groupSize(const KernelSpec &spec) {
 
 numerics::PackLayout lowbit::cpu::weightLayout(const KernelSpec &spec) {
   return numerics::laneLayout(spec.weight.bits(), 32, isaLanes(spec.isa));
+}
+
+//===----------------------------------------------------------------------===//
+// Schedules
+//===----------------------------------------------------------------------===//
+
+std::string lowbit::cpu::formatSchedule(const CpuSchedule &schedule) {
+  return "rows=" + std::to_string(schedule.rows) +
+         ",acc=" + std::to_string(schedule.accumulators) +
+         ",kblock=" + std::to_string(schedule.kBlock) +
+         ",threads=" + std::to_string(schedule.threads);
+}
+
+std::optional<CpuSchedule> lowbit::cpu::parseSchedule(std::string_view text,
+                                                      std::string &error) {
+  CpuSchedule schedule;
+  while (!text.empty()) {
+    size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? "" : text.substr(comma + 1);
+    size_t eq = item.find('=');
+    std::string key(item.substr(0, eq));
+    std::string value =
+        eq == std::string_view::npos ? "" : std::string(item.substr(eq + 1));
+    char *end = nullptr;
+    long long number =
+        value.empty() ? -1 : std::strtoll(value.c_str(), &end, 10);
+    if (value.empty() || *end != '\0' || number < 0 || number > (1ll << 40)) {
+      error = "'" + std::string(item) +
+              "' is not key=value with a non-negative integer value";
+      return std::nullopt;
+    }
+    if (key == "rows") {
+      schedule.rows = int(number);
+    } else if (key == "acc") {
+      schedule.accumulators = int(number);
+    } else if (key == "kblock") {
+      schedule.kBlock = number;
+    } else if (key == "threads") {
+      schedule.threads = int(number);
+    } else {
+      error = "unknown schedule key '" + key +
+              "'; expected rows, acc, kblock or threads";
+      return std::nullopt;
+    }
+  }
+  return schedule;
+}
+
+int64_t lowbit::cpu::kBlockQuantum(const KernelSpec &spec) {
+  int64_t group = std::max<int64_t>(groupSize(spec), 1);
+  if (spec.isa == Isa::Scalar)
+    return group;
+  int64_t period = int64_t(isaLanes(spec.isa)) * (32 / spec.weight.bits());
+  return std::lcm(group, period);
 }
 
 //===----------------------------------------------------------------------===//
@@ -301,7 +358,8 @@ void KernelPrinter::printPrelude() {
      << "// weight layout: rows of " << wordsPerRow
      << " uint32 words; element j of each period of " << period
      << " goes to word j % " << lanes << " at bits " << bits << " * (j / "
-     << lanes << ")\n";
+     << lanes << ")\n"
+     << "// schedule " << formatSchedule(spec.schedule) << "\n";
   if (spec.epilogue) {
     const std::vector<EpilogueOperand> &operands = spec.epilogue->operands;
     os << "// fused epilogue; operands:" << (operands.empty() ? " none" : "");
@@ -590,15 +648,19 @@ void KernelPrinter::printVectorRowKernel() {
   int64_t fullBlocks = vectors / perWord; // Blocks of PER_WORD vectors.
   int64_t tailVectors = vectors % perWord;
 
-  os << "// Computes MT rows of y for output row n, from rows m0.. of xs.\n"
-     << "template <int MT>\n"
+  os << "// Computes MT rows of y for output row n, from rows m0.. of xs, over\n"
+     << "// the blocks [b0, b1) of PER_WORD vectors (block FULL_BLOCKS is the\n"
+     << "// partial one). NA independent accumulators per row hide the FMA\n"
+     << "// latency.\n"
+     << "[[maybe_unused]] constexpr int64_t FULL_BLOCKS = " << fullBlocks
+     << ";\n"
+     << "template <int MT, int NA>\n"
      << "inline void rowKernel(const float *xs, const float *xsum, int64_t m0, "
         "int64_t n, const uint32_t *w, const ScaleT *scales, const float "
-        "*zeros, const ScaleT *negScales, float scaleMul, float *out) {\n"
+        "*zeros, const ScaleT *negScales, float scaleMul, int64_t b0, "
+        "int64_t b1, float *out) {\n"
      << "  (void)xsum; (void)zeros; (void)negScales;\n"
      << "  const uint32_t *wrow = w + n * WORDS_PER_ROW;\n"
-     << "  // Independent accumulators hide the FMA latency of a single row.\n"
-     << "  constexpr int NA = MT == 1 ? 4 : 1;\n"
      << "  " << vf << " yv[MT], acc[MT][NA];\n";
   if (asym())
     os << "  " << vf << " accn[MT][NA];\n";
@@ -665,11 +727,12 @@ void KernelPrinter::printVectorRowKernel() {
     }
   };
   os << "  int counted = 0; (void)counted;\n";
-  os << "  for (int64_t blk = 0; blk < " << fullBlocks << "; ++blk) {\n";
+  os << "  const int64_t bEnd = b1 < FULL_BLOCKS ? b1 : FULL_BLOCKS;\n"
+     << "  for (int64_t blk = b0; blk < bEnd; ++blk) {\n";
   printBlock(perWord, true);
   os << "  }\n";
   if (tailVectors) {
-    os << "  {\n    const int64_t blk = " << fullBlocks << ";\n";
+    os << "  if (b1 > FULL_BLOCKS) {\n    const int64_t blk = FULL_BLOCKS;\n";
     printBlock(tailVectors, false);
     os << "  }\n";
   }
@@ -679,16 +742,18 @@ void KernelPrinter::printVectorRowKernel() {
 }
 
 void KernelPrinter::printScalarRowKernel() {
-  os << "// Computes MT rows of y for output row n, from rows m0.. of xs.\n"
-     << "template <int MT>\n"
+  os << "// Computes MT rows of y for output row n, from rows m0.. of xs, over\n"
+     << "// the groups [b0, b1) (NA is unused: one accumulator per row).\n"
+     << "template <int MT, int NA>\n"
      << "inline void rowKernel(const float *xs, const float *xsum, int64_t m0, "
         "int64_t n, const uint32_t *w, const ScaleT *scales, const float "
-        "*zeros, const ScaleT *negScales, float scaleMul, float *out) {\n"
+        "*zeros, const ScaleT *negScales, float scaleMul, int64_t b0, "
+        "int64_t b1, float *out) {\n"
      << "  (void)xsum; (void)zeros; (void)negScales;\n"
      << "  const uint32_t *wrow = w + n * WORDS_PER_ROW;\n"
      << "  float y[MT], corr[MT];\n"
      << "  for (int r = 0; r < MT; ++r) { y[r] = 0.0f; corr[r] = 0.0f; }\n"
-     << "  for (int64_t g = 0; g < GROUPS; ++g) {\n"
+     << "  for (int64_t g = b0; g < b1; ++g) {\n"
      << (asym() ? "    float acc[MT], accn[MT];\n"
                   "    for (int r = 0; r < MT; ++r) { acc[r] = 0.0f; accn[r] = "
                   "0.0f; }\n"
@@ -813,27 +878,68 @@ void KernelPrinter::printEntry() {
      << "        const float v = loadAct(x[i * K + k]);\n"
      << "        xs[i * K + k] = v;\n        sum += v;\n      }\n"
      << "      xsum[i * GROUPS + g] = sum;\n    }\n  }\n"
-     << "  const float scaleMul = tensorScale * SCALE_FACTOR;\n"
-     << "  (void)threads;\n"
+     << "  const float scaleMul = tensorScale * SCALE_FACTOR;\n";
+  // The schedule: full tiles of ROWS rows, remainder tiles of halving size,
+  // and PASSES passes over K of PASS_UNITS units (blocks of PER_WORD vectors,
+  // or groups for the scalar kernel) each.
+  const CpuSchedule &schedule = spec.schedule;
+  bool scalar = spec.isa == Isa::Scalar;
+  int64_t units = scalar ? groups
+                         : spec.k / lanes / perWord +
+                               (spec.k / lanes % perWord ? 1 : 0);
+  int64_t passUnits = units, passes = 1;
+  if (schedule.kBlock > 0 && schedule.kBlock < spec.k) {
+    passUnits = schedule.kBlock / (scalar ? group : period);
+    passes = (units + passUnits - 1) / passUnits;
+  }
+  os << "  // schedule " << formatSchedule(schedule) << ": tiles of "
+     << schedule.rows << " rows, " << passes << " pass"
+     << (passes > 1 ? "es" : "") << " over K\n"
+     << "  constexpr int64_t UNITS = " << units << ", PASS_UNITS = "
+     << passUnits << ", PASSES = " << passes << ";\n";
+  if (passes > 1)
+    os << "  // Partial sums of the passes before the last.\n"
+       << "  float *part = (float *)calloc(m * N, sizeof(float));\n";
+  os << "  (void)threads;\n"
      << "#if defined(_OPENMP)\n"
-     << "#pragma omp parallel for schedule(static) num_threads(threads > 0 ? "
-        "threads : 1)\n"
+     << "#pragma omp parallel num_threads(threads > 0 ? threads : 1)\n"
      << "#endif\n"
-     << "  for (int64_t n = 0; n < N; ++n) {\n"
-     << "    float acc[4];\n"
-     << "    int64_t m0 = 0;\n"
-     << "    for (; m0 + 4 <= m; m0 += 4) {\n"
-     << "      rowKernel<4>(xs, xsum, m0, n, w, scales, zeros, negScales, "
-        "scaleMul, acc);\n"
-     << "      for (int r = 0; r < 4; ++r) {\n";
-  printStore("        ", "acc[r]", "(m0 + r)");
-  os << "      }\n    }\n"
-     << "    for (; m0 < m; ++m0) {\n"
-     << "      rowKernel<1>(xs, xsum, m0, n, w, scales, zeros, negScales, "
-        "scaleMul, acc);\n";
-  printStore("      ", "acc[0]", "m0");
+     << "  for (int64_t pass = 0; pass < PASSES; ++pass) {\n"
+     << "    const int64_t u0 = pass * PASS_UNITS;\n"
+     << "    const int64_t u1 = u0 + PASS_UNITS < UNITS ? u0 + PASS_UNITS : "
+        "UNITS;\n"
+     << (passes > 1 ? "    const bool last = pass == PASSES - 1;\n" : "")
+     << "    // The same static schedule every pass: each thread revisits its\n"
+     << "    // own rows of N, so partial sums need no synchronization.\n"
+     << "#if defined(_OPENMP)\n"
+     << "#pragma omp for schedule(static)\n"
+     << "#endif\n"
+     << "    for (int64_t n = 0; n < N; ++n) {\n"
+     << "      float acc[" << schedule.rows << "];\n"
+     << "      int64_t m0 = 0;\n";
+  auto printTile = [&](int rows, int accumulators, bool loop) {
+    os << (loop ? cat("      for (; m0 + ", rows, " <= m; m0 += ", rows, ") {\n")
+                : cat("      if (m0 + ", rows, " <= m) {\n"))
+       << "        rowKernel<" << rows << ", " << accumulators
+       << ">(xs, xsum, m0, n, w, scales, zeros, negScales, scaleMul, u0, u1, "
+          "acc);\n"
+       << "        for (int r = 0; r < " << rows << "; ++r) {\n";
+    if (passes > 1)
+      os << "          float &p = part[(m0 + r) * N + n];\n"
+         << "          if (!last) { p += acc[r]; continue; }\n"
+         << "          acc[r] += p;\n";
+    printStore("          ", "acc[r]", "(m0 + r)");
+    os << "        }\n" << (loop ? "" : "        m0 += " + std::to_string(rows) + ";\n")
+       << "      }\n";
+  };
+  printTile(schedule.rows, schedule.accumulators, true);
+  for (int rows = schedule.rows / 2; rows >= 1; rows /= 2)
+    printTile(rows, std::max(1, 4 / rows), false);
   os << "    }\n  }\n"
-     << "  (void)bias;\n  free(xsum);\n  free(xs);\n}\n";
+     << "  (void)bias;\n";
+  if (passes > 1)
+    os << "  free(part);\n";
+  os << "  free(xsum);\n  free(xs);\n}\n";
 }
 
 std::string KernelPrinter::print() {
@@ -856,6 +962,38 @@ std::string KernelPrinter::print() {
 //===----------------------------------------------------------------------===//
 // Entry points
 //===----------------------------------------------------------------------===//
+
+DecodeCost lowbit::cpu::decodeCost(const KernelSpec &spec) {
+  bool asym = spec.scheme.zeroPoint == ZeroPointMode::AsymFloat;
+  unsigned bits = spec.weight.bits();
+  int fmas = asym ? 2 : 1;
+  // Counted from printDecode, averaged over the codes of a word: the shift
+  // to a code's position is absent for the first code (signed codes: the
+  // shift up is absent for the last), then the decode proper; asymmetric
+  // codes add a min and a max (or a second table lookup).
+  double perWord = 32 / bits;
+  double position = (perWord - 1) / perWord;
+  switch (chooseDecode(spec)) {
+  case Decode::Table: {
+    bool blend = spec.isa == Isa::AVX2 && bits == 4;
+    // AVX2 4-bit: two permutes, a shift moving bit 3 to the sign, a blend.
+    double lookup = blend ? 3 : 1;
+    return {"table", lookup * (asym ? 2 : 1), position + (blend ? 1 : 0), 0,
+            fmas};
+  }
+  case Decode::Convert:
+    if (spec.weight.kind() == FormatKind::SignedInt)
+      return {"convert", 1.0 + (asym ? 2 : 0), 1 + position, 0, fmas};
+    return {"convert", 2.0 + (asym ? 2 : 0), position, 0, fmas};
+  case Decode::FloatBits:
+    return {"float-bits", 3.0 + (asym ? 2 : 0), 2 + position, 0, fmas};
+  case Decode::Gather:
+    return {"gather", 1, position, asym ? 2.0 : 1.0, fmas};
+  case Decode::ScalarTable:
+    return {"scalar-table", asym ? 5.0 : 4.0, 0, 0, fmas};
+  }
+  return {"", 0, 0, 0, fmas};
+}
 
 std::string lowbit::cpu::verifyKernelName(const std::string &name) {
   auto identifierChar = [](char c) {
@@ -895,6 +1033,25 @@ std::string lowbit::cpu::verifyKernelSpec(const KernelSpec &spec) {
            " kernel needs a group size that is a multiple of " +
            std::to_string(lanes) + ", got " + std::to_string(group[1]) +
            "; use the scalar kernel";
+  const CpuSchedule &schedule = spec.schedule;
+  auto powerOfTwoUpTo8 = [](int v) { return v == 1 || v == 2 || v == 4 || v == 8; };
+  if (!powerOfTwoUpTo8(schedule.rows))
+    return "schedule rows=" + std::to_string(schedule.rows) +
+           " is not 1, 2, 4 or 8";
+  if (!powerOfTwoUpTo8(schedule.accumulators))
+    return "schedule acc=" + std::to_string(schedule.accumulators) +
+           " is not 1, 2, 4 or 8";
+  if (schedule.threads < 0)
+    return "schedule threads=" + std::to_string(schedule.threads) +
+           " is negative";
+  if (schedule.kBlock != 0) {
+    int64_t quantum = kBlockQuantum(spec);
+    if (schedule.kBlock % quantum != 0 || schedule.kBlock >= spec.k)
+      return "schedule kblock=" + std::to_string(schedule.kBlock) +
+             " is not a multiple of " + std::to_string(quantum) +
+             " (the group size and weight-layout period) below K = " +
+             std::to_string(spec.k) + "; use 0 for one pass over K";
+  }
   if (spec.epilogue && spec.epilogue->body.empty())
     return "the epilogue body is empty; it must assign the output element "
            "to `out`";

@@ -22,8 +22,8 @@
 // CHECK: (void)epilogueOperands;
 // CHECK: const float v = acc[r] + loadOut(bias[n]);
 // CHECK-NEXT: y[(m0 + r) * N + n] = storeOut(epilogue(v));
-// CHECK: const float v = acc[0] + loadOut(bias[n]);
-// CHECK-NEXT: y[m0 * N + n] = storeOut(epilogue(v));
+// CHECK: const float v = acc[r] + loadOut(bias[n]);
+// CHECK-NEXT: y[(m0 + r) * N + n] = storeOut(epilogue(v));
 func.func @silu(%x: tensor<3x64xf32>, %p: tensor<16x8xi32>, %s: tensor<16x1xf16>, %b: tensor<16xf32>) -> tensor<3x16xf32> {
   %y = lowbit.matmul %x, %p, %s bias %b scheme <group = [1, 64], scale = f16> transpose_b
       packed si4 layout <bits = 4, word = 32, aligned, lanes = 8> epilogue {
@@ -65,7 +65,7 @@ func.func @silu(%x: tensor<3x64xf32>, %p: tensor<16x8xi32>, %s: tensor<16x1xf16>
 // CHECK: const uint16_t *ep0 = (const uint16_t *)epilogueOperands[0];
 // CHECK: const float v = acc[r];
 // CHECK-NEXT: y[(m0 + r) * N + n] = storeOut(epilogue(v, f16ToF32(ep0[n])));
-// CHECK: y[m0 * N + n] = storeOut(epilogue(v, f16ToF32(ep0[n])));
+// CHECK: y[(m0 + r) * N + n] = storeOut(epilogue(v, f16ToF32(ep0[n])));
 func.func @gelu_tanh(%x: tensor<5x128xf16>, %p: tensor<24x16xi32>, %s: tensor<24x2xf16>, %b: tensor<24xf16>) -> tensor<5x24xf16> {
   %y = lowbit.matmul %x, %p, %s scheme <group = [1, 64], scale = f16> transpose_b
       packed si4 layout <bits = 4, word = 32, aligned, lanes = 8>
@@ -113,7 +113,7 @@ func.func @gelu_tanh(%x: tensor<5x128xf16>, %p: tensor<24x16xi32>, %s: tensor<24
 // CHECK: const uint16_t *ep0 = (const uint16_t *)epilogueOperands[0];
 // CHECK-NEXT: const float *ep1 = (const float *)epilogueOperands[1];
 // CHECK: y[(m0 + r) * N + n] = storeOut(epilogue(v, bf16ToF32(ep0[n]), ep1[(m0 + r) * N + n]));
-// CHECK: y[m0 * N + n] = storeOut(epilogue(v, bf16ToF32(ep0[n]), ep1[m0 * N + n]));
+// CHECK: y[(m0 + r) * N + n] = storeOut(epilogue(v, bf16ToF32(ep0[n]), ep1[(m0 + r) * N + n]));
 func.func @gelu_erf_residual(%x: tensor<5x64xbf16>, %p: tensor<8x8xi32>, %s: tensor<8x1xf16>, %scale: tensor<8xbf16>, %r: tensor<5x8xf32>) -> tensor<5x8xf32> {
   %y = lowbit.matmul %x, %p, %s scheme <group = [1, 64], scale = f16> transpose_b
       packed si4 layout <bits = 4, word = 32, aligned, lanes = 8>
@@ -204,7 +204,7 @@ func.func @masked_f16(%x: tensor<2x64xf32>, %p: tensor<8x8xi32>, %s: tensor<8x1x
 // CHECK: const uint8_t *ep0 = (const uint8_t *)epilogueOperands[0];
 // CHECK-NEXT: const int32_t *ep1 = (const int32_t *)epilogueOperands[1];
 // CHECK-NEXT: const int64_t *ep2 = (const int64_t *)epilogueOperands[2];
-// CHECK: y[m0 * N + n] = storeOut(epilogue(v, ep0[n] != 0, ep1[m0 * N + n], ep2[n]));
+// CHECK: y[(m0 + r) * N + n] = storeOut(epilogue(v, ep0[n] != 0, ep1[(m0 + r) * N + n], ep2[n]));
 func.func @integers(%x: tensor<2x64xf32>, %p: tensor<8x8xi32>, %s: tensor<8x1xf16>, %k: tensor<8xi1>, %i: tensor<2x8xi32>, %j: tensor<8xindex>) -> tensor<2x8xbf16> {
   %y = lowbit.matmul %x, %p, %s scheme <group = [1, 64], scale = f16> transpose_b
       packed si4 layout <bits = 4, word = 32, aligned, lanes = 8>

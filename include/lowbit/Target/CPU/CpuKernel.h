@@ -86,6 +86,40 @@ struct Epilogue {
   std::string body;
 };
 
+/// How a kernel walks its work. Every legal schedule computes the same
+/// products (only the f32 summation order differs); lowbit-tune chooses one
+/// per shape and machine (docs/tuning.md). The default is the heuristic
+/// used without tuning.
+struct CpuSchedule {
+  /// Rows of M that share one decode of a weight vector: 1, 2, 4 or 8.
+  /// Remainder rows (M mod rows) go in power-of-two tiles.
+  int rows = 4;
+  /// Independent accumulators per row in a full tile of `rows` rows (1, 2,
+  /// 4 or 8): they hide the FMA latency. Remainder tiles of r rows use
+  /// max(1, 4 / r). The scalar kernel ignores it.
+  int accumulators = 1;
+  /// Elements of K per pass over N (0: all of K in one pass). Each pass
+  /// keeps its slice of the activations in the inner caches; partial sums
+  /// go through an f32 buffer. A multiple of kBlockQuantum(spec), below K.
+  int64_t kBlock = 0;
+  /// OpenMP threads the schedule was chosen for (0: unspecified). Not part
+  /// of the source: callers pass it as the kernel's `threads` argument.
+  int threads = 0;
+
+  bool operator==(const CpuSchedule &other) const {
+    return rows == other.rows && accumulators == other.accumulators &&
+           kBlock == other.kBlock && threads == other.threads;
+  }
+};
+
+/// "rows=4,acc=1,kblock=0,threads=2": the form --cpu-schedule and the
+/// tuning database read and write.
+std::string formatSchedule(const CpuSchedule &schedule);
+/// Parses formatSchedule's form (any subset of the keys, in any order, the
+/// rest at their defaults); nullopt with `error` set otherwise.
+std::optional<CpuSchedule> parseSchedule(std::string_view text,
+                                         std::string &error);
+
 /// Everything the generator needs to print one kernel.
 struct KernelSpec {
   std::string name = "lowbit_kernel"; ///< The extern "C" symbol.
@@ -98,6 +132,7 @@ struct KernelSpec {
   bool bias = false;
   /// Applied to every output element; changes the ABI (docs/cpu-kernels.md).
   std::optional<Epilogue> epilogue;
+  CpuSchedule schedule;
 };
 
 /// An exact C++ literal of `value` rounded to f32, e.g. `0x1.8p+1f`;
@@ -111,13 +146,30 @@ int64_t groupSize(const KernelSpec &spec);
 /// numerics::laneLayout(bits, 32, isaLanes(isa)).
 numerics::PackLayout weightLayout(const KernelSpec &spec);
 
+/// The unit of CpuSchedule::kBlock: K-passes must start at a group boundary
+/// and at a period of the weight layout, so kBlock is a multiple of
+/// lcm(G, lanes * floor(32 / bits)) (lcm(G, 1) = G for the scalar kernel).
+int64_t kBlockQuantum(const KernelSpec &spec);
+
+/// What the kernel for `spec` executes per vector of weights it decodes
+/// (per code for the scalar kernel): the cost model's operation counts.
+struct DecodeCost {
+  const char *decode;   ///< table, convert, float-bits, gather, scalar-table
+  double vectorOps;     ///< Masks, permutes, converts, blends (no shifts).
+  double shifts;        ///< Vector shifts (a single port on many cores).
+  double gathers;       ///< Gather instructions (microcoded on most cores).
+  int fmasPerRow;       ///< FMAs per activation row: 2 for asym-fp, else 1.
+};
+DecodeCost decodeCost(const KernelSpec &spec);
+
 /// "" when `name` is a C identifier (an extern "C" kernel symbol), else a
 /// sentence saying it is not. Shared by the CPU and GPU generators.
 std::string verifyKernelName(const std::string &name);
 
 /// Checks that a kernel can be generated for `spec`: shapes, group shape
 /// [1, G] dividing K, vector paths needing G to be a multiple of the lane
-/// count, supported formats. Returns "" or a sentence naming the problem.
+/// count, supported formats, a legal schedule. Returns "" or a sentence
+/// naming the problem.
 std::string verifyKernelSpec(const KernelSpec &spec);
 
 /// The kernel's C++ source, or an error naming what cannot be generated.

@@ -12,6 +12,7 @@
 #include "lowbit/Target/CPU/CpuKernel.h"
 
 #include "mlir/Support/LLVM.h"
+#include "llvm/ADT/StringRef.h"
 
 namespace mlir {
 class Operation;
@@ -30,8 +31,17 @@ std::optional<cpu::ScalarType> getScalarType(mlir::Type type);
 /// emitters), or a located error naming an op or type it cannot print.
 mlir::FailureOr<cpu::Epilogue> printEpilogue(MatmulOp op);
 
-mlir::FailureOr<cpu::KernelSpec> getCpuKernelSpec(MatmulOp op, cpu::Isa isa,
-                                                  llvm::StringRef name);
+/// `schedule` overrides the op's `lowbit.schedule` attribute (which
+/// --lowbit-tile-search sets); without either the kernel takes the default
+/// schedule.
+mlir::FailureOr<cpu::KernelSpec>
+getCpuKernelSpec(MatmulOp op, cpu::Isa isa, llvm::StringRef name,
+                 std::optional<cpu::CpuSchedule> schedule = std::nullopt);
+
+/// The CPU schedule recorded on `op` for `isa` (none without the attribute),
+/// or a located error for a malformed one or one chosen for another target.
+mlir::FailureOr<std::optional<cpu::CpuSchedule>>
+readCpuSchedule(MatmulOp op, cpu::Isa isa);
 
 /// Prints the C++ source of every function in `module` that holds exactly one
 /// lowbit.matmul; the kernel takes the function's name.
@@ -45,8 +55,9 @@ mlir::LogicalResult emitKernelPerFunction(
                                                         llvm::StringRef)>
         emit);
 
-mlir::LogicalResult translateToCpu(mlir::Operation *module,
-                                   llvm::raw_ostream &os, cpu::Isa isa);
+mlir::LogicalResult
+translateToCpu(mlir::Operation *module, llvm::raw_ostream &os, cpu::Isa isa,
+               std::optional<cpu::CpuSchedule> schedule = std::nullopt);
 
 /// Registers `--emit-cpu` (with `--cpu-isa=avx512|avx2|scalar`) for
 /// lowbit-translate.

@@ -400,8 +400,60 @@ FailureOr<cpu::Epilogue> lowbit::printEpilogue(MatmulOp op) {
   return EpiloguePrinter().print(op);
 }
 
-FailureOr<cpu::KernelSpec> lowbit::getCpuKernelSpec(MatmulOp op, cpu::Isa isa,
-                                                    StringRef name) {
+FailureOr<std::optional<cpu::CpuSchedule>>
+lowbit::readCpuSchedule(MatmulOp op, cpu::Isa isa) {
+  Attribute attr = op->getAttr(kScheduleAttrName);
+  if (!attr)
+    return std::optional<cpu::CpuSchedule>();
+  auto dict = dyn_cast<DictionaryAttr>(attr);
+  if (!dict)
+    return op.emitOpError("'") << kScheduleAttrName
+                               << "' must be a dictionary, got " << attr;
+  cpu::CpuSchedule schedule;
+  for (NamedAttribute entry : dict) {
+    StringRef key = entry.getName().getValue();
+    if (key == "target") {
+      auto target = dyn_cast<StringAttr>(entry.getValue());
+      std::string expected = std::string("cpu-") + cpu::isaName(isa);
+      if (!target || target.getValue() != expected)
+        return op.emitOpError("was scheduled for ")
+               << entry.getValue() << " but is emitted for " << expected
+               << "; rerun --lowbit-tile-search for this target";
+      continue;
+    }
+    int *field = key == "rows"      ? &schedule.rows
+                 : key == "acc"     ? &schedule.accumulators
+                 : key == "threads" ? &schedule.threads
+                                    : nullptr;
+    auto value = dyn_cast<IntegerAttr>(entry.getValue());
+    if (key == "kblock") {
+      if (!value)
+        return op.emitOpError("schedule entry 'kblock' must be an integer");
+      schedule.kBlock = value.getInt();
+      continue;
+    }
+    if (field) {
+      if (!value)
+        return op.emitOpError("schedule entry '") << key
+                                                  << "' must be an integer";
+      *field = int(value.getInt());
+      continue;
+    }
+    // Predictions and provenance recorded by the search are informative.
+    if (key == "time_us" || key == "energy_uj" || key == "objective" ||
+        key == "source")
+      continue;
+    return op.emitOpError("unknown schedule entry '")
+           << key << "'; CPU schedules hold target, rows, acc, kblock, "
+              "threads (and the search's time_us, energy_uj, objective, "
+              "source)";
+  }
+  return std::optional<cpu::CpuSchedule>(schedule);
+}
+
+FailureOr<cpu::KernelSpec>
+lowbit::getCpuKernelSpec(MatmulOp op, cpu::Isa isa, StringRef name,
+                         std::optional<cpu::CpuSchedule> schedule) {
   cpu::KernelSpec spec;
   spec.name = name.str();
   spec.isa = isa;
@@ -454,6 +506,16 @@ FailureOr<cpu::KernelSpec> lowbit::getCpuKernelSpec(MatmulOp op, cpu::Isa isa,
            << (ShapedType::isDynamic(spec.k) ? "?" : std::to_string(spec.k));
   spec.scheme = getNumericsScheme(op.getScheme());
   spec.bias = static_cast<bool>(op.getBias());
+  if (schedule) {
+    spec.schedule = *schedule;
+  } else {
+    FailureOr<std::optional<cpu::CpuSchedule>> chosen =
+        readCpuSchedule(op, isa);
+    if (failed(chosen))
+      return failure();
+    if (*chosen)
+      spec.schedule = **chosen;
+  }
   std::string error = cpu::verifyKernelSpec(spec);
   if (!error.empty())
     return op.emitOpError("cannot be emitted for the CPU: ") << error;
@@ -491,12 +553,14 @@ LogicalResult lowbit::emitKernelPerFunction(
   return success();
 }
 
-LogicalResult lowbit::translateToCpu(Operation *module, raw_ostream &os,
-                                     cpu::Isa isa) {
+LogicalResult
+lowbit::translateToCpu(Operation *module, raw_ostream &os, cpu::Isa isa,
+                       std::optional<cpu::CpuSchedule> schedule) {
   return emitKernelPerFunction(
       module, os, "CPU",
       [&](MatmulOp op, StringRef name) -> FailureOr<cpu::EmitResult> {
-        FailureOr<cpu::KernelSpec> spec = getCpuKernelSpec(op, isa, name);
+        FailureOr<cpu::KernelSpec> spec =
+            getCpuKernelSpec(op, isa, name, schedule);
         if (failed(spec))
           return failure();
         return cpu::emitCpuKernel(*spec);
@@ -507,6 +571,11 @@ void lowbit::registerToCpuTranslation() {
   static llvm::cl::opt<std::string> isaName(
       "cpu-isa", llvm::cl::desc("CPU kernels' ISA: avx512, avx2, scalar"),
       llvm::cl::init("avx512"));
+  static llvm::cl::opt<std::string> scheduleText(
+      "cpu-schedule",
+      llvm::cl::desc("CPU kernels' schedule, e.g. rows=4,acc=2,kblock=0 "
+                     "(overrides the ops' lowbit.schedule attributes)"),
+      llvm::cl::init(""));
   TranslateFromMLIRRegistration registration(
       "emit-cpu", "emit C++ CPU kernels for scheduled lowbit.matmul ops",
       [](Operation *op, raw_ostream &os) -> LogicalResult {
@@ -514,7 +583,15 @@ void lowbit::registerToCpuTranslation() {
         if (!isa)
           return op->emitError("--cpu-isa=")
                  << isaName.getValue() << " is not one of avx512, avx2, scalar";
-        return translateToCpu(op, os, *isa);
+        std::optional<cpu::CpuSchedule> schedule;
+        if (!scheduleText.empty()) {
+          std::string error;
+          schedule = cpu::parseSchedule(scheduleText.getValue(), error);
+          if (!schedule)
+            return op->emitError("--cpu-schedule=")
+                   << scheduleText.getValue() << ": " << error;
+        }
+        return translateToCpu(op, os, *isa, schedule);
       },
       [](DialectRegistry &registry) { registerAllDialects(registry); });
 }

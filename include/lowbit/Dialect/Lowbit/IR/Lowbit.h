@@ -26,6 +26,12 @@ namespace lowbit {
 /// True for every element type a quantized tensor may have: builtin integers
 /// of 1..8 bits, the builtin small floats, and the dialect's element types.
 bool isQuantElementType(mlir::Type type);
+
+/// The discardable attribute holding a matmul's chosen schedule: a
+/// dictionary {target = "cpu-avx2", rows = 4, acc = 2, kblock = 0,
+/// threads = 2, ...} set by --lowbit-tile-search and read by the emitters
+/// (docs/tuning.md).
+inline constexpr llvm::StringLiteral kScheduleAttrName = "lowbit.schedule";
 } // namespace lowbit
 
 #define GET_OP_CLASSES
