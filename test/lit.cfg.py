@@ -26,6 +26,7 @@ tools = [
     ToolSubst("lowbit-compile", unresolved="fatal"),
     ToolSubst("lowbit-import", unresolved="fatal"),
     ToolSubst("lowbit-translate", unresolved="fatal"),
+    ToolSubst("lowbit-tune", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

@@ -115,4 +115,44 @@ def LowbitPackWeightsPass : Pass<"lowbit-pack-weights"> {
   let dependentDialects = ["::lowbit::LowbitDialect"];
 }
 
+def LowbitTileSearchPass : Pass<"lowbit-tile-search"> {
+  let summary = "choose each matmul's schedule with the latency and energy "
+                "cost model";
+  let description = [{
+    For every `lowbit.matmul` with static shapes, enumerates the legal
+    schedules for the target (CPU: rows per decode, accumulators, K passes,
+    threads; GPU: tiles per warp, warps along N and K, split K), prunes them
+    by registers, prices each with the cost model on the hardware
+    description, and records the pick of the objective as a
+    `lowbit.schedule` dictionary on the op, which `lowbit-translate` reads:
+
+    ```mlir
+    %y = lowbit.matmul ... {lowbit.schedule = {acc = 4 : i64, energy_uj = 74.5 : f64,
+        kblock = 0 : i64, objective = "latency", rows = 1 : i64,
+        source = "model", target = "cpu-avx2", threads = 2 : i64,
+        time_us = 1520.3 : f64}}
+    ```
+
+    With `db=FILE`, a schedule stored there for the same target, hardware,
+    objective and op signature (by `lowbit-tune`) is used instead of
+    searching (`source = "db"`). M comes from the activations' static shape,
+    or `m=` when the op's M is dynamic. docs/tuning.md describes the model.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"cpu-avx512\"",
+           "cpu-avx512, cpu-avx2, cpu-scalar, cuda or hip">,
+    Option<"hardware", "hardware", "std::string", /*default=*/"\"\"",
+           "built-in description (zen1-2core, a100, h100, h200, mi250, "
+           "mi300x) or an .mlir file; default zen1-2core for CPUs, h100 for "
+           "cuda, mi300x for hip">,
+    Option<"objective", "objective", "std::string", /*default=*/"\"latency\"",
+           "latency, energy, edp or energy-within=<percent>">,
+    Option<"db", "db", "std::string", /*default=*/"\"\"",
+           "tuning database to read schedules from">,
+    Option<"m", "m", "int64_t", /*default=*/"0",
+           "rows of activations to tune for when M is dynamic">,
+  ];
+  let dependentDialects = ["::lowbit::LowbitDialect"];
+}
+
 #endif // LOWBIT_DIALECT_LOWBIT_TRANSFORMS_PASSES_TD

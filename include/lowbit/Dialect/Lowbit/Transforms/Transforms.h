@@ -10,6 +10,7 @@
 
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "lowbit/Target/CPU/CpuKernel.h"
+#include "lowbit/Tune/Search.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
@@ -59,6 +60,18 @@ void populatePackWeightsPatterns(mlir::RewritePatternSet &patterns,
 /// dequantization, pack weights for the CPU, canonicalize and CSE.
 /// Packs weights in the GPU layout (CUDA and HIP kernels share it).
 void populateGpuPackWeightsPatterns(mlir::RewritePatternSet &patterns);
+
+/// The cost model's description of `op`: shapes, weight format, scheme and
+/// activation type; M from the activations' shape, or `defaultM` when that
+/// is dynamic. A located error when the op has dynamic N or K, or no M.
+mlir::FailureOr<tune::Problem> getTuneProblem(MatmulOp op, int64_t defaultM);
+
+/// The `lowbit.schedule` dictionary recording `candidate` for `target`.
+mlir::DictionaryAttr makeScheduleAttr(mlir::MLIRContext *context,
+                                      const tune::Target &target,
+                                      const tune::Candidate &candidate,
+                                      llvm::StringRef objective,
+                                      llvm::StringRef source);
 
 void registerCpuPipeline();
 void registerGpuPipeline();
