@@ -57,9 +57,8 @@ double lowbit::tune::weightBytes(const Problem &p, int64_t wordsPerRow) {
 // CPU
 //===----------------------------------------------------------------------===//
 
-namespace {
-cpu::KernelSpec cpuSpec(const Problem &p, cpu::Isa isa,
-                        const cpu::CpuSchedule &schedule) {
+cpu::KernelSpec lowbit::tune::cpuKernelSpec(const Problem &p, cpu::Isa isa,
+                                            const cpu::CpuSchedule &schedule) {
   cpu::KernelSpec spec;
   spec.isa = isa;
   spec.weight = p.weight;
@@ -70,11 +69,24 @@ cpu::KernelSpec cpuSpec(const Problem &p, cpu::Isa isa,
   spec.schedule = schedule;
   return spec;
 }
-} // namespace
+
+gpu::KernelSpec lowbit::tune::gpuKernelSpec(const Problem &p,
+                                            gpu::Target target) {
+  gpu::KernelSpec spec;
+  spec.target = target;
+  spec.weight = p.weight;
+  spec.scheme = p.scheme;
+  spec.activation = spec.output = p.activation == cpu::ScalarType::F32
+                                      ? cpu::ScalarType::F16
+                                      : p.activation;
+  spec.n = p.n;
+  spec.k = p.k;
+  return spec;
+}
 
 int64_t lowbit::tune::cpuRegisters(const Problem &p, cpu::Isa isa,
                                    const cpu::CpuSchedule &schedule) {
-  cpu::KernelSpec spec = cpuSpec(p, isa, schedule);
+  cpu::KernelSpec spec = cpuKernelSpec(p, isa, schedule);
   cpu::DecodeCost decode = cpu::decodeCost(spec);
   int64_t accumulators =
       int64_t(schedule.rows) * schedule.accumulators * decode.fmasPerRow;
@@ -91,7 +103,7 @@ Cost lowbit::tune::predictCpu(const Problem &p, cpu::Isa isa,
                               const cpu::CpuSchedule &schedule,
                               const Hardware &hw,
                               const Calibration &calibration) {
-  cpu::KernelSpec spec = cpuSpec(p, isa, schedule);
+  cpu::KernelSpec spec = cpuKernelSpec(p, isa, schedule);
   cpu::DecodeCost decode = cpu::decodeCost(spec);
   const bool scalar = isa == cpu::Isa::Scalar;
   const double bits = p.weight.bits();
@@ -253,12 +265,7 @@ Cost lowbit::tune::predictGpu(const Problem &p, gpu::Target target,
                               const gpu::TileConfig &tile, const Hardware &hw,
                               const Calibration &calibration) {
   Cost cost;
-  gpu::KernelSpec spec;
-  spec.target = target;
-  spec.weight = p.weight;
-  spec.scheme = p.scheme;
-  spec.n = p.n;
-  spec.k = p.k;
+  gpu::KernelSpec spec = gpuKernelSpec(p, target);
   const int64_t warp = hw.warpSize;
   const int64_t columns =
       int64_t(gpu::tileColumns(target)) * tile.tilesN * tile.warpsN;

@@ -180,13 +180,7 @@ lowbit::tune::search(const Problem &problem, const Target &target,
   std::vector<Candidate> space;
   std::string firstError;
   if (!target.gpu) {
-    cpu::KernelSpec spec;
-    spec.isa = target.isa;
-    spec.weight = problem.weight;
-    spec.scheme = problem.scheme;
-    spec.activation = spec.output = problem.activation;
-    spec.n = problem.n;
-    spec.k = problem.k;
+    cpu::KernelSpec spec = cpuKernelSpec(problem, target.isa);
     int64_t quantum = cpu::kBlockQuantum(spec);
     std::set<int64_t> kBlocks = {0};
     for (int64_t parts : {2, 4, 8}) {
@@ -223,15 +217,7 @@ lowbit::tune::search(const Problem &problem, const Target &target,
           }
       }
   } else {
-    gpu::KernelSpec spec;
-    spec.target = target.gpuTarget;
-    spec.weight = problem.weight;
-    spec.scheme = problem.scheme;
-    spec.activation = spec.output = problem.activation == cpu::ScalarType::F32
-                                        ? cpu::ScalarType::F16
-                                        : problem.activation;
-    spec.n = problem.n;
-    spec.k = problem.k;
+    gpu::KernelSpec spec = gpuKernelSpec(problem, target.gpuTarget);
     int64_t steps = (problem.k / 128 + 3) / 4;
     for (int tilesN : {1, 2, 4, 8})
       for (int warpsN : {1, 2, 4})

@@ -854,12 +854,14 @@ int main(int argc, char **argv) {
   if (!kernel || !probe)
     usageError("the compiled kernel lacks its entry points");
 
-  auto run = [&](const uint32_t *w) {
-    kernel(x.data(), m, w, storedScales.data(),
-           zeros.empty() ? nullptr : zeros.data(),
-           storedNegScales.empty() ? nullptr : storedNegScales.data(),
-           tensorScale, nullptr, y.data(), nthreads);
+  // One call of a kernel of this configuration on weights `w`.
+  auto call = [&](KernelFn fn, const uint32_t *w, int fnThreads) {
+    fn(x.data(), m, w, storedScales.data(),
+       zeros.empty() ? nullptr : zeros.data(),
+       storedNegScales.empty() ? nullptr : storedNegScales.data(), tensorScale,
+       nullptr, y.data(), fnThreads);
   };
+  auto run = [&](const uint32_t *w) { call(kernel, w, nthreads); };
   run(packed.data());
 
   llvm::json::Object result{
@@ -944,23 +946,16 @@ int main(int argc, char **argv) {
     size_t weightBytes = packed.size() * 4;
     size_t copies = std::max<size_t>(2, (256u << 20) / weightBytes + 1);
     std::vector<std::vector<uint32_t>> rotation(copies, packed);
-    auto timeKernel = [&](KernelFn fn, int fnThreads) {
-      std::vector<double> samples;
-      for (int i = 0; i < repeats + 2; ++i) {
-        auto start = std::chrono::steady_clock::now();
-        fn(x.data(), m, rotation[i % copies].data(), storedScales.data(),
-           zeros.empty() ? nullptr : zeros.data(),
-           storedNegScales.empty() ? nullptr : storedNegScales.data(),
-           tensorScale, nullptr, y.data(), fnThreads);
-        if (i >= 2)
-          samples.push_back(secondsSince(start));
-      }
-      return median(samples);
-    };
-    std::vector<double> times = {timeKernel(kernel, nthreads)};
+    std::vector<double> times;
+    for (int i = 0; i < repeats + 2; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      run(rotation[i % copies].data());
+      if (i >= 2)
+        times.push_back(secondsSince(start));
+    }
     // Other schedules of the same kernel on the same data: each is built
     // through the pipeline, checked against the first kernel's output and
-    // timed the same way.
+    // timed in round-robin rounds.
     if (!sweep.empty()) {
       std::vector<uint8_t> reference = y;
       llvm::SmallVector<llvm::StringRef> items;
@@ -995,10 +990,7 @@ int main(int argc, char **argv) {
         if (!fn)
           usageError("the compiled kernel lacks its entry point");
         int fnThreads = schedule->threads > 0 ? schedule->threads : nthreads;
-        fn(x.data(), m, packed.data(), storedScales.data(),
-           zeros.empty() ? nullptr : zeros.data(),
-           storedNegScales.empty() ? nullptr : storedNegScales.data(),
-           tensorScale, nullptr, y.data(), fnThreads);
+        call(fn, packed.data(), fnThreads);
         // Summation order differs between schedules: compare with the
         // check's tolerance.
         double diff2 = 0, ref2 = 0;
@@ -1016,15 +1008,12 @@ int main(int argc, char **argv) {
       // Round robin: every round times each schedule once (after one
       // untimed call), so a machine whose speed drifts during the run
       // (thermal or shared-host throttling) biases no schedule.
-      size_t call = 0;
+      size_t calls = 0;
       for (int round = 0; round < repeats; ++round)
         for (Variant &v : variants) {
           for (int i = 0; i < 2; ++i) {
             auto start = std::chrono::steady_clock::now();
-            v.fn(x.data(), m, rotation[call++ % copies].data(),
-                 storedScales.data(), zeros.empty() ? nullptr : zeros.data(),
-                 storedNegScales.empty() ? nullptr : storedNegScales.data(),
-                 tensorScale, nullptr, y.data(), v.threads);
+            call(v.fn, rotation[calls++ % copies].data(), v.threads);
             if (i == 1)
               v.samples.push_back(secondsSince(start));
           }

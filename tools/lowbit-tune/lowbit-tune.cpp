@@ -524,15 +524,14 @@ int main(int argc, char **argv) {
                           .count();
     std::optional<double> measuredSeconds;
     if (measure > 0) {
-      // The top candidates by the objective's own order.
-      std::vector<size_t> order(result->candidates.size());
-      for (size_t i = 0; i < order.size(); ++i)
-        order[i] = i;
-      std::vector<Candidate> remaining = result->candidates;
+      // The top candidates by the objective's own order: pick, set aside,
+      // pick again.
       std::vector<std::pair<Candidate, double>> measured;
       std::vector<size_t> picked;
       std::vector<Candidate> pool = result->candidates;
-      std::vector<size_t> poolIndex = order;
+      std::vector<size_t> poolIndex(pool.size());
+      for (size_t i = 0; i < poolIndex.size(); ++i)
+        poolIndex[i] = i;
       for (int i = 0; i < measure && !pool.empty(); ++i) {
         size_t best = pick(pool, *objective);
         picked.push_back(poolIndex[best]);

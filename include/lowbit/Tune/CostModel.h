@@ -52,6 +52,13 @@ struct Cost {
   std::string limit;         ///< "memory", "issue", "fma", "latency", ...
 };
 
+/// The generators' specification of `p`: on a CPU ISA with `schedule`, and
+/// on a GPU (where f32 activations run as f16). The model counts what these
+/// kernels execute; the search checks them with the generators' verifiers.
+cpu::KernelSpec cpuKernelSpec(const Problem &p, cpu::Isa isa,
+                              const cpu::CpuSchedule &schedule = {});
+gpu::KernelSpec gpuKernelSpec(const Problem &p, gpu::Target target);
+
 /// Bytes of packed weights, scales and zero points a kernel reads for `p`
 /// with `wordsPerRow` 32-bit words per row of weights.
 double weightBytes(const Problem &p, int64_t wordsPerRow);

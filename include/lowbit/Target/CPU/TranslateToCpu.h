@@ -38,6 +38,16 @@ mlir::FailureOr<cpu::KernelSpec>
 getCpuKernelSpec(MatmulOp op, cpu::Isa isa, llvm::StringRef name,
                  std::optional<cpu::CpuSchedule> schedule = std::nullopt);
 
+/// Reads the `lowbit.schedule` dictionary of `op` (--lowbit-tile-search)
+/// into `fields` (key, destination) after checking that it was chosen for
+/// `target` ("cpu-avx2", "cuda"); the search's informative entries are
+/// skipped, anything else is a located error naming the `kind` ("CPU",
+/// "GPU") of schedule. False when `op` has no schedule. Shared by the CPU
+/// and GPU translations.
+mlir::FailureOr<bool>
+readScheduleAttr(MatmulOp op, llvm::StringRef target, llvm::StringRef kind,
+                 llvm::ArrayRef<std::pair<llvm::StringRef, int64_t *>> fields);
+
 /// The CPU schedule recorded on `op` for `isa` (none without the attribute),
 /// or a located error for a malformed one or one chosen for another target.
 mlir::FailureOr<std::optional<cpu::CpuSchedule>>

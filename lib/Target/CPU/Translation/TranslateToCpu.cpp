@@ -400,54 +400,68 @@ FailureOr<cpu::Epilogue> lowbit::printEpilogue(MatmulOp op) {
   return EpiloguePrinter().print(op);
 }
 
-FailureOr<std::optional<cpu::CpuSchedule>>
-lowbit::readCpuSchedule(MatmulOp op, cpu::Isa isa) {
+FailureOr<bool> lowbit::readScheduleAttr(
+    MatmulOp op, StringRef target, StringRef kind,
+    ArrayRef<std::pair<StringRef, int64_t *>> fields) {
   Attribute attr = op->getAttr(kScheduleAttrName);
   if (!attr)
-    return std::optional<cpu::CpuSchedule>();
+    return false;
   auto dict = dyn_cast<DictionaryAttr>(attr);
   if (!dict)
     return op.emitOpError("'") << kScheduleAttrName
                                << "' must be a dictionary, got " << attr;
-  cpu::CpuSchedule schedule;
   for (NamedAttribute entry : dict) {
     StringRef key = entry.getName().getValue();
     if (key == "target") {
-      auto target = dyn_cast<StringAttr>(entry.getValue());
-      std::string expected = std::string("cpu-") + cpu::isaName(isa);
-      if (!target || target.getValue() != expected)
+      auto name = dyn_cast<StringAttr>(entry.getValue());
+      if (!name || name.getValue() != target)
         return op.emitOpError("was scheduled for ")
-               << entry.getValue() << " but is emitted for " << expected
+               << entry.getValue() << " but is emitted for " << target
                << "; rerun --lowbit-tile-search for this target";
       continue;
     }
-    int *field = key == "rows"      ? &schedule.rows
-                 : key == "acc"     ? &schedule.accumulators
-                 : key == "threads" ? &schedule.threads
-                                    : nullptr;
-    auto value = dyn_cast<IntegerAttr>(entry.getValue());
-    if (key == "kblock") {
-      if (!value)
-        return op.emitOpError("schedule entry 'kblock' must be an integer");
-      schedule.kBlock = value.getInt();
-      continue;
-    }
-    if (field) {
+    auto field = llvm::find_if(
+        fields, [&](const auto &field) { return field.first == key; });
+    if (field != fields.end()) {
+      auto value = dyn_cast<IntegerAttr>(entry.getValue());
       if (!value)
         return op.emitOpError("schedule entry '") << key
                                                   << "' must be an integer";
-      *field = int(value.getInt());
+      *field->second = value.getInt();
       continue;
     }
     // Predictions and provenance recorded by the search are informative.
     if (key == "time_us" || key == "energy_uj" || key == "objective" ||
         key == "source")
       continue;
-    return op.emitOpError("unknown schedule entry '")
-           << key << "'; CPU schedules hold target, rows, acc, kblock, "
-              "threads (and the search's time_us, energy_uj, objective, "
-              "source)";
+    InFlightDiagnostic diag = op.emitOpError("unknown schedule entry '")
+                              << key << "'; " << kind
+                              << " schedules hold target";
+    for (const auto &field : fields)
+      diag << ", " << field.first;
+    diag << " (and the search's time_us, energy_uj, objective, source)";
+    return diag;
   }
+  return true;
+}
+
+FailureOr<std::optional<cpu::CpuSchedule>>
+lowbit::readCpuSchedule(MatmulOp op, cpu::Isa isa) {
+  cpu::CpuSchedule schedule;
+  int64_t rows = schedule.rows, acc = schedule.accumulators,
+          kBlock = schedule.kBlock, threads = schedule.threads;
+  FailureOr<bool> found = readScheduleAttr(
+      op, std::string("cpu-") + cpu::isaName(isa), "CPU",
+      {{"rows", &rows}, {"acc", &acc}, {"kblock", &kBlock},
+       {"threads", &threads}});
+  if (failed(found))
+    return failure();
+  if (!*found)
+    return std::optional<cpu::CpuSchedule>();
+  schedule.rows = int(rows);
+  schedule.accumulators = int(acc);
+  schedule.kBlock = kBlock;
+  schedule.threads = int(threads);
   return std::optional<cpu::CpuSchedule>(schedule);
 }
 

@@ -82,46 +82,18 @@ FailureOr<gpu::KernelSpec> lowbit::getGpuKernelSpec(MatmulOp op,
 /// records for `target`, none without one, or a located error.
 static FailureOr<std::optional<gpu::TileConfig>>
 readGpuSchedule(MatmulOp op, gpu::Target target) {
-  Attribute attr = op->getAttr(kScheduleAttrName);
-  if (!attr)
-    return std::optional<gpu::TileConfig>();
-  auto dict = dyn_cast<DictionaryAttr>(attr);
-  if (!dict)
-    return op.emitOpError("'") << kScheduleAttrName
-                               << "' must be a dictionary, got " << attr;
   gpu::TileConfig tile;
-  for (NamedAttribute entry : dict) {
-    StringRef key = entry.getName().getValue();
-    if (key == "target") {
-      auto name = dyn_cast<StringAttr>(entry.getValue());
-      if (!name || name.getValue() != gpu::targetName(target))
-        return op.emitOpError("was scheduled for ")
-               << entry.getValue() << " but is emitted for "
-               << gpu::targetName(target)
-               << "; rerun --lowbit-tile-search for this target";
-      continue;
-    }
-    int *field = key == "tiles_n"   ? &tile.tilesN
-                 : key == "warps_n" ? &tile.warpsN
-                 : key == "warps_k" ? &tile.warpsK
-                 : key == "split_k" ? &tile.splitK
-                                    : nullptr;
-    if (field) {
-      auto value = dyn_cast<IntegerAttr>(entry.getValue());
-      if (!value)
-        return op.emitOpError("schedule entry '") << key
-                                                  << "' must be an integer";
-      *field = int(value.getInt());
-      continue;
-    }
-    if (key == "time_us" || key == "energy_uj" || key == "objective" ||
-        key == "source")
-      continue;
-    return op.emitOpError("unknown schedule entry '")
-           << key << "'; GPU schedules hold target, tiles_n, warps_n, "
-              "warps_k, split_k (and the search's time_us, energy_uj, "
-              "objective, source)";
-  }
+  int64_t tilesN = tile.tilesN, warpsN = tile.warpsN, warpsK = tile.warpsK,
+          splitK = tile.splitK;
+  FailureOr<bool> found = readScheduleAttr(
+      op, gpu::targetName(target), "GPU",
+      {{"tiles_n", &tilesN}, {"warps_n", &warpsN}, {"warps_k", &warpsK},
+       {"split_k", &splitK}});
+  if (failed(found))
+    return failure();
+  if (!*found)
+    return std::optional<gpu::TileConfig>();
+  tile = {int(tilesN), int(warpsN), int(warpsK), int(splitK)};
   return std::optional<gpu::TileConfig>(tile);
 }
 
