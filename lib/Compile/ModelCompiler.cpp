@@ -381,8 +381,15 @@ FailureOr<Kernel> emitKernel(MatmulOp op, const Options &options,
     FailureOr<gpu::KernelSpec> spec = getGpuKernelSpec(op, target, name);
     if (failed(spec))
       return failure();
-    if (options.gpuTile)
+    if (options.gpuTile) {
       spec->tile = options.gpuTile;
+    } else {
+      FailureOr<std::optional<gpu::TileConfig>> chosen =
+          readGpuSchedule(op, target);
+      if (failed(chosen))
+        return failure();
+      spec->tile = *chosen;
+    }
     kernel.gpu = *spec;
     kernel.declaration = gpuDeclaration(*spec);
     kernel.summary =
@@ -396,11 +403,22 @@ FailureOr<Kernel> emitKernel(MatmulOp op, const Options &options,
 }
 
 std::string pipelineFor(const Options &options) {
-  if (options.target == Target::CPU)
-    return std::string("lowbit-cpu-pipeline{isa=") + cpu::isaName(options.isa) +
-           "},canonicalize";
-  return std::string("lowbit-gpu-pipeline{target=") +
-         targetName(options.target) + "},canonicalize";
+  std::string pipeline =
+      options.target == Target::CPU
+          ? std::string("lowbit-cpu-pipeline{isa=") +
+                cpu::isaName(options.isa) + "},canonicalize"
+          : std::string("lowbit-gpu-pipeline{target=") +
+                targetName(options.target) + "},canonicalize";
+  if (options.tileSearch) {
+    std::string target = options.target == Target::CPU
+                             ? std::string("cpu-") + cpu::isaName(options.isa)
+                             : std::string(targetName(options.target));
+    pipeline += ",lowbit-tile-search{target=" + target;
+    if (!options.tileSearch->empty())
+      pipeline += " " + *options.tileSearch;
+    pipeline += "}";
+  }
+  return pipeline;
 }
 
 } // namespace

@@ -1,9 +1,13 @@
 //===- lowbit-compile.cpp - A model to a kernel library -------------------===//
 //
-// lowbit-compile MODEL.mlir --target=cpu|cuda|hip -o OUT/ [--build] [--run]
+// lowbit-compile MODEL.mlir --target=cpu|cuda|hip -o OUT/ [--tune=model|measure]
+//     [--build] [--run]
 //
 // Runs the target's pipeline over the model, emits one kernel per distinct
-// lowbit.matmul, and writes OUT/ (docs/lowbit-compile.md). --build builds the
+// lowbit.matmul, and writes OUT/ (docs/lowbit-compile.md). --tune gives each
+// kernel the schedule the cost model picks (model) or, on the CPU, the
+// fastest of the model's best candidates timed with lowbit-bench (measure,
+// through lowbit-tune --measure and a tuning database). --build builds the
 // library with CMake; --run (CPU) calls every layer's kernel with its own
 // weights on random activations, checks it against a float64 reference and
 // times it.
@@ -14,6 +18,7 @@
 
 #include "lowbit/Compile/ModelCompiler.h"
 #include "lowbit/InitAll.h"
+#include "lowbit/Tune/Search.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -67,10 +72,61 @@ static cl::opt<uint64_t> seed("seed", cl::desc("--run: random seed (0: fresh)"),
                               cl::init(0), cl::cat(category));
 static cl::opt<bool> json("json", cl::desc("--run: one JSON line per layer"),
                           cl::cat(category));
+static cl::opt<std::string>
+    tuneMode("tune",
+         cl::desc("schedules: none (the emitters' defaults), model (the cost "
+                  "model's pick), measure (CPU: time the model's best "
+                  "candidates, keep the fastest)"),
+         cl::init("none"), cl::cat(category));
+static cl::opt<std::string>
+    objective("objective",
+              cl::desc("--tune: latency, energy, edp, energy-within=<percent>"),
+              cl::init("latency"), cl::cat(category));
+static cl::opt<std::string>
+    hardware("hardware",
+             cl::desc("--tune: built-in description or .mlir file (default: "
+                      "zen1-2core for the CPU, h100 for cuda, mi300x for hip)"),
+             cl::cat(category));
+static cl::opt<std::string>
+    tuningDb("tuning-db",
+             cl::desc("--tune: tuning database to reuse (model) or update "
+                      "(measure; default OUT/tuning.json)"),
+             cl::cat(category));
+static cl::opt<int>
+    measureTop("measure-top",
+               cl::desc("--tune=measure: candidates timed per shape"),
+               cl::init(4), cl::cat(category));
 
 [[noreturn]] static void fail(const llvm::Twine &message, int code) {
   llvm::errs() << "lowbit-compile: error: " << message << "\n";
   std::exit(code);
+}
+
+/// --tune=measure: lowbit-tune (beside this tool) times the model's best
+/// candidates of every shape with lowbit-bench and records the fastest in
+/// `db`, which --lowbit-tile-search then reads.
+static void measureSchedules(const char *argv0, llvm::StringRef target,
+                             llvm::StringRef db) {
+  std::string self =
+      llvm::sys::fs::getMainExecutable(argv0, (void *)&measureSchedules);
+  llvm::SmallString<256> tool(llvm::sys::path::parent_path(self));
+  llvm::sys::path::append(tool, "lowbit-tune");
+  std::vector<std::string> args = {
+      std::string(tool),           std::string(inputFile),
+      "--target=" + target.str(),  "--objective=" + objective,
+      "--measure=" + std::to_string(measureTop), "--db=" + db.str(),
+      "-m=" + std::to_string(rows), "--quiet"};
+  if (!hardware.empty())
+    args.push_back("--hardware=" + hardware);
+  llvm::SmallVector<llvm::StringRef> argRefs(args.begin(), args.end());
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(tool, argRefs, std::nullopt, {}, 0, 0,
+                                     &error);
+  if (rc != 0)
+    fail("--tune=measure: lowbit-tune failed" +
+             (error.empty() ? llvm::Twine(" (exit ") + llvm::Twine(rc) + ")"
+                            : llvm::Twine(": ") + error),
+         1);
 }
 
 /// Configures and builds OUT/ in OUT/build; the log goes to OUT/build.log.
@@ -140,6 +196,47 @@ int main(int argc, char **argv) {
          2);
   if (rows < 1)
     fail("--m must be at least 1", 2);
+  if (tuneMode != "none" && tuneMode != "model" && tuneMode != "measure")
+    fail("--tune=" + tuneMode + " is not one of none, model, measure", 2);
+  if (tuneMode == "none" && (objective.getNumOccurrences() ||
+                         hardware.getNumOccurrences() ||
+                         tuningDb.getNumOccurrences()))
+    fail("--objective, --hardware and --tuning-db need --tune=model or "
+         "--tune=measure",
+         2);
+  if (tuneMode == "measure" && options.target != compile::Target::CPU)
+    fail(llvm::Twine("--tune=measure times kernels on this machine's CPU; for ") +
+             compile::targetName(options.target) + " use --tune=model",
+         2);
+  if (measureTop < 1)
+    fail("--measure-top must be at least 1", 2);
+  {
+    std::string objectiveError;
+    if (!tune::parseObjective(objective, objectiveError))
+      fail("--objective=" + objective + ": " + objectiveError, 2);
+  }
+  if (tuneMode != "none") {
+    std::string db = tuningDb;
+    if (tuneMode == "measure") {
+      if (db.empty()) {
+        llvm::SmallString<256> path(outputDir);
+        llvm::sys::path::append(path, "tuning.json");
+        db = std::string(path);
+      }
+      if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+        fail("cannot create " + outputDir + ": " + ec.message(), 1);
+      std::string target =
+          std::string("cpu-") + cpu::isaName(options.isa);
+      measureSchedules(argv[0], target, db);
+    }
+    std::string search = "objective=" + objective + " m=" +
+                         std::to_string(rows);
+    if (!hardware.empty())
+      search += " hardware=" + hardware;
+    if (!db.empty())
+      search += " db=" + db;
+    options.tileSearch = search;
+  }
 
   mlir::DialectRegistry registry;
   registerAllDialects(registry);

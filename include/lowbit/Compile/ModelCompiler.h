@@ -34,6 +34,10 @@ struct Options {
   cpu::Isa isa = cpu::Isa::AVX2; ///< CPU kernels.
   std::string gpuArch;           ///< sm_90a / gfx90a; empty: the default.
   std::optional<gpu::TileConfig> gpuTile; ///< Overrides the GPU heuristic.
+  /// When set, --lowbit-tile-search runs after the target's pipeline with
+  /// these options (hardware=..., objective=..., db=..., m=...; the target
+  /// is filled in) and each kernel takes the schedule it records.
+  std::optional<std::string> tileSearch;
 };
 
 /// One operand of a layer's kernel call other than the activations and the

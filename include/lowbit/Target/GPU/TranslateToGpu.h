@@ -24,6 +24,11 @@ mlir::FailureOr<gpu::KernelSpec> getGpuKernelSpec(MatmulOp op,
                                                   gpu::Target target,
                                                   llvm::StringRef name);
 
+/// The decomposition a `lowbit.schedule` attribute (--lowbit-tile-search)
+/// records for `target`, none without one, or a located error.
+mlir::FailureOr<std::optional<gpu::TileConfig>>
+readGpuSchedule(MatmulOp op, gpu::Target target);
+
 /// Prints the kernels of every function of `module` holding a matmul.
 /// `tile` overrides the decomposition gpu::defaultTileConfig picks.
 mlir::LogicalResult

@@ -78,10 +78,8 @@ FailureOr<gpu::KernelSpec> lowbit::getGpuKernelSpec(MatmulOp op,
   return spec;
 }
 
-/// The decomposition a `lowbit.schedule` attribute (--lowbit-tile-search)
-/// records for `target`, none without one, or a located error.
-static FailureOr<std::optional<gpu::TileConfig>>
-readGpuSchedule(MatmulOp op, gpu::Target target) {
+FailureOr<std::optional<gpu::TileConfig>>
+lowbit::readGpuSchedule(MatmulOp op, gpu::Target target) {
   gpu::TileConfig tile;
   int64_t tilesN = tile.tilesN, warpsN = tile.warpsN, warpsK = tile.warpsK,
           splitK = tile.splitK;
