@@ -3,9 +3,10 @@
 
 Quantized tensors come from gguf's own reference quantizers
 (gguf.quants.quantize) on fresh random data where the package implements
-the type, and otherwise (the K-quants in gguf 0.19) from random raw blocks
-whose f16 scale fields are finite random values, which exercise every bit
-of the block layout. Set LOWBIT_TEST_SEED to replay a run; the seed is
+the type; Q4_K, which gguf 0.19 cannot quantize, from ggml's reference
+quantizer ported to numpy (ggml_reference.py); the other K-quants from
+random raw blocks whose f16 scale fields are finite random values, which
+exercise every bit of the block layout. Set LOWBIT_TEST_SEED to replay a run; the seed is
 printed.
 
 Usage: make_gguf.py {model,small,collide} OUT.gguf
@@ -18,6 +19,9 @@ import sys
 import numpy as np
 import gguf
 from gguf import GGMLQuantizationType as T
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ggml_reference  # noqa: E402
 
 # Byte offsets of the f16 scale fields of each block type (ggml-common.h),
 # which random raw blocks must hold finite values in.
@@ -68,6 +72,8 @@ def quantized(rng, qtype, rows, k):
     try:
         return gguf.quants.quantize(weights, qtype), "reference"
     except NotImplementedError:
+        if qtype == T.Q4_K:
+            return ggml_reference.quantize_q4_k(weights), "ggml reference"
         return random_blocks(rng, qtype, rows, k), "random"
 
 
