@@ -12,8 +12,11 @@ machines:
            probe, runs it (fresh random data, every element checked against a
            float64 reference, CUDA-event timing rotating weight copies past
            the L2), times torch's f16 matmul (cuBLAS) on the same shapes in
-           the same run, and prints one table. The probe reports the
-           device-to-device copy bandwidth it measured in the same process.
+           the same run, and prints one table. Times are per single call
+           (an event pair around each, median) and per call in a stream of
+           back-to-back calls (as consecutive layers run); the probe reports
+           the device-to-device copy bandwidth it measured in the same
+           process.
 
   python3 bench/gpu/run.py prepare --out bench/gpu/cases
   python3 bench/gpu/run.py run --cases bench/gpu/cases --json results.json
@@ -22,6 +25,7 @@ import argparse
 import concurrent.futures
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -95,14 +99,16 @@ def prepare(args):
                 os.remove(p)
         return {"name": name, "flags": flags, "m": ms}
 
+    chosen = [c for c in cases() if re.match(args.only, c[0])]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        manifest = list(pool.map(one, cases()))
+        manifest = list(pool.map(one, chosen))
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
     print("prepared %d cases in %s" % (len(manifest), args.out))
 
 
 def torch_baseline(m, n, k, repeats=50):
+    """torch.matmul in f16 (cuBLAS): (median single-call us, stream us)."""
     import torch
     dev = torch.device("cuda")
     # Rotate weight copies past the L2 cache, as the probe does.
@@ -121,7 +127,13 @@ def torch_baseline(m, n, k, repeats=50):
         e.synchronize()
         times.append(s.elapsed_time(e) * 1e3)
     times.sort()
-    return times[len(times) // 2]
+    s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    s.record()
+    for i in range(repeats):
+        torch.matmul(x, ws[i % copies])
+    e.record()
+    e.synchronize()
+    return times[len(times) // 2], s.elapsed_time(e) * 1e3 / repeats
 
 
 def run(args):
@@ -164,23 +176,29 @@ def run(args):
             key = (res["m"], res["n"], res["k"])
             if key not in baselines:
                 baselines[key] = torch_baseline(*key)
-            res["torch_f16_us"] = baselines[key]
-            res["speedup_vs_torch"] = baselines[key] / res["time_us"] if res.get("time_us") else 0
+            res["torch_f16_us"], res["torch_f16_stream_us"] = baselines[key]
+            res["speedup_vs_torch"] = res["torch_f16_us"] / res["time_us"] if res.get("time_us") else 0
+            res["stream_speedup_vs_torch"] = (res["torch_f16_stream_us"] / res["stream_us"]
+                                              if res.get("stream_us") else 0)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
     failed = [r for r in results if r.get("check") != "pass"]
     print()
-    print("| case | M | check | rel. error | time (us) | % copy BW | torch f16 (us) | vs torch |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| case | M | check | rel. error | single call (us) | % copy BW | torch f16 (us) | vs torch "
+          "| stream (us) | % copy BW | torch f16 stream (us) | vs torch |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         perf = not r["case"].startswith("check")
-        print("| %s | %d | %s | %s | %s | %s | %s | %s |" % (
+
+        def num(key, fmt, scale=1.0):
+            return fmt % (scale * r[key]) if perf and key in r else "-"
+        print("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             r["case"], r["m"], r.get("check"), "%.1e" % r["rel_error"] if "rel_error" in r else "-",
-            "%.1f" % r["time_us"] if perf and "time_us" in r else "-",
-            "%.0f%%" % (100 * r["copy_fraction"]) if perf and "copy_fraction" in r else "-",
-            "%.1f" % r["torch_f16_us"] if "torch_f16_us" in r else "-",
-            "%.2fx" % r["speedup_vs_torch"] if "speedup_vs_torch" in r else "-"))
+            num("time_us", "%.1f"), num("copy_fraction", "%.0f%%", 100), num("torch_f16_us", "%.1f"),
+            num("speedup_vs_torch", "%.2fx"), num("stream_us", "%.1f"),
+            num("stream_copy_fraction", "%.0f%%", 100), num("torch_f16_stream_us", "%.1f"),
+            num("stream_speedup_vs_torch", "%.2fx")))
     dev = next((r["device"] for r in results if r.get("device")), "?")
     copy = next((r["copy_gbps"] for r in results if r.get("copy_gbps")), 0)
     print("\ndevice: %s; device-to-device copy: %.0f GB/s (read + write)" % (dev, copy))
@@ -196,6 +214,7 @@ def main():
     a.add_argument("--out", default=os.path.join(ROOT, "bench", "gpu", "cases"))
     a.add_argument("--arch", default="sm_90a")
     a.add_argument("--jobs", type=int, default=2)
+    a.add_argument("--only", default="", help="prepare the cases whose name matches this regex")
     b = sub.add_parser("run")
     b.add_argument("--cases", default=os.path.join(ROOT, "bench", "gpu", "cases"))
     b.add_argument("--arch", default="sm_90a")

@@ -284,6 +284,18 @@ Cost lowbit::tune::predictGpu(const Problem &p, gpu::Target target,
       hw.registersPerCu / std::max<int64_t>(regsPerThread * warp *
                                                 warpsPerBlock, 1);
   int64_t perCu = std::max<int64_t>(1, std::min(byWarps, byRegs));
+  if (target == gpu::Target::CUDA) {
+    // ptxas takes what __launch_bounds__ allows (all 255 registers when the
+    // kernel is built for one block an SM): about 80 + 3 b tiles_n
+    // registers a thread were seen on sm_90a, and the blocks the kernel is
+    // built for always fit.
+    int64_t threads = warp * warpsPerBlock;
+    int64_t seen = 80 + int64_t(3 * bits) * tile.tilesN;
+    int64_t built = gpu::minBlocksPerMultiprocessor(spec, tile);
+    perCu = std::max<int64_t>(
+        1, std::min(byWarps, std::max(built, hw.registersPerCu /
+                                                  (seen * threads))));
+  }
   int64_t slots = hw.cores * perCu;
   int64_t waves = ceilDiv(blocks, slots);
   // Tail: the last wave runs its blocks on fewer SMs; in a memory-bound
@@ -299,9 +311,16 @@ Cost lowbit::tune::predictGpu(const Problem &p, gpu::Target target,
   int64_t wordsPerRow = gpu::weightLayout(p.weight.bits()).wordsPerRow(p.k);
   double wBytes = weightBytes(p, wordsPerRow);
   double actBytes = double(p.m * p.k) * 2 * double(blocksN);
+  // Every warp along N reads its M tile's activations for its share of K
+  // (16-byte loads through L1 from L2): rows x K x 2 bytes per warp column.
+  // With M = 16 this traffic outweighs the weights' unless a warp holds
+  // several tiles.
+  double actL2Bytes =
+      double(p.m) * double(p.k) * 2 * double(blocksN * tile.warpsN);
   double memory = (wBytes + std::min(actBytes, wBytes)) /
-                  (hw.dramBandwidth * bandwidthFraction *
-                   (0.5 + 0.5 * busy));
+                      (hw.dramBandwidth * bandwidthFraction *
+                       (0.5 + 0.5 * busy)) +
+                  actL2Bytes / hw.l2BandwidthTotal;
   // Compute: tensor-core work on M padded to the instruction's 16 rows,
   // and the integer decode (about 1.5 operations per code with the
   // magic-number decode, 3 for float bits and tables).

@@ -242,6 +242,20 @@ lowbit::tune::search(const Problem &problem, const Target &target,
               ++result.pruned;
               continue;
             }
+            // CUDA: ptxas caps registers at 65536 / (threads x blocks the
+            // kernel is built for); the two weight buffers alone must fit
+            // (4 tiles of int4 in 1024-thread blocks get 64 registers and
+            // ran 2.5x slower than the best schedule on an H100).
+            if (target.gpuTarget == gpu::Target::CUDA) {
+              int threads = 32 * warpsN * warpsK;
+              int budget = std::min(
+                  255, 65536 / (threads * gpu::minBlocksPerMultiprocessor(
+                                              spec, c.gpu)));
+              if (8 * int(problem.weight.bits()) * tilesN > budget) {
+                ++result.pruned;
+                continue;
+              }
+            }
             space.push_back(c);
           }
   }

@@ -7,8 +7,13 @@
 // kernel (twice, so a split-K workspace left dirty would show), checks
 // every element against a float64 reference, and times the kernel with
 // device events (rotating weight copies past the L2 cache) against the
-// device-to-device copy bandwidth measured in the same run. It prints one
-// JSON object. Without a device it prints {"device": null} and exits 3.
+// device-to-device copy bandwidth measured in the same run. Times are the
+// median of single calls (an event pair around each) and the mean over a
+// stream of back-to-back calls (as consecutive layers run). With
+// --energy-ms T on NVIDIA it also reads the board's energy counter through
+// NVML (loaded at run time; no link dependency) around back-to-back calls
+// lasting about T ms, after measuring the idle power. It prints one JSON
+// object. Without a device it prints {"device": null} and exits 3.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,7 +26,10 @@ inline constexpr const char *kGpuProbeSource = R"cpp(
 #include "meta.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <dlfcn.h>
+#include <thread>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -90,17 +98,47 @@ double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
 }
+
+// The board's energy counter (millijoules since the driver loaded) through
+// NVML, opened with dlopen so the probe builds and runs without it.
+struct EnergyCounter {
+  typedef int (*InitFn)();
+  typedef int (*HandleFn)(const char *, void **);
+  typedef int (*EnergyFn)(void *, unsigned long long *);
+  void *device = nullptr;
+  EnergyFn energy = nullptr;
+  std::string error;
+  explicit EnergyCounter(const char *pciBusId) {
+    void *lib = dlopen("libnvidia-ml.so.1", RTLD_NOW);
+    if (!lib) { error = "libnvidia-ml.so.1 not found"; return; }
+    auto init = reinterpret_cast<InitFn>(dlsym(lib, "nvmlInit_v2"));
+    auto handle = reinterpret_cast<HandleFn>(dlsym(lib, "nvmlDeviceGetHandleByPciBusId_v2"));
+    energy = reinterpret_cast<EnergyFn>(dlsym(lib, "nvmlDeviceGetTotalEnergyConsumption"));
+    if (!init || !handle || !energy) { error = "NVML symbols missing"; energy = nullptr; return; }
+    if (init() != 0 || handle(pciBusId, &device) != 0) { error = "NVML could not open the device"; energy = nullptr; return; }
+    unsigned long long mj = 0;
+    if (energy(device, &mj) != 0) { error = "the device has no energy counter"; energy = nullptr; }
+  }
+  bool ok() const { return energy != nullptr; }
+  double millijoules() const {
+    unsigned long long mj = 0;
+    energy(device, &mj);
+    return double(mj);
+  }
+};
 } // namespace
 
 int main(int argc, char **argv) {
   int64_t m = 1;
   uint64_t seed = 0;
   int repeats = 50;
+  double energyMs = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--m") m = atoll(argv[i + 1]);
     else if (flag == "--seed") seed = strtoull(argv[i + 1], nullptr, 10);
     else if (flag == "--repeats") repeats = atoi(argv[i + 1]);
+    else if (flag == "--energy-ms") energyMs = atof(argv[i + 1]);
     else { fprintf(stderr, "probe: unknown flag %s\n", argv[i]); return 2; }
   }
   int devices = 0;
@@ -238,7 +276,10 @@ int main(int argc, char **argv) {
   const double tolerance = meta::ACT_BF16 || meta::OUT == 2 ? 1.6e-2 : 4e-3;
   const bool pass = unwritten1 == 0 && unwritten2 == 0 && err1 <= tolerance && err2 <= tolerance;
 
-  double timeUs = 0, copyGbps = 0;
+  double timeUs = 0, streamUs = 0, copyGbps = 0;
+  double energyUj = -1, idleW = -1, busyW = -1;
+  long long energyCalls = 0;
+  std::string energyError = energyMs > 0 ? "" : "not asked";
   if (repeats > 0) {
     GPU(Event_t) start, stop;
     CHECK(GPU(EventCreate)(&start));
@@ -254,7 +295,54 @@ int main(int argc, char **argv) {
       if (i >= 5) times.push_back(ms * 1e3);
     }
     timeUs = median(times);
-    // Device-to-device copy of 1 GiB, counting bytes read and written.
+    // A stream of back-to-back calls, the launch overlapping the last one.
+    const int streamCalls = std::max(repeats, 20);
+    CHECK(GPU(EventRecord)(start, 0));
+    for (int i = 0; i < streamCalls; ++i)
+      CHECK(GPU(Error_t)(run(dW[i % copies])));
+    CHECK(GPU(EventRecord)(stop, 0));
+    CHECK(GPU(EventSynchronize)(stop));
+    {
+      float ms = 0;
+      CHECK(GPU(EventElapsedTime)(&ms, start, stop));
+      streamUs = ms * 1e3 / streamCalls;
+    }
+#if !defined(__HIP_PLATFORM_AMD__)
+    if (energyMs > 0) {
+      char busId[32] = {0};
+      CHECK(GPU(DeviceGetPCIBusId)(busId, sizeof(busId), 0));
+      EnergyCounter counter(busId);
+      if (!counter.ok()) {
+        energyError = counter.error;
+      } else {
+        // Idle power over the same span, then calls back to back (in
+        // batches, synchronized, so the counter brackets finished work).
+        CHECK(GPU(DeviceSynchronize)());
+        auto t0 = std::chrono::steady_clock::now();
+        double e0 = counter.millijoules();
+        std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(energyMs));
+        double e1 = counter.millijoules();
+        double idleS = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        idleW = (e1 - e0) * 1e-3 / idleS;
+        const long long batch = std::max<long long>(1, (long long)(2000.0 / std::max(streamUs, 1.0)));
+        t0 = std::chrono::steady_clock::now();
+        e0 = counter.millijoules();
+        double busyS = 0;
+        do {
+          for (long long i = 0; i < batch; ++i, ++energyCalls)
+            CHECK(GPU(Error_t)(run(dW[energyCalls % copies])));
+          CHECK(GPU(DeviceSynchronize)());
+          busyS = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        } while (busyS * 1e3 < energyMs);
+        e1 = counter.millijoules();
+        busyW = (e1 - e0) * 1e-3 / busyS;
+        energyUj = (e1 - e0) * 1e3 / double(energyCalls);
+        energyError.clear();
+      }
+    }
+#else
+    if (energyMs > 0) energyError = "energy counters are read on NVIDIA only";
+#endif    // Device-to-device copy of 1 GiB, counting bytes read and written.
     const size_t copyBytes = size_t(1) << 30;
     void *a = nullptr, *b = nullptr;
     CHECK(GPU(Malloc)(&a, copyBytes));
@@ -280,12 +368,16 @@ int main(int argc, char **argv) {
          "\"zero\": \"%s\", \"scale\": \"%s\", \"act\": \"%s\", \"m\": %lld, \"n\": %lld, "
          "\"k\": %lld, \"seed\": %llu, \"rel_error\": %.3e, \"rel_error_repeat\": %.3e, "
          "\"unwritten\": %lld, \"tolerance\": %.1e, \"check\": \"%s\", \"time_us\": %.3f, "
-         "\"bytes\": %.0f, \"gbps\": %.1f, \"copy_gbps\": %.1f, \"copy_fraction\": %.3f}\n",
+         "\"stream_us\": %.3f, \"bytes\": %.0f, \"gbps\": %.1f, \"copy_gbps\": %.1f, "
+         "\"copy_fraction\": %.3f, \"stream_copy_fraction\": %.3f, \"energy_uj\": %.1f, "
+         "\"energy_calls\": %lld, \"idle_w\": %.1f, \"busy_w\": %.1f, \"energy_error\": \"%s\"}\n",
          prop.name, meta::KERNEL, meta::FORMAT, (long long)meta::G, meta::ZERO_NAME,
          meta::SCALE_NAME, meta::ACT_BF16 ? "bf16" : "f16", (long long)m, (long long)N,
          (long long)K, (unsigned long long)seed, err1, err2,
          (long long)(unwritten1 + unwritten2), tolerance, pass ? "pass" : "fail", timeUs,
-         bytes, gbps, copyGbps, copyGbps > 0 ? gbps / copyGbps : 0.0);
+         streamUs, bytes, gbps, copyGbps, copyGbps > 0 ? gbps / copyGbps : 0.0,
+         copyGbps > 0 && streamUs > 0 ? bytes / (streamUs * 1e-6) / 1e9 / copyGbps : 0.0,
+         energyUj, energyCalls, idleW, busyW, energyError.c_str());
   return pass ? 0 : 1;
 }
 )cpp";

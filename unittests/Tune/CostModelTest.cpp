@@ -169,8 +169,10 @@ TEST(CostModel, Gpu) {
   // In flight: 128 warps * 32 lanes * 16 B * 4 tiles = 262,144 B of the
   // 1e12 * 800 ns = 800,000 needed: 0.32768 of the bandwidth.
   // Bytes: 1024 rows * (128 words * 4 + 8 scales * 2) = 540,672 weights
-  // + 1024 * 2 * 16 activations = 573,440 at 1e12 * 0.32768 * (0.5 + 0.4).
-  double memory = 573440.0 / (1e12 * 0.32768 * 0.9);
+  // + 1024 * 2 * 16 activations = 573,440 at 1e12 * 0.32768 * (0.5 + 0.4);
+  // each of the 16 * 2 warp columns reads the activations from L2:
+  // 1 * 1024 * 2 * 32 = 65,536 B at 1e13.
+  double memory = 573440.0 / (1e12 * 0.32768 * 0.9) + 65536.0 / 1e13;
   EXPECT_NEAR(cost.memorySeconds, memory, 1e-12);
   // Tensor: 2 * 16 * 1024 * 1024 / 1e15; decode 1.5 ops a code on
   // 64 * 10 * 1e9 ops/s; over 0.8 busy.

@@ -175,6 +175,24 @@ TileConfig lowbit::gpu::defaultTileConfig(const KernelSpec &spec) {
   return tile;
 }
 
+int lowbit::gpu::minBlocksPerMultiprocessor(const KernelSpec &spec,
+                                            const TileConfig &tile) {
+  if (spec.target != Target::CUDA)
+    return 1;
+  // Only the magic-number decode: asymmetric scales spill at half the
+  // register file even with 2-bit codes, and float-bit and table decodes
+  // gained nothing on an H100 (e2m1, 2 tiles: 27.7 vs 28.0 us at M = 1,
+  // 52.3 vs 52.0 at M = 16), so they keep the registers.
+  if (chooseDecode(spec) != Decode::Magic ||
+      spec.scheme.zeroPoint == ZeroPointMode::AsymFloat)
+    return 1;
+  // Registers per lane: two buffers of tilesN * 4 * bits weight words and
+  // about 32 for accumulators, activations and addresses.
+  int threads = 32 * tile.warpsN * tile.warpsK;
+  int estimate = 2 * tile.tilesN * 4 * int(spec.weight.bits()) + 32;
+  return estimate <= 65536 / (2 * threads) ? 2 : 1;
+}
+
 std::string lowbit::gpu::verifyKernelSpec(const KernelSpec &spec) {
   std::string nameError = cpu::verifyKernelName(spec.name);
   if (!nameError.empty())
@@ -364,7 +382,13 @@ LB_DEV uint32_t pMin0(uint32_t a) { return asU32(__hmin2(asP2(a), asP2(0u))); }
           "\"+f\"(c[3])\n"
        << "               : \"r\"(a0), \"r\"(a1), \"r\"(a2), \"r\"(a3), "
           "\"r\"(b0), \"r\"(b1));\n}\n"
-       << R"(// Weights are read once: keep them out of L1.
+       << R"(// (a & MASK) ^ X in one instruction.
+template <uint32_t MASK, uint32_t X> LB_DEV uint32_t andXor(uint32_t a) {
+  uint32_t r;
+  asm("lop3.b32 %0, %1, %2, %3, 0x6a;\n" : "=r"(r) : "r"(a), "n"(MASK), "n"(X));
+  return r;
+}
+// Weights are read once: keep them out of L1.
 LB_DEV uint4 loadStream(const uint4 *p) {
   uint4 v;
   asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0,%1,%2,%3}, [%4];\n"
@@ -493,14 +517,19 @@ void GpuPrinter::printDecode() {
   os << "constexpr uint32_t CODE_MASK = 0x" << std::hex << codeMask
      << std::dec << "u;\n";
   if (divides) {
-    os << "template <int P> LB_DEV uint32_t codePair(const uint32_t (&w)[CW]) "
+    os << "constexpr uint32_t PAIR_MASK = CODE_MASK | (CODE_MASK << 16);\n"
+       << "// The word holding pair P, shifted so the pair sits in bits 0 and "
+          "16 (unmasked).\n"
+       << "template <int P> LB_DEV uint32_t pairBits(const uint32_t (&w)[CW]) "
           "{\n"
        << "  // Interleaved words: codes 2i and 2i+1 sit in slot i of the low "
           "and high half-word.\n"
        << "  constexpr int PER_WORD = 32 / BITS, WORD = 2 * P / PER_WORD,\n"
        << "                SLOT = (2 * P % PER_WORD) / 2;\n"
-       << "  return (w[WORD] >> (SLOT * BITS)) & (CODE_MASK | (CODE_MASK << "
-          "16));\n}\n";
+       << "  return w[WORD] >> (SLOT * BITS);\n}\n"
+       << "template <int P> LB_DEV uint32_t codePair(const uint32_t (&w)[CW]) "
+          "{\n"
+       << "  return pairBits<P>(w) & PAIR_MASK;\n}\n";
   } else {
     os << "template <int BIT> LB_DEV uint32_t code(const uint32_t (&w)[CW]) "
           "{\n"
@@ -601,8 +630,12 @@ void GpuPrinter::printDecode() {
         "operand pair.\n"
      << "template <int P> LB_DEV uint32_t weightPair(const uint32_t (&w)[CW], "
         "const GroupParams &g"
-     << (decode == Decode::Table ? ", const uint16_t *table" : "") << ") {\n"
-     << "  const uint32_t c = codePair<P>(w);\n";
+     << (decode == Decode::Table ? ", const uint16_t *table" : "") << ") {\n";
+  // CUDA, interleaved words: mask and magic in one lop3 (given two
+  // immediates, the compiler emits an AND and an XOR).
+  bool fusedMagic = cuda && divides && decode == Decode::Magic;
+  if (!fusedMagic)
+    os << "  const uint32_t c = codePair<P>(w);\n";
   switch (decode) {
   case Decode::Magic: {
     uint32_t magicBits = bf16 ? 0x4300 : 0x6400;
@@ -612,9 +645,14 @@ void GpuPrinter::printDecode() {
     uint32_t constant = (magicBits | signBit) * 0x10001u;
     os << "  // Integer codes: (magic | code) - (magic + offset"
        << (mode == ZeroPointMode::Integer ? " + zero" : "")
-       << ") is exact; a signed code's sign bit is flipped first.\n"
-       << "  const uint32_t v = pSub(c ^ 0x" << std::hex << constant << std::dec
-       << "u, " << (mode == ZeroPointMode::Float ? "g.n2" : "g.z2") << ");\n";
+       << ") is exact; a signed code's sign bit is flipped first.\n";
+    std::ostringstream magicText;
+    magicText << "0x" << std::hex << constant << "u";
+    std::string flipped =
+        fusedMagic ? cat("andXor<PAIR_MASK, ", magicText.str(), ">(pairBits<P>(w))")
+                   : cat("c ^ ", magicText.str());
+    os << "  const uint32_t v = pSub(" << flipped << ", "
+       << (mode == ZeroPointMode::Float ? "g.n2" : "g.z2") << ");\n";
     break;
   }
   case Decode::FloatBits: {
@@ -769,10 +807,11 @@ void GpuPrinter::printKernel() {
      << "      wr[t][4 * v] = u.x; wr[t][4 * v + 1] = u.y; wr[t][4 * v + 2] = "
         "u.z; wr[t][4 * v + 3] = u.w;\n"
      << "    }\n  }\n}\n\n";
-  // CUDA: one block per multiprocessor is the design point (the grid is
-  // sized for it), so ptxas may use the whole register file rather than
-  // spill to fit more blocks.
-  os << "__global__ void __launch_bounds__(THREADS" << (cuda ? ", 1" : "")
+  // CUDA: one block per multiprocessor unless two fit without spilling
+  // (minBlocksPerMultiprocessor); with one, ptxas may use the whole register
+  // file rather than spill to fit more blocks.
+  os << "__global__ void __launch_bounds__(THREADS"
+     << (cuda ? cat(", ", minBlocksPerMultiprocessor(spec, tile)) : "")
      << ") kernel(const uint16_t "
         "*__restrict__ x, int m, const uint32_t *__restrict__ w,\n"
      << "    const ScaleT *__restrict__ scales, const float *__restrict__ "

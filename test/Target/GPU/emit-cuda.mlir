@@ -21,15 +21,19 @@
 // CHECK-NEXT: constexpr int WARP = 32, TILE = 8;
 // CHECK: typedef __half2 P2;
 // CHECK: asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+// CHECK: template <uint32_t MASK, uint32_t X> LB_DEV uint32_t andXor(uint32_t a) {
+// CHECK: asm("lop3.b32 %0, %1, %2, %3, 0x6a;\n" : "=r"(r) : "r"(a), "n"(MASK), "n"(X));
 // CHECK: typedef uint16_t ScaleT;
 // CHECK: constexpr uint32_t CODE_MASK = 0xfu;
-// CHECK-NEXT: template <int P> LB_DEV uint32_t codePair(const uint32_t (&w)[CW]) {
-// CHECK: return (w[WORD] >> (SLOT * BITS)) & (CODE_MASK | (CODE_MASK << 16));
+// CHECK-NEXT: constexpr uint32_t PAIR_MASK = CODE_MASK | (CODE_MASK << 16);
+// CHECK: template <int P> LB_DEV uint32_t pairBits(const uint32_t (&w)[CW]) {
+// CHECK: return w[WORD] >> (SLOT * BITS);
+// CHECK: template <int P> LB_DEV uint32_t codePair(const uint32_t (&w)[CW]) {
+// CHECK-NEXT: return pairBits<P>(w) & PAIR_MASK;
 // CHECK: p.z2 = pBroadcast(0x1.02p+10f);
 // CHECK: template <int P> LB_DEV uint32_t weightPair(const uint32_t (&w)[CW], const GroupParams &g) {
-// CHECK-NEXT: const uint32_t c = codePair<P>(w);
 // CHECK-NEXT: // Integer codes
-// CHECK-NEXT: const uint32_t v = pSub(c ^ 0x64086408u, g.z2);
+// CHECK-NEXT: const uint32_t v = pSub(andXor<PAIR_MASK, 0x64086408u>(pairBits<P>(w)), g.z2);
 // CHECK-NEXT: return pMul(v, g.s2);
 // CHECK-NEXT: }
 // CHECK-NOT: kCodeTable
@@ -100,7 +104,7 @@ func.func @uint3_zero(%x: tensor<2x256xf16>, %q: tensor<64x256xui3>, %s: tensor<
 // CHECK: typedef float OutT;
 // CHECK: constexpr uint32_t CODE_MASK = 0x3u;
 // CHECK: p.z2 = pBroadcast(0x1.004p+10f);
-// CHECK: const uint32_t v = pSub(c ^ 0x64006400u, g.z2);
+// CHECK: const uint32_t v = pSub(andXor<PAIR_MASK, 0x64006400u>(pairBits<P>(w)), g.z2);
 // CHECK-NEXT: return pMul(v, g.s2);
 // CHECK: extern "C" int ternary(const uint16_t *x, int64_t m, const uint32_t *w, const ternary_impl::ScaleT *scales,
 // CHECK-NEXT: const float *zeros, const ternary_impl::ScaleT *negScales, float tensorScale, const float *bias, float *y,
@@ -229,7 +233,7 @@ func.func @uint8_bf16(%x: tensor<8x256xbf16>, %q: tensor<64x256xui8>, %s: tensor
 // CHECK: //   decode: magic; tiles 4 x 8 columns per warp, warps 2 (N) x 4 (K), split-K 1
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK: p.z2 = pBroadcast(0x1.1p+7f);
-// CHECK: const uint32_t v = pSub(c ^ 0x43084308u, g.z2);
+// CHECK: const uint32_t v = pSub(andXor<PAIR_MASK, 0x43084308u>(pairBits<P>(w)), g.z2);
 // CHECK-NEXT: return pMul(v, g.s2);
 // CHECK: extern "C" int int4_bf16(const uint16_t *x, int64_t m, const uint32_t *w, const int4_bf16_impl::ScaleT *scales,
 // CHECK-NEXT: const float *zeros, const int4_bf16_impl::ScaleT *negScales, float tensorScale, const uint16_t *bias, uint16_t *y,
@@ -252,6 +256,7 @@ func.func @int4_bf16(%x: tensor<8x256xbf16>, %q: tensor<64x256xsi4>, %s: tensor<
 // CHECK: p.z2 = pBroadcast(0x1.08p+10f);
 // CHECK: const uint32_t v = pSub(c ^ 0x64206420u, g.z2);
 // CHECK-NEXT: return pMul(v, g.s2);
+// CHECK: __global__ void __launch_bounds__(THREADS, 2) kernel(
 // CHECK: extern "C" int int6(const uint16_t *x, int64_t m, const uint32_t *w, const int6_impl::ScaleT *scales,
 func.func @int6(%x: tensor<8x512xf16>, %q: tensor<64x512xsi6>, %s: tensor<64x4xf16>) -> tensor<8x64xf16> {
   %y = lowbit.matmul %x, %q, %s scheme <group = [1, 128], scale = f16> transpose_b

@@ -24,8 +24,11 @@
 // CHECK-NEXT: H4 b = __builtin_bit_cast(H4, (uint64_t(b23) << 32) | b01);
 // CHECK-NEXT: c = __builtin_amdgcn_mfma_f32_16x16x16f16(a, b, c, 0, 0, 0);
 // CHECK: constexpr uint32_t CODE_MASK = 0xfu;
-// CHECK-NEXT: template <int P> LB_DEV uint32_t codePair(const uint32_t (&w)[CW]) {
-// CHECK: return (w[WORD] >> (SLOT * BITS)) & (CODE_MASK | (CODE_MASK << 16));
+// CHECK-NEXT: constexpr uint32_t PAIR_MASK = CODE_MASK | (CODE_MASK << 16);
+// CHECK: template <int P> LB_DEV uint32_t pairBits(const uint32_t (&w)[CW]) {
+// CHECK: return w[WORD] >> (SLOT * BITS);
+// CHECK: template <int P> LB_DEV uint32_t codePair(const uint32_t (&w)[CW]) {
+// CHECK-NEXT: return pairBits<P>(w) & PAIR_MASK;
 // CHECK: p.z2 = pBroadcast(0x1.02p+10f);
 // CHECK: template <int P> LB_DEV uint32_t weightPair(const uint32_t (&w)[CW], const GroupParams &g) {
 // CHECK-NEXT: const uint32_t c = codePair<P>(w);

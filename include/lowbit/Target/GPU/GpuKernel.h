@@ -84,6 +84,13 @@ numerics::PackLayout weightLayout(unsigned bits);
 /// The decode family a kernel for `spec` uses.
 Decode chooseDecode(const KernelSpec &spec);
 
+/// Blocks per multiprocessor a CUDA kernel is built for (the second
+/// argument of __launch_bounds__): 2 for the magic-number decode without
+/// asymmetric scales when two weight buffers and the other registers fit in
+/// half the register file at this tile's thread count, else 1 (ptxas may
+/// then use up to 255 registers). 1 for HIP.
+int minBlocksPerMultiprocessor(const KernelSpec &spec, const TileConfig &tile);
+
 /// The decomposition the generator picks for `spec` when it sets none:
 /// sized to stream the weights of an H100-class GPU (132 SMs) at small M.
 TileConfig defaultTileConfig(const KernelSpec &spec);
