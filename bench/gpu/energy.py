@@ -23,7 +23,14 @@ different machines):
            power, which is what a deployment pays.
 
   python3 bench/gpu/energy.py prepare --out bench/gpu/energy-cases
-  python3 bench/gpu/energy.py run --cases bench/gpu/energy-cases
+  python3 bench/gpu/energy.py run --cases bench/gpu/energy-cases --json e.json
+  python3 bench/gpu/energy.py db --results e.json --out tuning.json
+
+`db` turns the measurements into a tuning database (docs/tuning.md): per
+shape and objective (latency, energy, edp) the measured best schedule, with
+its measured time, under the key --lowbit-tile-search{target=cuda
+hardware=H db=...} and `lowbit-compile --tune=model --tuning-db=...` look
+up, so later compiles take the measured pick instead of the model's.
 """
 import argparse
 import concurrent.futures
@@ -83,6 +90,7 @@ def prepare(args):
                                capture_output=True, text=True, check=True)
             job = json.loads(r.stdout)["jobs"][0]
             picks[objective] = job["schedule"]
+            problem = job["problem"]
             every = job["all"]
         # The picks, then a spread over the model's latency order.
         every.sort(key=lambda c: c["time_us"])
@@ -105,6 +113,7 @@ def prepare(args):
                 continue
             name = "energy-m%d-%s" % (m, tile_flag(s).replace(",", "_"))
             todo.append({"name": name, "m": m, "n": n, "k": k, "schedule": s,
+                         "problem": problem,
                          "gpu_tile": tile_flag(s),
                          "predicted_us": predicted[s]["time_us"],
                          "predicted_uj": predicted[s]["energy_uj"],
@@ -204,6 +213,34 @@ def run(args):
     return 1 if bad else 0
 
 
+def write_db(args):
+    with open(args.results) as f:
+        results = [r for r in json.load(f) if r.get("check") == "pass" and r.get("energy_uj", -1) > 0]
+    db = {"lowbit_tuning_db": 1, "entries": []}
+    if os.path.exists(args.out):
+        with open(args.out) as f:
+            db = json.load(f)
+    entries = {e["key"]: e for e in db["entries"]}
+    score = {"latency": lambda r: r["stream_us"], "energy": lambda r: r["energy_uj"],
+             "edp": lambda r: r["stream_us"] * r["energy_uj"]}
+    shapes = sorted({(r["problem"], r["m"]) for r in results})
+    for problem, _ in shapes:
+        rows = [r for r in results if r["problem"] == problem]
+        for objective, key_of in score.items():
+            best = min(rows, key=key_of)
+            key = "cuda/%s/%s/%s" % (args.hardware, objective, problem)
+            entries[key] = {"key": key, "schedule": best["schedule"],
+                            "time_us": best["predicted_us"], "energy_uj": best["predicted_uj"],
+                            "measured_us": best["stream_us"]}
+            print("%s: %s (%.1f us, %.0f uJ measured)" % (key, best["schedule"],
+                                                          best["stream_us"], best["energy_uj"]))
+    db["entries"] = [entries[k] for k in sorted(entries)]
+    with open(args.out, "w") as f:
+        json.dump(db, f, indent=2, sort_keys=True)
+        f.write("\n")
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -223,8 +260,12 @@ def main():
     b.add_argument("--repeats", type=int, default=100)
     b.add_argument("--energy-ms", type=int, default=1000)
     b.add_argument("--json", default="")
+    c = sub.add_parser("db")
+    c.add_argument("--results", required=True, help="the JSON that run --json wrote")
+    c.add_argument("--out", required=True, help="tuning database to create or update")
+    c.add_argument("--hardware", default="h100")
     args = p.parse_args()
-    sys.exit(prepare(args) if args.cmd == "prepare" else run(args))
+    sys.exit({"prepare": prepare, "run": run, "db": write_db}[args.cmd](args))
 
 
 if __name__ == "__main__":
