@@ -24,12 +24,14 @@ Every number in the written table comes from this run.
 
 import argparse
 import json
-import math
 import os
 import platform
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from stats import spearman  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -38,29 +40,6 @@ CASES = [  # name, M, N, K
     ("M=16", 16, 4096, 4096),
 ]
 FORMAT = ["--weight=int4", "--group=128", "--zero=none", "--scale=f16", "--act=f32"]
-
-
-def ranks(values):
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    result = [0.0] * len(values)
-    i = 0
-    while i < len(order):  # average ranks of ties
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for t in range(i, j + 1):
-            result[order[t]] = (i + j) / 2.0
-        i = j + 1
-    return result
-
-
-def spearman(a, b):
-    ra, rb = ranks(a), ranks(b)
-    ma, mb = sum(ra) / len(ra), sum(rb) / len(rb)
-    cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb))
-    va = math.sqrt(sum((x - ma) ** 2 for x in ra))
-    vb = math.sqrt(sum((y - mb) ** 2 for y in rb))
-    return cov / (va * vb)
 
 
 def tune(build, hardware, m, n, k, extra=()):

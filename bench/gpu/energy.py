@@ -40,34 +40,12 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from stats import spearman  # noqa: E402
 
 # The benchmark shapes: int4, group 128, f16, N = K = 8192.
 SHAPES = [(1, 8192, 8192), (16, 8192, 8192)]
 FLAGS = ["--weight=int4", "--group=128", "--act=f16"]
-
-
-def rank(values):
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    ranks = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for t in range(i, j + 1):
-            ranks[order[t]] = (i + j) / 2.0
-        i = j + 1
-    return ranks
-
-
-def spearman(a, b):
-    ra, rb = rank(a), rank(b)
-    n = len(a)
-    ma, mb = sum(ra) / n, sum(rb) / n
-    cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb))
-    va = sum((x - ma) ** 2 for x in ra) ** 0.5
-    vb = sum((y - mb) ** 2 for y in rb) ** 0.5
-    return cov / (va * vb) if va and vb else 0.0
 
 
 def tile_flag(schedule):

@@ -378,18 +378,10 @@ FailureOr<Kernel> emitKernel(MatmulOp op, const Options &options,
   } else {
     gpu::Target target =
         options.target == Target::CUDA ? gpu::Target::CUDA : gpu::Target::HIP;
-    FailureOr<gpu::KernelSpec> spec = getGpuKernelSpec(op, target, name);
+    FailureOr<gpu::KernelSpec> spec =
+        getGpuKernelSpec(op, target, name, options.gpuTile);
     if (failed(spec))
       return failure();
-    if (options.gpuTile) {
-      spec->tile = options.gpuTile;
-    } else {
-      FailureOr<std::optional<gpu::TileConfig>> chosen =
-          readGpuSchedule(op, target);
-      if (failed(chosen))
-        return failure();
-      spec->tile = *chosen;
-    }
     kernel.gpu = *spec;
     kernel.declaration = gpuDeclaration(*spec);
     kernel.summary =

@@ -19,10 +19,12 @@ class Operation;
 namespace lowbit {
 class MatmulOp;
 
-/// The kernel specification of a scheduled matmul, or a located error.
-mlir::FailureOr<gpu::KernelSpec> getGpuKernelSpec(MatmulOp op,
-                                                  gpu::Target target,
-                                                  llvm::StringRef name);
+/// The kernel specification of a scheduled matmul, or a located error. The
+/// decomposition is `tile` when given, else the one a `lowbit.schedule`
+/// attribute records (checked), else the emitter's default.
+mlir::FailureOr<gpu::KernelSpec>
+getGpuKernelSpec(MatmulOp op, gpu::Target target, llvm::StringRef name,
+                 std::optional<gpu::TileConfig> tile = std::nullopt);
 
 /// The decomposition a `lowbit.schedule` attribute (--lowbit-tile-search)
 /// records for `target`, none without one, or a located error.

@@ -19,9 +19,9 @@
 using namespace mlir;
 using namespace lowbit;
 
-FailureOr<gpu::KernelSpec> lowbit::getGpuKernelSpec(MatmulOp op,
-                                                    gpu::Target target,
-                                                    StringRef name) {
+FailureOr<gpu::KernelSpec>
+lowbit::getGpuKernelSpec(MatmulOp op, gpu::Target target, StringRef name,
+                         std::optional<gpu::TileConfig> tile) {
   const char *targetName = gpu::targetName(target);
   gpu::KernelSpec spec;
   spec.name = name.str();
@@ -75,6 +75,19 @@ FailureOr<gpu::KernelSpec> lowbit::getGpuKernelSpec(MatmulOp op,
   if (!error.empty())
     return op.emitOpError("cannot be emitted for ")
            << targetName << ": " << error;
+  if (tile) {
+    spec.tile = tile;
+    return spec;
+  }
+  FailureOr<std::optional<gpu::TileConfig>> chosen =
+      readGpuSchedule(op, target);
+  if (failed(chosen))
+    return failure();
+  spec.tile = *chosen;
+  error = gpu::verifyKernelSpec(spec);
+  if (!error.empty())
+    return op.emitOpError("the recorded schedule cannot be emitted: ")
+           << error;
   return spec;
 }
 
@@ -101,22 +114,10 @@ LogicalResult lowbit::translateToGpu(Operation *module, raw_ostream &os,
   return emitKernelPerFunction(
       module, os, "GPU",
       [&](MatmulOp op, StringRef name) -> FailureOr<cpu::EmitResult> {
-        FailureOr<gpu::KernelSpec> spec = getGpuKernelSpec(op, target, name);
+        FailureOr<gpu::KernelSpec> spec =
+            getGpuKernelSpec(op, target, name, tile);
         if (failed(spec))
           return failure();
-        if (tile) {
-          spec->tile = tile;
-        } else {
-          FailureOr<std::optional<gpu::TileConfig>> chosen =
-              readGpuSchedule(op, target);
-          if (failed(chosen))
-            return failure();
-          spec->tile = *chosen;
-          std::string error = gpu::verifyKernelSpec(*spec);
-          if (!error.empty())
-            return op.emitOpError("the recorded schedule cannot be emitted: ")
-                   << error;
-        }
         return gpu::emitGpuKernel(*spec);
       });
 }
