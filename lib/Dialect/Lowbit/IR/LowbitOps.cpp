@@ -504,8 +504,11 @@ ParseResult MatmulOp::parse(OpAsmParser &parser, OperationState &result) {
   // Segment sizes: input, weights, scales, zeros, neg_scales, tensor_scale,
   // bias, epilogue operands.
   std::array<int32_t, 8> segments = {1, 1, 1, 0, 0, 0, 0, 0};
-  for (auto [index, keyword] : llvm::enumerate(ArrayRef<StringRef>{
-           "zeros", "neg_scales", "tensor_scale", "bias"})) {
+  // A named array: an ArrayRef of a braced list inside the range-for would
+  // outlive the list.
+  static constexpr StringLiteral kOptionalOperands[] = {
+      "zeros", "neg_scales", "tensor_scale", "bias"};
+  for (auto [index, keyword] : llvm::enumerate(kOptionalOperands)) {
     if (failed(parser.parseOptionalKeyword(keyword)))
       continue;
     if (parser.parseOperand(operands.emplace_back()))
