@@ -63,7 +63,6 @@ bool isArchFor(gpu::Target target, llvm::StringRef arch) {
 std::optional<Config> lowbit::bench::validateFlags(const BenchFlags &flags,
                                                    std::string &error) {
   Config config;
-  config.m = flags.m;
   cpu::KernelSpec &spec = config.spec;
   if (flags.target != "cpu") {
     config.gpuTarget = gpu::parseTarget(flags.target);
@@ -78,7 +77,6 @@ std::optional<Config> lowbit::bench::validateFlags(const BenchFlags &flags,
                              (*config.gpuTarget == gpu::Target::CUDA
                                   ? "CUDA architecture (sm_NN or sm_NNa)"
                                   : "HIP architecture (gfxNNN)"));
-    config.arch = flags.arch;
   }
   if (flags.strategy != "dequant-fma")
     return fail(error, "--strategy=" + flags.strategy +

@@ -39,10 +39,8 @@ struct BenchFlags {
 /// The configuration named by the flags.
 struct Config {
   cpu::KernelSpec spec;
-  int64_t m = 1;
   std::string formatName;
   std::optional<gpu::Target> gpuTarget; ///< Set for --target=cuda|hip.
-  std::string arch;                     ///< GPU architecture to compile for.
   /// --sweep's schedules, each verified against the spec.
   std::vector<cpu::CpuSchedule> sweep;
 };
