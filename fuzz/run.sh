@@ -1,46 +1,54 @@
 #!/usr/bin/env bash
 # Builds a libFuzzer target (clang-22, ASan + UBSan) and runs it.
 #
-# Usage: fuzz/run.sh gguf|safetensors [SECONDS] [libFuzzer flags...]
+# Usage: fuzz/run.sh TARGET [SECONDS] [libFuzzer flags...]
+#   TARGET: ir, pipeline, gguf, safetensors, bench-flags, or all (each in
+#   turn, SECONDS apiece)
 #
-# The target links the reader's sources and the numerics library compiled
-# with the sanitizers, against the installed LLVM Support library. It builds
-# into ${LOWBIT_BUILD_DIR:-build}/fuzz, starts from the seed corpus in
-# fuzz/corpus/TARGET (copied to a working corpus there, which keeps what
-# libFuzzer finds), and runs for SECONDS (default 60). Crashes land in
-# build/fuzz/TARGET-artifacts/; exit status 0 means none.
+# The targets are CMake targets of the sanitized build (scripts/sanitize.sh
+# configures it with -DLOWBIT_FUZZ=ON) in ${LOWBIT_ASAN_BUILD_DIR:-build-asan}.
+# Each starts from the seed corpus in fuzz/corpus/TARGET (copied to a working
+# corpus under BUILD/fuzz, which keeps what libFuzzer finds) and runs for
+# SECONDS (default 60) on one worker. Crashes land in
+# BUILD/fuzz/TARGET-artifacts/; exit status 0 means none.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-OUT="${LOWBIT_BUILD_DIR:-$ROOT/build}/fuzz"
-TARGET="${1:?usage: fuzz/run.sh gguf|safetensors [SECONDS] [flags...]}"
+BUILD="${LOWBIT_ASAN_BUILD_DIR:-$ROOT/build-asan}"
+TARGETS="ir, pipeline, gguf, safetensors, bench-flags"
+TARGET="${1:?usage: fuzz/run.sh $TARGETS or all [SECONDS] [flags...]}"
 SECONDS_TO_RUN="${2:-60}"
 shift $(( $# >= 2 ? 2 : 1 ))
 
-case "$TARGET" in
-  gguf) SOURCES=("$ROOT"/lib/Import/GGUF/*.cpp) ;;
-  safetensors) SOURCES=("$ROOT"/lib/Import/Safetensors/*.cpp) ;;
-  *) echo "fuzz/run.sh: unknown target '$TARGET' (gguf, safetensors)" >&2; exit 2 ;;
-esac
-
-LLVM_CONFIG=llvm-config-22
-mkdir -p "$OUT"
-BIN="$OUT/$TARGET-fuzzer"
-# Rebuild when a source is newer than the binary.
-if [[ ! -x "$BIN" || -n "$(find "$ROOT/fuzz" "$ROOT/lib/Numerics" "${SOURCES[@]}" \
-      "$ROOT/include" -newer "$BIN" -name '*.[ch]*' | head -1)" ]]; then
-  echo "fuzz: building $BIN"
-  # shellcheck disable=SC2046
-  clang++-22 -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined \
-    -fno-sanitize-recover=undefined \
-    $("$LLVM_CONFIG" --cxxflags) \
-    -I"$ROOT/include" -I"$ROOT/lib/Import/GGUF" -I"$ROOT/lib/Import/Safetensors" \
-    "$ROOT/fuzz/$TARGET"_fuzzer.cpp "${SOURCES[@]}" "$ROOT"/lib/Numerics/*.cpp \
-    $("$LLVM_CONFIG" --ldflags) -lLLVM-22 -o "$BIN"
+if [[ "$TARGET" == all ]]; then
+  for t in ir pipeline gguf safetensors bench-flags; do
+    bash "$0" "$t" "$SECONDS_TO_RUN" "$@"
+  done
+  exit 0
 fi
 
+# Per target: the longest input worth trying (IR and flags are text;
+# checkpoints need room for a header and a few tensors).
+case "$TARGET" in
+  ir|pipeline) MAX_LEN=4096 ;;
+  gguf|safetensors) MAX_LEN=8192 ;;
+  bench-flags) MAX_LEN=512 ;;
+  *) echo "fuzz/run.sh: unknown target '$TARGET' ($TARGETS, all)" >&2; exit 2 ;;
+esac
+
+if [[ ! -f "$BUILD/build.ninja" ]]; then
+  cmake -G Ninja -S "$ROOT" -B "$BUILD" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+    -DLLVM_USE_LINKER=lld -DLOWBIT_FUZZ=ON
+fi
+ninja -C "$BUILD" -j "${LOWBIT_JOBS:-2}" "lowbit-$TARGET-fuzzer"
+
+OUT="$BUILD/fuzz"
 CORPUS="$OUT/$TARGET-corpus"
 ARTIFACTS="$OUT/$TARGET-artifacts"
 mkdir -p "$CORPUS" "$ARTIFACTS"
 cp -n "$ROOT/fuzz/corpus/$TARGET"/* "$CORPUS"/ 2>/dev/null || true
-exec "$BIN" "$CORPUS" -max_total_time="$SECONDS_TO_RUN" -timeout=10 \
+export LSAN_OPTIONS="suppressions=$ROOT/fuzz/lsan.supp:${LSAN_OPTIONS:-}"
+exec "$BUILD/bin/lowbit-$TARGET-fuzzer" "$CORPUS" \
+  -max_total_time="$SECONDS_TO_RUN" -timeout=10 -max_len="$MAX_LEN" \
   -rss_limit_mb=4096 -artifact_prefix="$ARTIFACTS/" -print_final_stats=1 "$@"

@@ -106,8 +106,9 @@ def main() -> int:
         passed, failed = passed + py_ok, failed + py_bad
     else:
         print("python tests: not run: the build has no Python module "
-              "(pybind11 or the Python headers were missing at configure "
-              "time; scripts/setup.sh installs pybind11)", flush=True)
+              "(the sanitized build leaves it out; otherwise pybind11 or the "
+              "Python headers were missing at configure time, and "
+              "scripts/setup.sh installs pybind11)", flush=True)
     print(f"tests: {passed} passed, {failed} failed")
     return 0 if failed == 0 and unit_ok > 0 and lit_ok > 0 else 1
 

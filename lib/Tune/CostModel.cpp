@@ -232,7 +232,7 @@ Cost lowbit::tune::predictCpu(const Problem &p, cpu::Isa isa,
   // Serial work: converting activations and their group sums, allocation;
   // then waking the threads, and a barrier per pass.
   double perElement = p.activation == cpu::ScalarType::F32 ? 1.5 : 4.0;
-  double overhead = double(p.m * p.k) * perElement / hw.clockHz + 1e-6 +
+  double overhead = (double(p.m) * double(p.k)) * perElement / hw.clockHz + 1e-6 +
                     (threads > 1 ? 4e-6 + double(passes) * 1e-6 : 0.0);
   cost.computeSeconds = calibration.compute * compute;
   cost.memorySeconds = calibration.memory * memory;
@@ -310,13 +310,13 @@ Cost lowbit::tune::predictGpu(const Problem &p, gpu::Target target,
   double bandwidthFraction = std::min(1.0, inFlight / needed);
   int64_t wordsPerRow = gpu::weightLayout(p.weight.bits()).wordsPerRow(p.k);
   double wBytes = weightBytes(p, wordsPerRow);
-  double actBytes = double(p.m * p.k) * 2 * double(blocksN);
+  double actBytes = (double(p.m) * double(p.k)) * 2 * double(blocksN);
   // Every warp along N reads its M tile's activations for its share of K
   // (16-byte loads through L1 from L2): rows x K x 2 bytes per warp column.
   // With M = 16 this traffic outweighs the weights' unless a warp holds
   // several tiles.
   double actL2Bytes =
-      double(p.m) * double(p.k) * 2 * double(blocksN * tile.warpsN);
+      double(p.m) * double(p.k) * 2 * double(blocksN) * double(tile.warpsN);
   double memory = (wBytes + std::min(actBytes, wBytes)) /
                       (hw.dramBandwidth * bandwidthFraction *
                        (0.5 + 0.5 * busy)) +
@@ -324,7 +324,7 @@ Cost lowbit::tune::predictGpu(const Problem &p, gpu::Target target,
   // Compute: tensor-core work on M padded to the instruction's 16 rows,
   // and the integer decode (about 1.5 operations per code with the
   // magic-number decode, 3 for float bits and tables).
-  double paddedM = double(ceilDiv(p.m, 16) * 16);
+  double paddedM = std::ceil(double(p.m) / 16) * 16;
   double flops = 2.0 * paddedM * double(p.n) * double(p.k);
   double opsPerCode =
       gpu::chooseDecode(spec) == gpu::Decode::Magic ? 1.5 : 3.0;
@@ -335,7 +335,7 @@ Cost lowbit::tune::predictGpu(const Problem &p, gpu::Target target,
   // Split K: every split writes M x N f32 partial sums and the last block
   // of each column tile reads them back.
   double splitBytes =
-      tile.splitK > 1 ? double(p.m * p.n) * 4 * 2 * tile.splitK : 0;
+      tile.splitK > 1 ? (double(p.m) * double(p.n)) * 4 * 2 * tile.splitK : 0;
   double overhead = 3e-6 + splitBytes / hw.l2BandwidthTotal +
                     (tile.splitK > 1 ? 1e-6 : 0);
   cost.computeSeconds = calibration.compute * compute;

@@ -14,6 +14,7 @@
 #include "lowbit/Target/CPU/CpuKernel.h"
 #include "lowbit/Target/GPU/GpuKernel.h"
 
+#include "BenchConfig.h"
 #include "GpuProbe.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -27,12 +28,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <dlfcn.h>
 #include <random>
 #include <thread>
+#include <unistd.h>
 
 using namespace lowbit;
+using bench::Config;
+using bench::gpuSpec;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory category("lowbit-bench options");
@@ -87,7 +92,7 @@ static cl::opt<std::string> strategyName("strategy", cl::desc("dequant-fma"),
                                          cl::cat(category));
 static cl::opt<std::string> isaName("isa", cl::desc("avx512, avx2, scalar"),
                                     cl::init("avx512"), cl::cat(category));
-// --threads is parsed by hand (see takeThreadsFlag): the shared libLLVM
+// --threads is parsed by hand (see bench::takeThreadsFlag): the shared libLLVM
 // already registers a command-line option of that name.
 static int threads = 0;
 static cl::opt<uint64_t> seed("seed", cl::desc("random seed (0: fresh)"),
@@ -115,145 +120,54 @@ namespace {
   std::exit(2);
 }
 
-/// Removes `--threads=N` (or `-threads=N`, `--threads N`) from argv and
-/// stores N in `threads`.
-void takeThreadsFlag(int &argc, char **argv) {
-  int out = 1;
-  for (int i = 1; i < argc; ++i) {
-    llvm::StringRef arg(argv[i]);
-    llvm::StringRef value;
-    if (arg.consume_front("--threads") || arg.consume_front("-threads")) {
-      if (arg.consume_front("="))
-        value = arg;
-      else if (arg.empty() && i + 1 < argc)
-        value = argv[++i];
-      else
-        usageError("--threads needs a value, as in --threads=2");
-      if (value.getAsInteger(10, threads) || threads < 0)
-        usageError("--threads=" + value + " is not a non-negative integer");
-      continue;
-    }
-    argv[out++] = argv[i];
-  }
-  argc = out;
-}
-
-/// The configuration named by the flags.
-struct Config {
-  cpu::KernelSpec spec;
-  std::string formatName;
-  std::optional<gpu::Target> gpuTarget; ///< Set for --target=cuda|hip.
-};
-
-/// The GPU kernel specification of a configuration.
-gpu::KernelSpec gpuSpec(const Config &config) {
-  gpu::KernelSpec spec;
-  spec.name = config.spec.name;
-  spec.target = *config.gpuTarget;
-  spec.weight = config.spec.weight;
-  spec.scheme = config.spec.scheme;
-  spec.activation = config.spec.activation;
-  spec.output = config.spec.output;
-  spec.n = config.spec.n;
-  spec.k = config.spec.k;
-  return spec;
-}
-
-Config parseConfig() {
-  Config config;
-  cpu::KernelSpec &spec = config.spec;
-  if (target != "cpu") {
-    config.gpuTarget = gpu::parseTarget(target);
-    if (!config.gpuTarget)
-      usageError("--target=" + target + " is not one of cpu, cuda, hip");
-  }
-  if (strategyName != "dequant-fma")
-    usageError("--strategy=" + strategyName +
-               " is not supported yet; expected dequant-fma");
-  if (optM < 1 || optN < 1 || optK < 1)
-    usageError("--m, --n and --k must be positive");
-  std::optional<cpu::Isa> isa = cpu::parseIsa(std::string(isaName));
-  if (!isa)
-    usageError("--isa=" + isaName + " is not one of avx512, avx2, scalar");
-  spec.isa = *isa;
-  if (actName == "int8")
-    usageError("--act=int8 (activations quantized to int8 at run time) needs "
-               "the int8 strategy, which is not built yet; expected f32, f16 "
-               "or bf16");
-  std::optional<cpu::ScalarType> act = cpu::parseScalarType(
-      config.gpuTarget && actName.getNumOccurrences() == 0 ? "f16"
-                                                           : std::string(actName));
-  if (!act)
-    usageError("--act=" + actName + " is not one of f32, f16, bf16");
-  spec.activation = *act;
-  spec.output = *act;
-  std::optional<numerics::ZeroPointMode> zero =
-      numerics::parseZeroPointMode(zeroName);
-  if (!zero)
-    usageError("--zero=" + zeroName +
-               " is not one of none, int, float, asym-fp");
-
-  // MX and NV formats fix their scale type and group; others default to f16
-  // scales and groups of 128.
-  std::string scale = scaleName;
-  int64_t group = optGroup;
-  std::string format = weightName;
-  if (weightName == "mxfp4" || weightName == "nvfp4") {
-    bool mx = weightName == "mxfp4";
-    const char *fixedScale = mx ? "e8m0" : "e4m3";
-    int64_t fixedGroup = mx ? 32 : 16;
-    if (!scale.empty() && scale != fixedScale)
-      usageError("--weight=" + weightName + " uses " + fixedScale +
-                 " scales, not --scale=" + scale);
-    if (group != 0 && group != fixedGroup)
-      usageError("--weight=" + weightName + " uses groups of " +
-                 llvm::Twine(fixedGroup) +
-                 ", not --group=" + llvm::Twine(group));
-    if (*zero != numerics::ZeroPointMode::None)
-      usageError("--weight=" + weightName + " has no zero points");
-    scale = fixedScale;
-    group = fixedGroup;
-    format = "e2m1";
-    spec.scheme.tensorScale = !mx;
-  }
+/// The configuration the flags name, or a usage error.
+bench::Config parseConfig() {
+  bench::BenchFlags flags;
+  flags.target = target;
+  flags.arch = arch;
+  flags.m = optM;
+  flags.n = optN;
+  flags.k = optK;
+  flags.weight = weightName;
+  flags.group = optGroup;
+  flags.zero = zeroName;
+  flags.scale = scaleName;
+  flags.cpuSchedule = cpuSchedule;
+  flags.sweep = sweep;
+  flags.act = actName;
+  flags.actGiven = actName.getNumOccurrences() != 0;
+  flags.strategy = strategyName;
+  flags.isa = isaName;
   std::string error;
-  std::optional<numerics::Format> parsed =
-      numerics::Format::parse(format, &error);
-  if (!parsed)
+  std::optional<bench::Config> config = bench::validateFlags(flags, error);
+  if (!config)
     usageError(error);
-  if (parsed->kind() == numerics::FormatKind::ExponentOnly)
-    usageError("e8m0 is a scale format, not a weight format");
-  spec.weight = *parsed;
-  config.formatName = weightName;
-  std::optional<numerics::ScaleType> scaleType =
-      numerics::parseScaleType(scale.empty() ? "f16" : scale);
-  if (!scaleType)
-    usageError("--scale=" + scale +
-               " is not one of f32, f16, bf16, e8m0, e4m3");
-  spec.scheme.scaleType = *scaleType;
-  spec.scheme.zeroPoint = *zero;
-  spec.scheme.groupShape = {1,
-                            group == 0 ? std::min<int64_t>(128, optK) : group};
-  spec.n = optN;
-  spec.k = optK;
-  spec.name = "lowbit_bench_kernel";
-  if (!cpuSchedule.empty()) {
-    if (config.gpuTarget)
-      usageError("--cpu-schedule applies to --target=cpu; GPU kernels take "
-                 "--gpu-tile");
-    std::string error;
-    std::optional<cpu::CpuSchedule> schedule =
-        cpu::parseSchedule(cpuSchedule, error);
-    if (!schedule)
-      usageError("--cpu-schedule=" + cpuSchedule + ": " + error);
-    spec.schedule = *schedule;
-  }
-  std::string invalid = config.gpuTarget
-                            ? gpu::verifyKernelSpec(gpuSpec(config))
-                            : cpu::verifyKernelSpec(spec);
-  if (!invalid.empty())
-    usageError(invalid);
-  return config;
+  return *config;
+}
+
+/// Refuses sizes whose host arrays (float64 weights and their dequantization,
+/// codes, activations, output and reference) need more than this machine's
+/// memory, before allocating any of them. The sizes fit in 64 bits
+/// (bench::validateFlags checked), so the estimate is finite.
+void checkHostMemory(int64_t m, int64_t n, int64_t k) {
+  long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || pageSize <= 0)
+    return;
+  double gib = 1024.0 * 1024.0 * 1024.0;
+  double available = double(pages) * double(pageSize) / gib;
+  double needed = (double(n) * double(k) * 20 + double(m) * double(k) * 8 +
+                   double(m) * double(n) * 16) /
+                  gib;
+  auto text = [](double value) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof(buffer), "%.3g", value);
+    return std::string(buffer);
+  };
+  if (needed > available)
+    usageError("--m=" + llvm::Twine(m) + ", --n=" + llvm::Twine(n) +
+               " and --k=" + llvm::Twine(k) + " need about " + text(needed) +
+               " GiB of host memory, more than this machine's " +
+               text(available) + " GiB");
 }
 
 /// `dir`/`name`.
@@ -768,7 +682,9 @@ int runGpu(const char *argv0, const Config &config) {
 }
 
 int main(int argc, char **argv) {
-  takeThreadsFlag(argc, argv);
+  std::string threadsError;
+  if (!bench::takeThreadsFlag(argc, argv, threads, threadsError))
+    usageError(threadsError);
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv,
                               "lowbit-bench: run, check and time one "
@@ -779,6 +695,7 @@ int main(int argc, char **argv) {
     return runGpu(argv[0], config);
   cpu::KernelSpec &spec = config.spec;
   const int64_t m = optM, n = optN, k = optK, group = cpu::groupSize(spec);
+  checkHostMemory(m, n, k);
   const int64_t groups = k / group;
   int nthreads = threads > 0 ? int(threads)
                  : spec.schedule.threads > 0
@@ -956,10 +873,8 @@ int main(int argc, char **argv) {
     // Other schedules of the same kernel on the same data: each is built
     // through the pipeline, checked against the first kernel's output and
     // timed in round-robin rounds.
-    if (!sweep.empty()) {
+    if (!config.sweep.empty()) {
       std::vector<uint8_t> reference = y;
-      llvm::SmallVector<llvm::StringRef> items;
-      llvm::StringRef(sweep).split(items, ';', -1, false);
       struct Variant {
         cpu::CpuSchedule schedule;
         KernelFn fn;
@@ -968,17 +883,11 @@ int main(int argc, char **argv) {
         std::vector<double> samples;
       };
       std::vector<Variant> variants;
-      for (size_t i = 0; i < items.size(); ++i) {
-        std::string error;
-        std::optional<cpu::CpuSchedule> schedule =
-            cpu::parseSchedule(items[i].trim(), error);
-        if (!schedule)
-          usageError("--sweep: " + items[i] + ": " + error);
+      // parseConfig parsed and verified every schedule.
+      for (size_t i = 0; i < config.sweep.size(); ++i) {
+        const cpu::CpuSchedule &schedule = config.sweep[i];
         Config variant = config;
-        variant.spec.schedule = *schedule;
-        std::string invalid = cpu::verifyKernelSpec(variant.spec);
-        if (!invalid.empty())
-          usageError("--sweep: " + items[i] + ": " + invalid);
+        variant.spec.schedule = schedule;
         llvm::SmallString<128> sub(dir);
         llvm::sys::path::append(sub, "sweep" + std::to_string(i));
         llvm::sys::fs::create_directories(sub);
@@ -989,7 +898,7 @@ int main(int argc, char **argv) {
             dlsym(sweepHandle, spec.name.c_str()));
         if (!fn)
           usageError("the compiled kernel lacks its entry point");
-        int fnThreads = schedule->threads > 0 ? schedule->threads : nthreads;
+        int fnThreads = schedule.threads > 0 ? schedule.threads : nthreads;
         call(fn, packed.data(), fnThreads);
         // Summation order differs between schedules: compare with the
         // check's tolerance.
@@ -1003,7 +912,7 @@ int main(int argc, char **argv) {
         bool agrees = std::sqrt(diff2 / std::max(ref2, 1e-300)) <=
                       tolerance(spec.output, k);
         failed |= !agrees;
-        variants.push_back({*schedule, fn, fnThreads, agrees, {}});
+        variants.push_back({schedule, fn, fnThreads, agrees, {}});
       }
       // Round robin: every round times each schedule once (after one
       // untimed call), so a machine whose speed drifts during the run

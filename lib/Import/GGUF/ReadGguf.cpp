@@ -82,6 +82,20 @@ static std::string reconcileWithGgml(QuantizedLinear &linear) {
                   [](double s) { return std::isnan(s); }))
     return "an MXFP4 block has scale code 255, which ggml reads as 2^128 "
            "but e8m0 defines as NaN";
+  // A block whose f16 scale or minimum is inf or NaN dequantizes to inf or
+  // NaN everywhere: a corrupt tensor, not a quantized weight.
+  for (const auto &[what, values] :
+       {std::pair<const char *, const std::vector<double> &>{
+            "scale", linear.params.scales},
+        {"minimum", linear.params.zeros}}) {
+    auto bad = std::find_if(values.begin(), values.end(),
+                            [](double v) { return !std::isfinite(v); });
+    if (bad != values.end())
+      return std::string("the ") + what + " of group " +
+             std::to_string(bad - values.begin()) + " is " +
+             (std::isnan(*bad) ? "NaN" : "inf") +
+             "; expected finite values (a corrupt tensor?)";
+  }
   return "";
 }
 

@@ -21,6 +21,7 @@
 #include "llvm/ADT/STLExtras.h"
 
 #include <algorithm>
+#include <cmath>
 
 using namespace lowbit::import;
 using llvm::Error;
@@ -170,9 +171,11 @@ groupContiguousOrder(const QuantLayerTensors &layer, int64_t k,
 }
 
 /// The parts both formats share once codes and zero points can be read:
-/// the [N, K] result with scales and zero points filled in.
+/// the [N, K] result with scales and zero points filled in. A scale that is
+/// inf or NaN (which would dequantize its whole group to inf or NaN) is an
+/// error.
 template <typename ZeroAt>
-static QuantizedLinear makeLinear(const QuantLayerTensors &layer, unsigned bits,
+static Expected<QuantizedLinear> makeLinear(const QuantLayerTensors &layer, unsigned bits,
                                   int64_t n, int64_t k, int64_t group,
                                   ScaleType scaleType, ZeroAt zeroAt) {
   QuantizedLinear linear;
@@ -189,8 +192,15 @@ static QuantizedLinear makeLinear(const QuantLayerTensors &layer, unsigned bits,
   linear.params.zeros.resize(n * numGroups);
   for (int64_t row = 0; row < n; ++row)
     for (int64_t g = 0; g < numGroups; ++g) {
-      linear.params.scales[row * numGroups + g] =
-          layer.scales->real(g * n + row);
+      double scale = layer.scales->real(g * n + row);
+      if (!std::isfinite(scale))
+        return layerError(layer, "has scale " +
+                                     Twine(std::isnan(scale) ? "NaN" : "inf") +
+                                     " for output " + Twine(row) +
+                                     " in group " + Twine(g) +
+                                     "; expected finite scales (a corrupt "
+                                     "checkpoint?)");
+      linear.params.scales[row * numGroups + g] = scale;
       linear.params.zeros[row * numGroups + g] = zeroAt(g, row);
     }
   return linear;
@@ -245,13 +255,16 @@ static Expected<QuantizedLinear> unpackGptq(const QuantLayerTensors &layer,
 
   int64_t zeroWords = qzeros.shape[1];
   unsigned offset = storesZeroMinusOne ? 1 : 0;
-  QuantizedLinear linear = makeLinear(
+  Expected<QuantizedLinear> made = makeLinear(
       layer, *bits, n, k, *group, scaleType, [&](int64_t g, int64_t row) {
         auto wordAt = [&](uint64_t i) {
           return qzeros.word32(g * zeroWords + i);
         };
         return double(extractBits(wordAt, row * *bits, *bits) + offset);
       });
+  if (!made)
+    return made.takeError();
+  QuantizedLinear linear = std::move(*made);
   linear.codes.resize(n * k);
   for (int64_t row = 0; row < n; ++row) {
     auto wordAt = [&](uint64_t i) { return qweight.word32(i * n + row); };
@@ -305,9 +318,12 @@ static Expected<QuantizedLinear> unpackAwq(const QuantLayerTensors &layer,
     uint32_t word = packed.word32(row * words + column / 8);
     return (word >> (4 * slotOf[column % 8])) & 0xF;
   };
-  QuantizedLinear linear = makeLinear(
+  Expected<QuantizedLinear> made = makeLinear(
       layer, 4, n, k, *group, scaleType,
       [&](int64_t g, int64_t row) { return double(nibble(qzeros, g, row)); });
+  if (!made)
+    return made.takeError();
+  QuantizedLinear linear = std::move(*made);
   linear.codes.resize(n * k);
   for (int64_t input = 0; input < k; ++input)
     for (int64_t row = 0; row < n; ++row)

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <numeric>
@@ -1015,6 +1016,14 @@ std::string lowbit::cpu::verifyKernelSpec(const KernelSpec &spec) {
   if (spec.n < 1 || spec.k < 1)
     return "the weight shape [" + std::to_string(spec.n) + ", " +
            std::to_string(spec.k) + "] must be positive";
+  // Bit offsets into the packed weights are 64-bit: N * K codes of up to 8
+  // bits must be addressable.
+  int64_t elements;
+  if (__builtin_mul_overflow(spec.n, spec.k, &elements) ||
+      elements > INT64_MAX / 8)
+    return "the weight shape [" + std::to_string(spec.n) + ", " +
+           std::to_string(spec.k) +
+           "] is too large: its bit size overflows 64 bits";
   const std::vector<int64_t> &group = spec.scheme.groupShape;
   if (group.size() != 2 || group[0] != 1)
     return "CPU kernels take schemes grouped along K only (group [1, G]), got "

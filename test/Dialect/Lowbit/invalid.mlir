@@ -685,3 +685,50 @@ func.func @unpacked_words(%x: tensor<1x64xf32>, %p: tensor<8x64xi32>, %s: tensor
       : (tensor<1x64xf32>, tensor<8x64xi32>, tensor<8x1xf32>) -> tensor<1x8xf32>
   return
 }
+
+//===----------------------------------------------------------------------===//
+// Shapes too large to address: rejected before any size is computed
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @pack_too_large(%c: tensor<2x4611686018427387904xui3>) {
+  // expected-error @+1 {{'lowbit.pack' op code tensor shape [2, 4611686018427387904] has more than 2^56 elements; sizes of packed codes that large overflow 64 bits}}
+  %w = lowbit.pack %c layout <bits = 3, word = 32> : tensor<2x4611686018427387904xui3> -> tensor<2x1xi32>
+  return
+}
+
+// -----
+
+func.func @unpack_too_large(%w: tensor<1099511627776x1xi32>) {
+  // expected-error @+1 {{'lowbit.unpack' op code tensor shape [1099511627776, 1099511627776] has more than 2^56 elements; sizes of packed codes that large overflow 64 bits}}
+  %c = lowbit.unpack %w layout <bits = 4, word = 32> : tensor<1099511627776x1xi32> -> tensor<1099511627776x1099511627776xui4>
+  return
+}
+
+// -----
+
+func.func @dequantize_too_large(%q: tensor<?x72057594037927937xui4>, %s: tensor<?x72057594037927937xf16>) {
+  // expected-error @+1 {{'lowbit.dequantize' op input shape [?, 72057594037927937] has more than 2^56 elements; sizes of packed codes that large overflow 64 bits}}
+  %w = lowbit.dequantize %q, %s scheme <group = [1, 1], scale = f16>
+      : (tensor<?x72057594037927937xui4>, tensor<?x72057594037927937xf16>) -> tensor<?x72057594037927937xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_packed_k_too_large(%x: tensor<1x4611686018427387904xf32>, %p: tensor<8x8xi32>, %s: tensor<8x1xf32>) {
+  // expected-error @+1 {{'lowbit.matmul' op input shape [1, 4611686018427387904] has more than 2^56 elements; sizes of packed codes that large overflow 64 bits}}
+  %y = lowbit.matmul %x, %p, %s scheme <group = [1, 4611686018427387904], scale = f32> transpose_b packed si4 layout <bits = 4, word = 32>
+      : (tensor<1x4611686018427387904xf32>, tensor<8x8xi32>, tensor<8x1xf32>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_weights_too_large(%x: tensor<1x1073741824xf32>, %w: tensor<1073741824x1073741824xsi4>, %s: tensor<1073741824x1xf32>) {
+  // expected-error @+1 {{'lowbit.matmul' op weight shape [1073741824, 1073741824] has more than 2^56 elements; sizes of packed codes that large overflow 64 bits}}
+  %y = lowbit.matmul %x, %w, %s scheme <group = [1, 1073741824], scale = f32> transpose_b
+      : (tensor<1x1073741824xf32>, tensor<1073741824x1073741824xsi4>, tensor<1073741824x1xf32>) -> tensor<1x1073741824xf32>
+  return
+}

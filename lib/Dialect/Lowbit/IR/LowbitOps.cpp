@@ -8,6 +8,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "llvm/Support/MathExtras.h"
+
 using namespace mlir;
 using namespace lowbit;
 
@@ -37,6 +39,27 @@ bool shapesAgree(ArrayRef<int64_t> actual, ArrayRef<int64_t> expected) {
     if (!ShapedType::isDynamic(a) && !ShapedType::isDynamic(e) && a != e)
       return false;
   return true;
+}
+
+/// The most elements a tensor of a lowbit op may have: 2^56 codes take 2^62
+/// bits in 64-bit words, so every bit offset, word count and byte size
+/// computed from a verified shape fits in int64_t.
+constexpr int64_t kMaxElements = int64_t(1) << 56;
+
+/// Checks that the static dimensions of `type` (the op's `what`) have at most
+/// kMaxElements elements, before anything multiplies them.
+LogicalResult verifyTensorSize(Operation *op, StringRef what, ShapedType type) {
+  int64_t elements = 1;
+  for (int64_t dim : type.getShape()) {
+    if (ShapedType::isDynamic(dim))
+      continue;
+    if (llvm::MulOverflow(elements, dim, elements) || elements > kMaxElements)
+      return op->emitOpError()
+             << what << " shape " << shapeStr(type.getShape())
+             << " has more than 2^56 elements; sizes of packed codes that "
+                "large overflow 64 bits";
+  }
+  return success();
 }
 
 /// The quantization parameters of an op, as operands.
@@ -185,6 +208,8 @@ void ConstantOp::print(OpAsmPrinter &printer) {
 LogicalResult QuantizeOp::verify() {
   auto inputType = getInput().getType();
   auto resultType = getResult().getType();
+  if (failed(verifyTensorSize(*this, "input", inputType)))
+    return failure();
   if (!shapesAgree(inputType.getShape(), resultType.getShape()))
     return emitOpError() << "result shape " << shapeStr(resultType.getShape())
                          << " differs from input shape "
@@ -197,6 +222,8 @@ LogicalResult QuantizeOp::verify() {
 LogicalResult DequantizeOp::verify() {
   auto inputType = getInput().getType();
   auto resultType = getResult().getType();
+  if (failed(verifyTensorSize(*this, "input", inputType)))
+    return failure();
   if (!shapesAgree(inputType.getShape(), resultType.getShape()))
     return emitOpError() << "result shape " << shapeStr(resultType.getShape())
                          << " differs from input shape "
@@ -228,6 +255,8 @@ static LogicalResult verifyPacking(Operation *op, RankedTensorType codesType,
            << "layout packs into " << layout.getWord()
            << "-bit words but the packed tensor has element type "
            << wordsType.getElementType();
+  if (failed(verifyTensorSize(op, "code tensor", codesType)))
+    return failure();
   if (codesType.getRank() < 1 || codesType.getRank() != wordsType.getRank())
     return op->emitOpError() << "packed tensor rank " << wordsType.getRank()
                              << " must equal the code tensor rank "
@@ -373,6 +402,11 @@ static LogicalResult verifyPackedWeights(MatmulOp op) {
 }
 
 LogicalResult MatmulOp::verify() {
+  // Before verifyPackedWeights computes the packed row length from K.
+  if (failed(verifyTensorSize(*this, "input", getInput().getType())) ||
+      failed(verifyTensorSize(*this, "weight", getWeights().getType())) ||
+      failed(verifyTensorSize(*this, "result", getResult().getType())))
+    return failure();
   if (failed(verifyPackedWeights(*this)))
     return failure();
   if (!isPacked() &&
@@ -504,8 +538,11 @@ ParseResult MatmulOp::parse(OpAsmParser &parser, OperationState &result) {
   // Segment sizes: input, weights, scales, zeros, neg_scales, tensor_scale,
   // bias, epilogue operands.
   std::array<int32_t, 8> segments = {1, 1, 1, 0, 0, 0, 0, 0};
-  for (auto [index, keyword] : llvm::enumerate(ArrayRef<StringRef>{
-           "zeros", "neg_scales", "tensor_scale", "bias"})) {
+  // A named array: an ArrayRef of a braced list inside the range-for would
+  // outlive the list.
+  static constexpr StringLiteral kOptionalOperands[] = {
+      "zeros", "neg_scales", "tensor_scale", "bias"};
+  for (auto [index, keyword] : llvm::enumerate(kOptionalOperands)) {
     if (failed(parser.parseOptionalKeyword(keyword)))
       continue;
     if (parser.parseOperand(operands.emplace_back()))

@@ -114,6 +114,15 @@ def write_model(rng, path):
     nan_scale[1, 17] = 255
     writer.add_tensor("blk.2.mxfp4_nan_scale.weight", nan_scale,
                       raw_dtype=T.MXFP4)
+    # Skipped too: an inf f16 scale (block 1 of row 0) and a NaN f16 minimum
+    # (block 0 of row 0), which dequantize to inf and NaN.
+    inf_scale = random_blocks(rng, T.Q4_0, 2, 64)
+    inf_scale[0, 18:20] = np.array([np.inf], np.float16).view(np.uint8)
+    writer.add_tensor("blk.2.q4_0_inf_scale.weight", inf_scale,
+                      raw_dtype=T.Q4_0)
+    nan_min = random_blocks(rng, T.Q4_1, 2, 64)
+    nan_min[0, 2:4] = np.array([np.nan], np.float16).view(np.uint8)
+    writer.add_tensor("blk.2.q4_1_nan_min.weight", nan_min, raw_dtype=T.Q4_1)
     writer.add_tensor("token_embd.weight",
                       rng.standard_normal((4, 32)).astype(np.float16))
     writer.add_tensor("output_norm.weight",

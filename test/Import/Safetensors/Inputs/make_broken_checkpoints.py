@@ -77,6 +77,14 @@ def main():
     del header["layer.scales"]
     write(f"{out}/no-scales.safetensors", safetensors(header, data))
 
+    # Scales of 1.0 (f16 0x3c00) with an inf one (0x7c00) for output 5 of
+    # group 1, and a NaN one (0x7e00).
+    for name, bad in (("inf-scale", b"\x00\x7c"), ("nan-scale", b"\x00\x7e")):
+        header, data = gptq_layer("layer")
+        begin = header["layer.scales"]["data_offsets"][0] + 2 * (32 + 5)
+        data = data[:begin] + bad + data[begin + 2:]
+        write(f"{out}/{name}.safetensors", safetensors(header, data))
+
     header, data = gptq_layer("layer")
     write(f"{out}/bits-mismatch/model.safetensors", safetensors(header, data))
     write(f"{out}/bits-mismatch/quantize_config.json",

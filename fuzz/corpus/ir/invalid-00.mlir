@@ -1,0 +1,1 @@
+func.func private @bad_split(tensor<4x!lowbit.float<x2m1>>)
