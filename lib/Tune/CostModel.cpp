@@ -40,6 +40,18 @@ int64_t groupOf(const Problem &p) {
 double overlapped(double compute, double memory, double overlap) {
   return std::max(compute, memory) + overlap * std::min(compute, memory);
 }
+
+/// The calibrated times of a prediction: compute and memory scaled and
+/// overlapped, plus the overheads.
+void setTimes(Cost &cost, double compute, double memory, double overhead,
+              const Calibration &calibration) {
+  cost.computeSeconds = calibration.compute * compute;
+  cost.memorySeconds = calibration.memory * memory;
+  cost.overheadSeconds = overhead + calibration.fixedSeconds;
+  cost.seconds = overlapped(cost.computeSeconds, cost.memorySeconds,
+                            calibration.overlap) +
+                 cost.overheadSeconds;
+}
 } // namespace
 
 double lowbit::tune::weightBytes(const Problem &p, int64_t wordsPerRow) {
@@ -234,12 +246,7 @@ Cost lowbit::tune::predictCpu(const Problem &p, cpu::Isa isa,
   double perElement = p.activation == cpu::ScalarType::F32 ? 1.5 : 4.0;
   double overhead = (double(p.m) * double(p.k)) * perElement / hw.clockHz + 1e-6 +
                     (threads > 1 ? 4e-6 + double(passes) * 1e-6 : 0.0);
-  cost.computeSeconds = calibration.compute * compute;
-  cost.memorySeconds = calibration.memory * memory;
-  cost.overheadSeconds = overhead + calibration.fixedSeconds;
-  cost.seconds = overlapped(cost.computeSeconds, cost.memorySeconds,
-                            calibration.overlap) +
-                 cost.overheadSeconds;
+  setTimes(cost, compute, memory, overhead, calibration);
   if (cost.memorySeconds >= cost.computeSeconds)
     cost.limit = "memory";
   cost.dramBytes = wBytes;
@@ -338,12 +345,7 @@ Cost lowbit::tune::predictGpu(const Problem &p, gpu::Target target,
       tile.splitK > 1 ? (double(p.m) * double(p.n)) * 4 * 2 * tile.splitK : 0;
   double overhead = 3e-6 + splitBytes / hw.l2BandwidthTotal +
                     (tile.splitK > 1 ? 1e-6 : 0);
-  cost.computeSeconds = calibration.compute * compute;
-  cost.memorySeconds = calibration.memory * memory;
-  cost.overheadSeconds = overhead + calibration.fixedSeconds;
-  cost.seconds = overlapped(cost.computeSeconds, cost.memorySeconds,
-                            calibration.overlap) +
-                 cost.overheadSeconds;
+  setTimes(cost, compute, memory, overhead, calibration);
   cost.limit = cost.memorySeconds >= cost.computeSeconds ? "memory"
                                                           : "compute";
   cost.dramBytes = wBytes + actBytes;

@@ -485,6 +485,19 @@ std::string compileThroughPipeline(const char *argv0, const std::string &ir,
   return readFile(kernel);
 }
 
+/// The error of an output against a reference, element by element.
+struct ErrorNorms {
+  double maxAbs = 0, diff2 = 0, ref2 = 0;
+  void add(double got, double reference) {
+    double diff = got - reference;
+    maxAbs = std::max(maxAbs, std::fabs(diff));
+    diff2 += diff * diff;
+    ref2 += reference * reference;
+  }
+  /// ||got - reference|| / ||reference|| (Frobenius).
+  double relative() const { return std::sqrt(diff2 / std::max(ref2, 1e-300)); }
+};
+
 /// Tolerance of the relative Frobenius error: f32 accumulation over K plus
 /// the rounding of the output type.
 double tolerance(cpu::ScalarType output, int64_t k) {
@@ -798,22 +811,18 @@ int main(int argc, char **argv) {
       {"seed", int64_t(actualSeed)}};
   bool failed = false;
   if (check) {
-    double maxAbs = 0, diff2 = 0, ref2 = 0;
+    ErrorNorms error;
     for (int64_t row = 0; row < m; ++row)
       for (int64_t col = 0; col < n; ++col) {
         double reference = 0;
         for (int64_t i = 0; i < k; ++i)
           reference += double(xValues[row * k + i]) * dequantized[col * k + i];
-        double got = loadOutput(y, row * n + col, spec.output);
-        double diff = got - reference;
-        maxAbs = std::max(maxAbs, std::fabs(diff));
-        diff2 += diff * diff;
-        ref2 += reference * reference;
+        error.add(loadOutput(y, row * n + col, spec.output), reference);
       }
-    double relative = std::sqrt(diff2 / std::max(ref2, 1e-300));
+    double relative = error.relative();
     double limit = tolerance(spec.output, k);
     failed = !(relative <= limit);
-    result["max_abs_error"] = maxAbs;
+    result["max_abs_error"] = error.maxAbs;
     result["rel_frobenius_error"] = relative;
     result["tolerance"] = limit;
     result["check"] = failed ? "fail" : "pass";
@@ -902,15 +911,11 @@ int main(int argc, char **argv) {
         call(fn, packed.data(), fnThreads);
         // Summation order differs between schedules: compare with the
         // check's tolerance.
-        double diff2 = 0, ref2 = 0;
-        for (int64_t e = 0; e < m * n; ++e) {
-          double a = loadOutput(y, e, spec.output);
-          double b = loadOutput(reference, e, spec.output);
-          diff2 += (a - b) * (a - b);
-          ref2 += b * b;
-        }
-        bool agrees = std::sqrt(diff2 / std::max(ref2, 1e-300)) <=
-                      tolerance(spec.output, k);
+        ErrorNorms error;
+        for (int64_t e = 0; e < m * n; ++e)
+          error.add(loadOutput(y, e, spec.output),
+                    loadOutput(reference, e, spec.output));
+        bool agrees = error.relative() <= tolerance(spec.output, k);
         failed |= !agrees;
         variants.push_back({schedule, fn, fnThreads, agrees, {}});
       }
