@@ -42,6 +42,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 from stats import spearman  # noqa: E402
+from run import build_probe, emit_case  # noqa: E402  (bench/gpu/run.py)
 
 # The benchmark shapes: int4, group 128, f16, N = K = 8192.
 SHAPES = [(1, 8192, 8192), (16, 8192, 8192)]
@@ -98,16 +99,8 @@ def prepare(args):
                          "model_pick": [o for o in picks if picks[o] == s]})
 
     def emit(entry):
-        d = os.path.join(args.out, entry["name"])
-        cmd = [bench, "--target=cuda", "--arch=" + args.arch, "--compile-only", "--dump=" + d,
-               "--n=%d" % entry["n"], "--k=%d" % entry["k"], "--gpu-tile=" + entry["gpu_tile"]] + FLAGS
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        if r.returncode != 0:
-            raise SystemExit("prepare %s failed:\n%s%s" % (entry["name"], r.stdout, r.stderr))
-        for f in ("probe", "probe.json"):
-            p = os.path.join(d, f)
-            if os.path.exists(p):
-                os.remove(p)
+        emit_case(bench, args.arch, os.path.join(args.out, entry["name"]),
+                  ["--n=%d" % entry["n"], "--k=%d" % entry["k"], "--gpu-tile=" + entry["gpu_tile"]] + FLAGS)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         list(pool.map(emit, todo))
@@ -123,11 +116,7 @@ def run(args):
     arch = manifest["arch"]
 
     def build(entry):
-        d = os.path.join(args.cases, entry["name"])
-        cmd = [args.nvcc, "-O3", "-std=c++17", "-gencode=arch=compute_%s,code=%s" % (arch[3:], arch),
-               "-o", os.path.join(d, "probe"), os.path.join(d, "probe.cu")]
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        return r.returncode, r.stderr[-2000:]
+        return build_probe(args.nvcc, arch, os.path.join(args.cases, entry["name"]))
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
         built = list(pool.map(build, cases))

@@ -80,6 +80,27 @@ def cases():
     return out
 
 
+def emit_case(bench, arch, directory, flags):
+    """lowbit-bench --compile-only: the case's kernel, probe and meta in
+    `directory`, without the compiled probe (the GPU machine compiles it)."""
+    cmd = [bench, "--target=cuda", "--arch=" + arch, "--compile-only", "--dump=" + directory] + flags
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit("prepare %s failed:\n%s%s" % (os.path.basename(directory), r.stdout, r.stderr))
+    for f in ("probe", "probe.json"):
+        p = os.path.join(directory, f)
+        if os.path.exists(p):
+            os.remove(p)
+
+
+def build_probe(nvcc, arch, directory):
+    """Compiles `directory`/probe.cu for `arch`: (exit status, end of stderr)."""
+    cmd = [nvcc, "-O3", "-std=c++17", "-gencode=arch=compute_%s,code=%s" % (arch[3:], arch),
+           "-o", os.path.join(directory, "probe"), os.path.join(directory, "probe.cu")]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    return r.returncode, r.stderr[-2000:]
+
+
 def prepare(args):
     bench = os.path.join(args.build, "bin", "lowbit-bench")
     os.makedirs(args.out, exist_ok=True)
@@ -87,16 +108,7 @@ def prepare(args):
 
     def one(case):
         name, flags, ms = case
-        d = os.path.join(args.out, name)
-        cmd = [bench, "--target=cuda", "--arch=" + args.arch, "--compile-only", "--dump=" + d] + flags
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        if r.returncode != 0:
-            raise SystemExit("prepare %s failed:\n%s%s" % (name, r.stdout, r.stderr))
-        # Only the sources travel: the GPU machine compiles them.
-        for f in ("probe", "probe.json"):
-            p = os.path.join(d, f)
-            if os.path.exists(p):
-                os.remove(p)
+        emit_case(bench, args.arch, os.path.join(args.out, name), flags)
         return {"name": name, "flags": flags, "m": ms}
 
     chosen = [c for c in cases() if re.match(args.only, c[0])]
@@ -139,14 +151,10 @@ def torch_baseline(m, n, k, repeats=50):
 def run(args):
     with open(os.path.join(args.cases, "manifest.json")) as f:
         manifest = json.load(f)
-    nvcc = args.nvcc
 
     def build(entry):
-        d = os.path.join(args.cases, entry["name"])
-        cmd = [nvcc, "-O3", "-std=c++17", "-gencode=arch=compute_%s,code=%s" % (args.arch[3:], args.arch),
-               "-o", os.path.join(d, "probe"), os.path.join(d, "probe.cu")]
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        return entry["name"], r.returncode, r.stderr[-2000:]
+        rc, err = build_probe(args.nvcc, args.arch, os.path.join(args.cases, entry["name"]))
+        return entry["name"], rc, err
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
         built = list(pool.map(build, manifest))
