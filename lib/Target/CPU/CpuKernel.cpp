@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Target/CPU/CpuKernel.h"
+#include "CpuLutKernel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -60,6 +61,30 @@ const char *lowbit::cpu::isaCompileFlags(Isa isa) {
 }
 
 unsigned lowbit::cpu::isaLanes(Isa isa) { return isa == Isa::AVX2 ? 8 : 16; }
+
+unsigned lowbit::cpu::int8DotLanes(Isa) { return unsigned(kInt8Block); }
+
+std::optional<Strategy> lowbit::cpu::parseStrategy(std::string_view name) {
+  if (name == "dequant")
+    return Strategy::Dequant;
+  if (name == "int8-dot")
+    return Strategy::Int8Dot;
+  if (name == "lut")
+    return Strategy::Lut;
+  return std::nullopt;
+}
+
+const char *lowbit::cpu::strategyName(Strategy strategy) {
+  switch (strategy) {
+  case Strategy::Dequant:
+    return "dequant";
+  case Strategy::Int8Dot:
+    return "int8-dot";
+  case Strategy::Lut:
+    return "lut";
+  }
+  return "dequant";
+}
 
 std::optional<ScalarType> lowbit::cpu::parseScalarType(std::string_view name) {
   for (ScalarType type : {ScalarType::F32, ScalarType::F16, ScalarType::BF16})
@@ -118,6 +143,15 @@ int64_t lowbit::cpu::groupSize(const KernelSpec &spec) {
 }
 
 numerics::PackLayout lowbit::cpu::weightLayout(const KernelSpec &spec) {
+  switch (spec.strategy) {
+  case Strategy::Dequant:
+    break;
+  case Strategy::Int8Dot:
+    return numerics::laneLayout(spec.weight.bits(), 8,
+                                int8DotLanes(spec.isa));
+  case Strategy::Lut:
+    return lut::weightLayout(spec);
+  }
   return numerics::laneLayout(spec.weight.bits(), 32, isaLanes(spec.isa));
 }
 
@@ -170,6 +204,11 @@ std::optional<CpuSchedule> lowbit::cpu::parseSchedule(std::string_view text,
 
 int64_t lowbit::cpu::kBlockQuantum(const KernelSpec &spec) {
   int64_t group = std::max<int64_t>(groupSize(spec), 1);
+  if (spec.strategy == Strategy::Lut)
+    return lut::kBlockQuantum(spec);
+  if (spec.strategy == Strategy::Int8Dot)
+    return std::lcm(group, int64_t(int8DotLanes(spec.isa)) *
+                               (8 / spec.weight.bits()));
   if (spec.isa == Isa::Scalar)
     return group;
   int64_t period = int64_t(isaLanes(spec.isa)) * (32 / spec.weight.bits());
@@ -222,6 +261,103 @@ Decode chooseDecode(const KernelSpec &spec) {
   default:
     return Decode::Gather;
   }
+}
+
+/// How an Int8Dot kernel turns codes into the 8-bit integers it multiplies
+/// with the quantized activations. Every weight value v times 2^exponent is
+/// an integer V; the kernel multiplies t with V = t - offset, or, with
+/// `split`, the positive and negative parts of V separately (asym-fp).
+struct Int8Decode {
+  enum Kind {
+    Offset,  ///< Integer codes of at most 7 bits: t = code (signed codes
+             ///< with the sign bit flipped, offset 2^(bits-1)), 0..127.
+    Signed8, ///< 8-bit integer codes: t = the byte as int8 (unsigned codes
+             ///< with bit 7 flipped, offset -128); |t| times the sign-moved
+             ///< activation.
+    Table    ///< Other codes of at most 4 bits: t from a 16-entry byte table.
+  } kind = Offset;
+  int offset = 0;
+  int exponent = 0;
+  /// asym-fp with negative values: separate dots of max(V, 0) and
+  /// max(-V, 0).
+  bool split = false;
+  std::vector<int> values; ///< V for every code (0 for invalid codes).
+  std::string error;       ///< Set when the format has no Int8Dot decode.
+};
+
+Int8Decode chooseInt8Decode(const KernelSpec &spec) {
+  const numerics::Format &format = spec.weight;
+  unsigned bits = format.bits();
+  Int8Decode d;
+  std::vector<double> values;
+  double minValue = 0;
+  for (uint32_t code = 0; code < (1u << bits); ++code) {
+    double value = format.decode(code);
+    if (!std::isfinite(value))
+      value = 0.0; // Invalid codes (ternary 3, NaN codes) never occur.
+    values.push_back(value);
+    minValue = std::min(minValue, value);
+  }
+  // The smallest power of two that makes every value an integer.
+  d.exponent = -1;
+  for (int e = 0; e <= 7 && d.exponent < 0; ++e) {
+    bool integral = std::all_of(values.begin(), values.end(), [&](double v) {
+      double scaled = std::ldexp(v, e);
+      return scaled == std::floor(scaled) && std::fabs(scaled) <= 255;
+    });
+    if (integral)
+      d.exponent = e;
+  }
+  if (d.exponent < 0) {
+    d.error = "the int8-dot strategy needs weight values that are integers "
+              "after a power-of-two scaling (integer formats, ternary, small "
+              "floats such as e2m1); " +
+              format.name() + " has other values; use the dequant strategy";
+    return d;
+  }
+  for (double v : values)
+    d.values.push_back(int(std::ldexp(v, d.exponent)));
+  d.split = spec.scheme.zeroPoint == ZeroPointMode::AsymFloat && minValue < 0;
+  bool integer = format.kind() == FormatKind::SignedInt ||
+                 format.kind() == FormatKind::UnsignedInt;
+  bool isSigned = format.kind() == FormatKind::SignedInt;
+  if (integer && bits <= 7) {
+    d.kind = Int8Decode::Offset;
+    d.offset = isSigned ? 1 << (bits - 1) : 0;
+    return d;
+  }
+  if (integer) {
+    d.kind = Int8Decode::Signed8;
+    d.offset = isSigned ? 0 : -128;
+    return d;
+  }
+  if (bits > 4) {
+    d.error = "the int8-dot strategy decodes non-integer codes through a "
+              "16-entry byte table and takes at most 4-bit codes; " +
+              format.name() + " has " + std::to_string(bits) +
+              "; use the dequant strategy";
+    return d;
+  }
+  d.kind = Int8Decode::Table;
+  int low = *std::min_element(d.values.begin(), d.values.end());
+  int high = *std::max_element(d.values.begin(), d.values.end());
+  d.offset = d.split ? 0 : std::max(0, -low);
+  // Two products of at most 127 * 127 fit vpmaddubsw's int16 sums.
+  int top = d.split ? std::max(high, -low) : high + d.offset;
+  if (top > 127) {
+    d.error = "the int8-dot strategy needs " + format.name() +
+              "'s values scaled to integers (times 2^" +
+              std::to_string(d.exponent) + ") to fit in 0..127 (offset " +
+              std::to_string(d.offset) + "), got up to " +
+              std::to_string(top) + "; use the dequant strategy";
+    return d;
+  }
+  return d;
+}
+
+/// Extra checks of Int8Dot specs.
+std::string verifyInt8Dot(const KernelSpec &spec) {
+  return chooseInt8Decode(spec).error;
 }
 
 /// Exponent rebias folded into the scale by the FloatBits decode.
@@ -1037,7 +1173,13 @@ std::string lowbit::cpu::verifyKernelSpec(const KernelSpec &spec) {
   if (!error.empty())
     return error;
   unsigned lanes = isaLanes(spec.isa);
-  if (spec.isa != Isa::Scalar && group[1] % lanes != 0)
+  if (spec.strategy == Strategy::Int8Dot && group[1] % kInt8Block != 0)
+    return "the int8-dot strategy quantizes activations in blocks of " +
+           std::to_string(kInt8Block) +
+           " and needs a group size that is a multiple of it, got " +
+           std::to_string(group[1]) + "; use the dequant strategy";
+  if (spec.strategy == Strategy::Dequant && spec.isa != Isa::Scalar &&
+      group[1] % lanes != 0)
     return "the " + std::string(isaName(spec.isa)) +
            " kernel needs a group size that is a multiple of " +
            std::to_string(lanes) + ", got " + std::to_string(group[1]) +
@@ -1064,6 +1206,10 @@ std::string lowbit::cpu::verifyKernelSpec(const KernelSpec &spec) {
   if (spec.epilogue && spec.epilogue->body.empty())
     return "the epilogue body is empty; it must assign the output element "
            "to `out`";
+  if (spec.strategy == Strategy::Lut)
+    return lut::verifyKernelSpec(spec);
+  if (spec.strategy == Strategy::Int8Dot)
+    return verifyInt8Dot(spec);
   if (chooseDecode(spec) == Decode::FloatBits) {
     int bias = spec.weight.floatSpec().bias;
     if (bias < 0 || bias > 126)
@@ -1078,6 +1224,8 @@ EmitResult lowbit::cpu::emitCpuKernel(const KernelSpec &spec) {
   EmitResult result;
   result.error = verifyKernelSpec(spec);
   if (result.error.empty())
-    result.source = KernelPrinter(spec).print();
+    result.source = spec.strategy == Strategy::Lut
+                        ? lut::printKernel(spec)
+                        : KernelPrinter(spec).print();
   return result;
 }

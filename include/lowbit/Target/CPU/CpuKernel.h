@@ -31,6 +31,24 @@ const char *isaCompileFlags(Isa isa);
 /// Vector lanes of 32 bits (the weight layout's lane count): 16, 8, 16.
 unsigned isaLanes(Isa isa);
 
+/// How a kernel multiplies weights with activations (docs/cpu-kernels.md):
+/// - Dequant: decode weights to f32 in registers, f32 FMAs with the exact
+///   activations.
+/// - Int8Dot: quantize activations at run time to int8 in blocks of 32 along
+///   K (absmax scale, round to nearest even), decode weights to 8-bit
+///   integers, and multiply with integer dot products (vpmaddubsw on AVX2,
+///   vpdpbusd on AVX-512 VNNI); each block's sum is scaled in f32.
+/// - Lut: table lookup (T-MAC style): per group of activations, tables of
+///   the partial sums of every bit pattern, probed by the weights' bit
+///   planes.
+enum class Strategy { Dequant, Int8Dot, Lut };
+/// dequant, int8-dot, lut.
+std::optional<Strategy> parseStrategy(std::string_view name);
+const char *strategyName(Strategy strategy);
+
+/// Elements of K sharing one activation scale in the Int8Dot strategy.
+constexpr int64_t kInt8Block = 32;
+
 /// Element type of activations and outputs in memory.
 enum class ScalarType { F32, F16, BF16 };
 std::optional<ScalarType> parseScalarType(std::string_view name);
@@ -127,6 +145,7 @@ struct KernelSpec {
   numerics::Format weight = numerics::Format::signedInt(4);
   numerics::Scheme scheme; ///< groupShape {1, G} over weights [N, K].
   ScalarType activation = ScalarType::F32;
+  Strategy strategy = Strategy::Dequant;
   ScalarType output = ScalarType::F32;
   int64_t n = 0, k = 0; ///< Weights are [N, K]; M is a run-time argument.
   bool bias = false;
@@ -143,8 +162,14 @@ std::string floatLiteral(double value);
 int64_t groupSize(const KernelSpec &spec);
 
 /// The packed weight layout a kernel for `spec` reads: rows of K codes in
-/// numerics::laneLayout(bits, 32, isaLanes(isa)).
+/// numerics::laneLayout(bits, 32, isaLanes(isa)) for Dequant, and in
+/// numerics::laneLayout(bits, 8, int8DotLanes(isa)) for Int8Dot (bytes, so
+/// one shift and mask yield a register of consecutive 8-bit codes).
 numerics::PackLayout weightLayout(const KernelSpec &spec);
+
+/// Bytes of one weight vector in the Int8Dot layout: 32 (AVX2 and scalar)
+/// or 64 (AVX-512).
+unsigned int8DotLanes(Isa isa);
 
 /// The unit of CpuSchedule::kBlock: K-passes must start at a group boundary
 /// and at a period of the weight layout, so kBlock is a multiple of

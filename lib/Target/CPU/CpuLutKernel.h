@@ -1,0 +1,32 @@
+//===- CpuLutKernel.h - Table-lookup CPU kernels ----------------*- C++ -*-===//
+//
+// The Lut strategy of the CPU kernel generator (cpu::Strategy::Lut), kept in
+// its own translation unit. emitCpuKernel, weightLayout, kBlockQuantum and
+// verifyKernelSpec dispatch here for Lut specs; the kernels keep the ABI of
+// the other strategies (docs/cpu-kernels.md).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_LIB_TARGET_CPU_CPULUTKERNEL_H
+#define LOWBIT_LIB_TARGET_CPU_CPULUTKERNEL_H
+
+#include "lowbit/Target/CPU/CpuKernel.h"
+
+namespace lowbit::cpu::lut {
+
+/// The packed weight layout a Lut kernel for `spec` reads.
+numerics::PackLayout weightLayout(const KernelSpec &spec);
+
+/// The unit of CpuSchedule::kBlock for a Lut kernel.
+int64_t kBlockQuantum(const KernelSpec &spec);
+
+/// "" when a Lut kernel can be generated for `spec` (called after the
+/// checks shared by every strategy), else a sentence naming the problem.
+std::string verifyKernelSpec(const KernelSpec &spec);
+
+/// The kernel's source; `spec` has passed verifyKernelSpec.
+std::string printKernel(const KernelSpec &spec);
+
+} // namespace lowbit::cpu::lut
+
+#endif // LOWBIT_LIB_TARGET_CPU_CPULUTKERNEL_H
