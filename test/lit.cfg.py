@@ -55,6 +55,8 @@ if {"avx2", "fma", "f16c"} <= flags:
     config.available_features.add("cpu-avx2")
 if {"avx512f", "avx512bw", "avx512dq", "avx512vl", "fma", "f16c"} <= flags:
     config.available_features.add("cpu-avx512")
+    if "avx512_vnni" in flags:
+        config.available_features.add("cpu-avx512-vnni")
 config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(
     ("%make_block", sys.executable + " " +

@@ -78,9 +78,12 @@ std::optional<Config> lowbit::bench::validateFlags(const BenchFlags &flags,
                                   ? "CUDA architecture (sm_NN or sm_NNa)"
                                   : "HIP architecture (gfxNNN)"));
   }
-  if (flags.strategy != "dequant-fma")
+  if (flags.strategy != "auto" && !cpu::parseStrategy(flags.strategy))
     return fail(error, "--strategy=" + flags.strategy +
-                           " is not supported yet; expected dequant-fma");
+                           " is not one of dequant, int8-dot, lut, auto");
+  if (config.gpuTarget && flags.strategyGiven && flags.strategy != "dequant")
+    return fail(error, "--strategy=" + flags.strategy +
+                           " applies to --target=cpu; GPU kernels dequantize");
   if (flags.m < 1 || flags.n < 1 || flags.k < 1)
     return fail(error, "--m, --n and --k must be positive");
   if (!fitsInBytes(flags.m, flags.k) || !fitsInBytes(flags.n, flags.k) ||
@@ -95,16 +98,23 @@ std::optional<Config> lowbit::bench::validateFlags(const BenchFlags &flags,
     return fail(error,
                 "--isa=" + flags.isa + " is not one of avx512, avx2, scalar");
   spec.isa = *isa;
-  if (flags.act == "int8")
-    return fail(error,
-                "--act=int8 (activations quantized to int8 at run time) needs "
-                "the int8 strategy, which is not built yet; expected f32, f16 "
-                "or bf16");
+  // --act=int8: f32 activations that the kernel quantizes to int8 at run
+  // time, which the int8-dot strategy does (and lut and auto may).
+  bool int8Act = flags.act == "int8";
+  if (int8Act && (config.gpuTarget ||
+                  (flags.strategyGiven && flags.strategy == "dequant")))
+    return fail(error, "--act=int8 (activations quantized to int8 at run "
+                       "time) needs --target=cpu and --strategy=int8-dot, "
+                       "lut or auto, not " +
+                           (config.gpuTarget ? "a GPU target"
+                                             : "--strategy=" + flags.strategy));
   std::optional<cpu::ScalarType> act = cpu::parseScalarType(
-      config.gpuTarget && !flags.actGiven ? "f16" : flags.act);
+      int8Act ? "f32"
+      : config.gpuTarget && !flags.actGiven ? "f16"
+                                            : flags.act);
   if (!act)
     return fail(error,
-                "--act=" + flags.act + " is not one of f32, f16, bf16");
+                "--act=" + flags.act + " is not one of f32, f16, bf16, int8");
   spec.activation = *act;
   spec.output = *act;
   std::optional<numerics::ZeroPointMode> zero =
@@ -167,6 +177,12 @@ std::optional<Config> lowbit::bench::validateFlags(const BenchFlags &flags,
       return fail(error, "--cpu-schedule=" + flags.cpuSchedule + ": " +
                              scheduleError);
     spec.schedule = *schedule;
+  }
+  if (!config.gpuTarget) {
+    std::string name = int8Act && !flags.strategyGiven ? "int8-dot"
+                                                       : flags.strategy;
+    spec.strategy =
+        name == "auto" ? cpu::autoStrategy(spec) : *cpu::parseStrategy(name);
   }
   std::string invalid = config.gpuTarget ? gpu::verifyKernelSpec(gpuSpec(config))
                                          : cpu::verifyKernelSpec(spec);

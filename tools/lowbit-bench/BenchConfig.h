@@ -32,7 +32,8 @@ struct BenchFlags {
   std::string sweep;
   std::string act = "f32";
   bool actGiven = false; ///< --act was given (GPU targets default to f16).
-  std::string strategy = "dequant-fma";
+  std::string strategy = "dequant";
+  bool strategyGiven = false; ///< --strategy was given.
   std::string isa = "avx512";
 };
 

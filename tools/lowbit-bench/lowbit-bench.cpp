@@ -84,12 +84,16 @@ static cl::opt<std::string> sweep(
              "run; reported under \"sweep\""),
     cl::init(""), cl::cat(category));
 static cl::opt<std::string> actName("act",
-                                    cl::desc("f32, f16, bf16 (default f32 on "
-                                             "the CPU, f16 on GPUs)"),
+                                    cl::desc("f32, f16, bf16, or int8 (CPU: "
+                                             "f32 quantized at run time; "
+                                             "default f32 on the CPU, f16 on "
+                                             "GPUs)"),
                                     cl::init("f32"), cl::cat(category));
-static cl::opt<std::string> strategyName("strategy", cl::desc("dequant-fma"),
-                                         cl::init("dequant-fma"),
-                                         cl::cat(category));
+static cl::opt<std::string> strategyName(
+    "strategy",
+    cl::desc("CPU: dequant, int8-dot (activations quantized to int8 at run "
+             "time), lut or auto (default dequant; int8-dot with --act=int8)"),
+    cl::init("dequant"), cl::cat(category));
 static cl::opt<std::string> isaName("isa", cl::desc("avx512, avx2, scalar"),
                                     cl::init("avx512"), cl::cat(category));
 // --threads is parsed by hand (see bench::takeThreadsFlag): the shared libLLVM
@@ -137,6 +141,7 @@ bench::Config parseConfig() {
   flags.act = actName;
   flags.actGiven = actName.getNumOccurrences() != 0;
   flags.strategy = strategyName;
+  flags.strategyGiven = strategyName.getNumOccurrences() > 0;
   flags.isa = isaName;
   std::string error;
   std::optional<bench::Config> config = bench::validateFlags(flags, error);
@@ -206,7 +211,9 @@ extern "C" double lowbit_probe_read(const uint64_t *p, int64_t words, int thread
 
 /// Compiles the emitted `dir`/kernel.cpp with the bandwidth probe into a
 /// shared object and, if `load`, loads it.
-void *compileAndLoad(llvm::StringRef dir, cpu::Isa isa, bool load) {
+void *compileAndLoad(llvm::StringRef dir, const cpu::KernelSpec &spec,
+                     bool load) {
+  cpu::Isa isa = spec.isa;
   std::string cpp = pathIn(dir, "kernel.cpp"), probe = pathIn(dir, "probe.cpp");
   std::string so = pathIn(dir, "kernel.so"), log = pathIn(dir, "compile.log");
   writeFile(probe, kBandwidthProbe);
@@ -220,7 +227,8 @@ void *compileAndLoad(llvm::StringRef dir, cpu::Isa isa, bool load) {
   llvm::SmallVector<llvm::StringRef> args = {
       *path, "-O3", "-mtune=native", "-Wall", "-Wextra", "-Werror"};
   llvm::SmallVector<llvm::StringRef> isaFlags;
-  llvm::StringRef(cpu::isaCompileFlags(isa)).split(isaFlags, ' ', -1, false);
+  std::string flagText = cpu::compileFlags(spec);
+  llvm::StringRef(flagText).split(isaFlags, ' ', -1, false);
   args.append(isaFlags.begin(), isaFlags.end());
   // GCC 12's avx512fintrin.h reads `__Y` uninitialized in its own inline
   // intrinsics; the same kernel structure is checked warning-free on the
@@ -466,8 +474,9 @@ std::string compileThroughPipeline(const char *argv0, const std::string &ir,
             log);
   } else {
     cpu::Isa isa = config.spec.isa;
-    std::string pipeline =
-        std::string("--lowbit-cpu-pipeline=isa=") + cpu::isaName(isa);
+    std::string pipeline = std::string("--lowbit-cpu-pipeline=isa=") +
+                           cpu::isaName(isa) + " strategy=" +
+                           cpu::strategyName(config.spec.strategy);
     std::string isaFlag = std::string("--cpu-isa=") + cpu::isaName(isa);
     runTool({opt, model, pipeline, "-o", sched}, log);
     runTool({translate, "--emit-cpu", isaFlag,
@@ -497,6 +506,28 @@ struct ErrorNorms {
   /// ||got - reference|| / ||reference|| (Frobenius).
   double relative() const { return std::sqrt(diff2 / std::max(ref2, 1e-300)); }
 };
+
+/// The activations an int8-dot kernel multiplies, as values: each row
+/// quantized in blocks of 32 along K to q * a with a = max|x| / 127 and q =
+/// x / a rounded to nearest even, in f32 exactly as the kernel does it.
+std::vector<double> quantizeActivations(const std::vector<float> &x, int64_t m,
+                                        int64_t k) {
+  std::vector<double> out(x.size());
+  const int64_t block = cpu::kInt8Block;
+  for (int64_t row = 0; row < m; ++row)
+    for (int64_t b = 0; b < k; b += block) {
+      const float *v = x.data() + row * k + b;
+      int64_t count = std::min(block, k - b);
+      float amax = 0.0f;
+      for (int64_t j = 0; j < count; ++j)
+        amax = std::max(amax, std::fabs(v[j]));
+      const float a = amax / 127.0f;
+      for (int64_t j = 0; j < count; ++j)
+        out[row * k + b + j] =
+            a > 0.0f ? double(std::nearbyint(v[j] / a)) * double(a) : 0.0;
+    }
+  return out;
+}
 
 /// Tolerance of the relative Frobenius error: f32 accumulation over K plus
 /// the rounding of the output type.
@@ -730,7 +761,16 @@ int main(int argc, char **argv) {
       numerics::dequantize(codes, {n, k}, spec.weight, spec.scheme, params);
   numerics::PackLayout layout = cpu::weightLayout(spec);
   std::vector<uint64_t> packed64 = numerics::pack(codes, n, k, layout);
-  std::vector<uint32_t> packed(packed64.begin(), packed64.end());
+  // The kernel reads 32-bit words, or bytes (int8-dot) through the same
+  // pointer: rows of bytes are whole 32-byte periods.
+  std::vector<uint32_t> packed;
+  if (layout.wordBits == 32) {
+    packed.assign(packed64.begin(), packed64.end());
+  } else {
+    std::vector<uint8_t> bytes(packed64.begin(), packed64.end());
+    packed.resize((bytes.size() + 3) / 4);
+    std::memcpy(packed.data(), bytes.data(), bytes.size());
+  }
   auto toFloats = [](const std::vector<double> &values) {
     return std::vector<float>(values.begin(), values.end());
   };
@@ -767,7 +807,7 @@ int main(int argc, char **argv) {
   std::string ir = buildModule(spec, m), scheduled;
   std::string source =
       compileThroughPipeline(argv[0], ir, config, dir, scheduled);
-  void *handle = compileAndLoad(dir, spec.isa, !compileOnly);
+  void *handle = compileAndLoad(dir, spec, !compileOnly);
   if (compileOnly) {
     llvm::sys::fs::remove_directories(dir);
     llvm::outs() << "compiled " << spec.name << " for "
@@ -805,26 +845,50 @@ int main(int argc, char **argv) {
       {"zero", numerics::zeroPointModeName(spec.scheme.zeroPoint)},
       {"scale", numerics::scaleTypeName(spec.scheme.scaleType)},
       {"act", cpu::scalarTypeName(spec.activation)},
-      {"strategy", std::string(strategyName)},
+      {"strategy", cpu::strategyName(spec.strategy)},
       {"threads", nthreads},
       {"schedule", cpu::formatSchedule(spec.schedule)},
       {"seed", int64_t(actualSeed)}};
   bool failed = false;
   if (check) {
-    ErrorNorms error;
+    // int8-dot kernels multiply quantized activations: they are checked
+    // tightly against a float64 reference on those, and the error against
+    // the exact activations may exceed the f32 tolerance by exactly the
+    // error the quantization itself causes in float64.
+    bool quantized = spec.strategy == cpu::Strategy::Int8Dot;
+    std::vector<double> xq;
+    if (quantized)
+      xq = quantizeActivations(xValues, m, k);
+    ErrorNorms error, errorQuantized, quantization;
     for (int64_t row = 0; row < m; ++row)
       for (int64_t col = 0; col < n; ++col) {
-        double reference = 0;
+        double reference = 0, referenceQuantized = 0;
+        const double *wrow = dequantized.data() + col * k;
         for (int64_t i = 0; i < k; ++i)
-          reference += double(xValues[row * k + i]) * dequantized[col * k + i];
-        error.add(loadOutput(y, row * n + col, spec.output), reference);
+          reference += double(xValues[row * k + i]) * wrow[i];
+        double got = loadOutput(y, row * n + col, spec.output);
+        error.add(got, reference);
+        if (!quantized)
+          continue;
+        for (int64_t i = 0; i < k; ++i)
+          referenceQuantized += xq[row * k + i] * wrow[i];
+        errorQuantized.add(got, referenceQuantized);
+        quantization.add(referenceQuantized, reference);
       }
+    double base = tolerance(spec.output, k);
     double relative = error.relative();
-    double limit = tolerance(spec.output, k);
+    double limit = base + (quantized ? quantization.relative() * 1.001 : 0.0);
     failed = !(relative <= limit);
     result["max_abs_error"] = error.maxAbs;
     result["rel_frobenius_error"] = relative;
     result["tolerance"] = limit;
+    if (quantized) {
+      double tight = errorQuantized.relative();
+      failed |= !(tight <= base);
+      result["rel_frobenius_error_quantized_act"] = tight;
+      result["tolerance_quantized_act"] = base;
+      result["activation_quantization_error"] = quantization.relative();
+    }
     result["check"] = failed ? "fail" : "pass";
   }
 
@@ -902,7 +966,7 @@ int main(int argc, char **argv) {
         llvm::sys::fs::create_directories(sub);
         std::string unused;
         compileThroughPipeline(argv[0], ir, variant, sub, unused);
-        void *sweepHandle = compileAndLoad(sub, spec.isa, true);
+        void *sweepHandle = compileAndLoad(sub, variant.spec, true);
         auto fn = reinterpret_cast<KernelFn>(
             dlsym(sweepHandle, spec.name.c_str()));
         if (!fn)

@@ -361,7 +361,8 @@ LogicalResult LinearBuilder::build(StringRef name) {
                        negScales, tensorScale, /*bias=*/Value(),
                        /*epilogueOperands=*/ValueRange(), scheme,
                        /*transposeB=*/true, /*acc=*/TypeAttr(),
-                       /*layout=*/LayoutAttr(), /*weightType=*/TypeAttr());
+                       /*layout=*/LayoutAttr(), /*weightType=*/TypeAttr(),
+                       /*strategy=*/StrategyAttr());
   func::ReturnOp::create(builder, loc, y);
   return success();
 }

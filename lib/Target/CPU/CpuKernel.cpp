@@ -60,6 +60,14 @@ const char *lowbit::cpu::isaCompileFlags(Isa isa) {
   return "";
 }
 
+std::string lowbit::cpu::compileFlags(const KernelSpec &spec) {
+  std::string flags = isaCompileFlags(spec.isa);
+  // AVX-512 int8-dot kernels multiply with vpdpbusd.
+  if (spec.isa == Isa::AVX512 && spec.strategy == Strategy::Int8Dot)
+    flags += " -mavx512vnni";
+  return flags;
+}
+
 unsigned lowbit::cpu::isaLanes(Isa isa) { return isa == Isa::AVX2 ? 8 : 16; }
 
 unsigned lowbit::cpu::int8DotLanes(Isa) { return unsigned(kInt8Block); }
@@ -431,8 +439,13 @@ class KernelPrinter {
 public:
   explicit KernelPrinter(const KernelSpec &spec)
       : spec(spec), layout(weightLayout(spec)), decode(chooseDecode(spec)),
-        bits(spec.weight.bits()), lanes(isaLanes(spec.isa)), perWord(32 / bits),
-        period(lanes * perWord), group(groupSize(spec)), groups(spec.k / group),
+        int8(spec.strategy == Strategy::Int8Dot
+                 ? std::optional<Int8Decode>(chooseInt8Decode(spec))
+                 : std::nullopt),
+        bits(spec.weight.bits()),
+        lanes(int8 ? int8DotLanes(spec.isa) : isaLanes(spec.isa)),
+        perWord(layout.slotsPerWord()), period(lanes * perWord),
+        group(groupSize(spec)), groups(spec.k / group),
         wordsPerRow(layout.wordsPerRow(spec.k)) {}
 
   std::string print();
@@ -447,6 +460,12 @@ private:
   void printVectorRowKernel();
   void printDecode(unsigned position);
   void printFlush(std::string_view groupExpr);
+  void printInt8Tables();
+  void printInt8Quantize();
+  void printInt8ScalarRowKernel();
+  void printInt8VectorRowKernel();
+  void printInt8Flush(std::string_view indent, std::string_view groupExpr,
+                      bool vector);
   void printEntry();
 
   bool asym() const {
@@ -460,12 +479,16 @@ private:
   /// (`negative` false) or negative part.
   double tableValue(uint32_t code, bool negative) const;
   double scaleFactor() const {
+    if (int8)
+      return std::ldexp(1.0, -int8->exponent);
     return decode == Decode::FloatBits ? floatBitsFactor(spec.weight) : 1.0;
   }
 
   const KernelSpec &spec;
   numerics::PackLayout layout;
   Decode decode;
+  /// The Int8Dot strategy's decode; empty for Dequant.
+  std::optional<Int8Decode> int8;
   unsigned bits, lanes, perWord, period;
   int64_t group, groups, wordsPerRow;
   std::ostringstream os;
@@ -489,11 +512,12 @@ void KernelPrinter::printPrelude() {
      << ", zero point " << numerics::zeroPointModeName(spec.scheme.zeroPoint)
      << (spec.scheme.tensorScale ? ", tensor scale" : "") << "\n"
      << "// isa " << isaName(spec.isa) << " (compile with -O3 "
-     << isaCompileFlags(spec.isa) << " -fopenmp), activations "
+     << compileFlags(spec) << " -fopenmp), strategy "
+     << strategyName(spec.strategy) << ", activations "
      << scalarTypeName(spec.activation) << ", output "
      << scalarTypeName(spec.output) << "\n"
-     << "// weight layout: rows of " << wordsPerRow
-     << " uint32 words; element j of each period of " << period
+     << "// weight layout: rows of " << wordsPerRow << " uint"
+     << layout.wordBits << " words; element j of each period of " << period
      << " goes to word j % " << lanes << " at bits " << bits << " * (j / "
      << lanes << ")\n"
      << "// schedule " << formatSchedule(spec.schedule) << "\n";
@@ -647,7 +671,8 @@ inline uint16_t f32ToBF16(float f) {
 }
 
 void KernelPrinter::printVectorHelpers() {
-  if (spec.isa == Isa::AVX2)
+  // Int8Dot kernels use 256-bit vectors on every ISA.
+  if (spec.isa == Isa::AVX2 || int8)
     os << R"cpp(inline float reduceAdd(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -956,6 +981,339 @@ inline float epilogue(float acc)cpp";
   os << "  return out;\n}\n\n";
 }
 
+//===----------------------------------------------------------------------===//
+// Int8Dot strategy
+//===----------------------------------------------------------------------===//
+
+void KernelPrinter::printInt8Tables() {
+  const Int8Decode &d = *int8;
+  int64_t blocks = spec.k / kInt8Block;
+  int64_t units = (spec.k + period - 1) / period;
+  os << "// int8-dot: activations quantized per block of " << kInt8Block
+     << " along K; weight values times 2^" << d.exponent
+     << " are the integers V below, multiplied as t with V = t - OFFSET"
+     << (d.split ? " (positive and negative parts apart)" : "") << ".\n"
+     << "constexpr int64_t BLOCKS = " << blocks << ";\n"
+     << "constexpr int64_t KQ = " << units * period
+     << "; // K padded to whole periods: the row length of xq\n"
+     << "constexpr int64_t KB = " << units * period / kInt8Block
+     << "; // blocks of a padded row\n"
+     << "constexpr int64_t BPG = " << group / kInt8Block
+     << "; // blocks per group\n"
+     << "[[maybe_unused]] constexpr int OFFSET = " << d.offset << ";\n"
+     << "[[maybe_unused]] constexpr float ZERO_FACTOR = "
+     << floatLiteral(std::ldexp(1.0, d.exponent)) << ";\n";
+  // V of every code, for the scalar kernel.
+  os << "[[maybe_unused]] const int kV[" << d.values.size() << "] = {";
+  for (size_t code = 0; code < d.values.size(); ++code)
+    os << (code ? ", " : "") << d.values[code];
+  os << "};\n";
+  if (d.kind == Int8Decode::Table) {
+    // 16-entry byte tables indexed by the low nibble (vpshufb); codes of
+    // fewer bits repeat.
+    auto table = [&](std::string_view name, int sign) {
+      os << "alignas(16) const int8_t " << name << "[16] = {";
+      for (unsigned i = 0; i < 16; ++i) {
+        int v = d.values[i % d.values.size()];
+        int t = sign == 0 ? v + d.offset : std::max(sign * v, 0);
+        os << (i ? ", " : "") << t;
+      }
+      os << "};\n";
+    };
+    if (d.split) {
+      table("kT8", 1);
+      table("kT8Neg", -1);
+    } else {
+      table("kT8", 0);
+    }
+  }
+  os << "\n";
+}
+
+void KernelPrinter::printInt8Quantize() {
+  os << "  // Activations quantized to int8 in blocks of " << kInt8Block
+     << " along K (absmax\n"
+     << "  // scale, round to nearest even); the padding of the last period "
+        "is zero.\n"
+     << "  int8_t *xq = (int8_t *)aligned_alloc(64, ((m * KQ + 63) / 64) * "
+        "64);\n"
+     << "  float *xa = (float *)malloc(m * KB * sizeof(float));\n"
+     << "  float *qsum = (float *)malloc(m * GROUPS * sizeof(float));\n"
+     << "  for (int64_t i = 0; i < m; ++i) {\n"
+     << "    for (int64_t b = 0; b < KB; ++b) {\n"
+     << "      float v[" << kInt8Block << "], amax = 0.0f;\n"
+     << "      bool finite = true;\n"
+     << "      for (int j = 0; j < " << kInt8Block << "; ++j) {\n"
+     << "        const int64_t k = b * " << kInt8Block << " + j;\n"
+     << "        v[j] = k < K ? loadAct(x[i * K + k]) : 0.0f;\n"
+     << "        finite = finite && isfinite(v[j]);\n"
+     << "        amax = fabsf(v[j]) > amax ? fabsf(v[j]) : amax;\n"
+     << "      }\n"
+     << "      const float a = amax / 127.0f;\n"
+     << "      int8_t *q = xq + i * KQ + b * " << kInt8Block << ";\n"
+     << "      for (int j = 0; j < " << kInt8Block << "; ++j)\n"
+     << "        q[j] = finite && a > 0.0f ? int8_t(nearbyintf(v[j] / a)) : "
+        "0;\n"
+     << "      // Non-finite activations make their rows NaN.\n"
+     << "      xa[i * KB + b] = finite ? a : __builtin_nanf(\"\");\n"
+     << "    }\n"
+     << "    for (int64_t g = 0; g < GROUPS; ++g) {\n"
+     << "      float sum = 0.0f;\n"
+     << "      for (int64_t b = g * BPG; b < (g + 1) * BPG; ++b) {\n"
+     << "        int bsum = 0;\n"
+     << "        for (int j = 0; j < " << kInt8Block
+     << "; ++j) bsum += xq[i * KQ + b * " << kInt8Block << " + j];\n"
+     << "        sum += xa[i * KB + b] * float(bsum);\n"
+     << "      }\n"
+     << "      qsum[i * GROUPS + g] = sum;\n"
+     << "    }\n"
+     << "  }\n";
+}
+
+/// Prints the end of group `groupExpr` for an Int8Dot row kernel: the
+/// group's accumulators scaled into y, and the offset and zero-point terms
+/// (through the group's quantized activation sums) into corr.
+void KernelPrinter::printInt8Flush(std::string_view indent,
+                                   std::string_view groupExpr, bool vector) {
+  const Int8Decode &d = *int8;
+  std::string in(indent);
+  os << in << "{\n"
+     << in << "  const int64_t g = " << groupExpr << ";\n"
+     << in << "  const float s = loadScale(scales[n * GROUPS + g]) * "
+     << "scaleMul;\n";
+  if (d.split)
+    os << in << "  const float sn = loadScale(negScales[n * GROUPS + g]) * "
+       << "scaleMul;\n";
+  if (hasZero())
+    os << in << "  const float z = zeros[n * GROUPS + g];\n";
+  os << in << "  for (int r = 0; r < MT; ++r) {\n";
+  if (vector) {
+    os << in << "    for (int a = 1; a < NA; ++a) acc[r][0] = "
+       << "_mm256_add_ps(acc[r][0], acc[r][a]);\n"
+       << in << "    yv[r] = _mm256_fmadd_ps(_mm256_set1_ps(s), acc[r][0], "
+       << "yv[r]);\n";
+    if (d.split)
+      os << in << "    for (int a = 1; a < NA; ++a) accn[r][0] = "
+         << "_mm256_add_ps(accn[r][0], accn[r][a]);\n"
+         << in << "    yv[r] = _mm256_fmadd_ps(_mm256_set1_ps(-sn), "
+         << "accn[r][0], yv[r]);\n"
+         << in << "    for (int a = 0; a < NA; ++a) accn[r][a] = "
+         << "_mm256_setzero_ps();\n";
+    os << in << "    for (int a = 0; a < NA; ++a) acc[r][a] = "
+       << "_mm256_setzero_ps();\n";
+  } else {
+    os << in << "    y[r] += s * acc[r];\n";
+    if (d.split)
+      os << in << "    y[r] -= sn * accn[r];\n" << in << "    accn[r] = 0.0f;\n";
+    os << in << "    acc[r] = 0.0f;\n";
+  }
+  // Vector kernels multiply t = V + OFFSET; the scalar kernel multiplies V.
+  std::string offsetTerm =
+      vector && !d.split && d.offset != 0 ? "float(OFFSET)" : "";
+  if (spec.scheme.zeroPoint == ZeroPointMode::Integer)
+    offsetTerm += std::string(offsetTerm.empty() ? "" : " + ") +
+                  "z * ZERO_FACTOR";
+  os << in << "    const float qs = qsum[(m0 + r) * GROUPS + g];\n";
+  if (!offsetTerm.empty())
+    os << in << "    corr[r] -= s * (" << offsetTerm << ") * qs;\n";
+  if (spec.scheme.zeroPoint == ZeroPointMode::Float)
+    os << in << "    corr[r] -= z * qs;\n";
+  os << in << "    (void)qs;\n" << in << "  }\n" << in << "}\n";
+}
+
+void KernelPrinter::printInt8ScalarRowKernel() {
+  const Int8Decode &d = *int8;
+  os << "// Computes MT rows of y for output row n, from rows m0.. of xq, over\n"
+     << "// the periods [u0, u1) of the weight layout: an int32 dot per block "
+        "of\n// activations, scaled by the block's scale.\n"
+     << "template <int MT, int NA>\n"
+     << "inline void rowKernel(const int8_t *xq, const float *xa, const float "
+        "*qsum, int64_t m0, int64_t n, const uint32_t *w, const ScaleT "
+        "*scales, const float *zeros, const ScaleT *negScales, float "
+        "scaleMul, int64_t u0, int64_t u1, float *out) {\n"
+     << "  (void)zeros; (void)negScales;\n"
+     << "  const uint8_t *wrow = (const uint8_t *)w + n * WORDS_PER_ROW;\n"
+     << "  float y[MT], corr[MT], acc[MT]"
+     << (d.split ? ", accn[MT]" : "") << ";\n"
+     << "  for (int r = 0; r < MT; ++r) { y[r] = 0.0f; corr[r] = 0.0f; acc[r] "
+        "= 0.0f;"
+     << (d.split ? " accn[r] = 0.0f;" : "") << " }\n"
+     << "  const int64_t bEnd = u1 * PER_WORD < BLOCKS ? u1 * PER_WORD : "
+        "BLOCKS;\n"
+     << "  for (int64_t b = u0 * PER_WORD; b < bEnd; ++b) {\n"
+     << "    const uint8_t *wb = wrow + b / PER_WORD * LANES;\n"
+     << "    const int shift = BITS * int(b % PER_WORD);\n"
+     << "    int32_t dot[MT]" << (d.split ? ", dotn[MT]" : "") << ";\n"
+     << "    for (int r = 0; r < MT; ++r) { dot[r] = 0;"
+     << (d.split ? " dotn[r] = 0;" : "") << " }\n"
+     << "    for (int j = 0; j < LANES; ++j) {\n"
+     << "      const int v = kV[(wb[j] >> shift) & CODE_MASK];\n"
+     << "      for (int r = 0; r < MT; ++r) {\n"
+     << "        const int q = xq[(m0 + r) * KQ + b * LANES + j];\n";
+  if (d.split)
+    os << "        dot[r] += q * (v > 0 ? v : 0);\n"
+       << "        dotn[r] += q * (v < 0 ? -v : 0);\n";
+  else
+    os << "        dot[r] += q * v;\n";
+  os << "      }\n    }\n"
+     << "    for (int r = 0; r < MT; ++r) {\n"
+     << "      acc[r] += xa[(m0 + r) * KB + b] * float(dot[r]);\n"
+     << (d.split ? "      accn[r] += xa[(m0 + r) * KB + b] * float(dotn[r]);\n"
+                 : "")
+     << "    }\n"
+     << "    if ((b + 1) % BPG == 0)\n";
+  printInt8Flush("    ", "b / BPG", false);
+  os << "  }\n"
+     << "  for (int r = 0; r < MT; ++r) out[r] = y[r] + corr[r];\n}\n\n";
+}
+
+void KernelPrinter::printInt8VectorRowKernel() {
+  const Int8Decode &d = *int8;
+  bool vnni = spec.isa == Isa::AVX512;
+  int64_t blocks = spec.k / kInt8Block;
+  int64_t fullUnits = blocks / perWord, tailBlocks = blocks % perWord;
+  int64_t perGroup = group / kInt8Block;
+  os << "// Computes MT rows of y for output row n, from rows m0.. of xq, over\n"
+     << "// the periods [u0, u1) of the weight layout (period FULL_UNITS is "
+        "the\n// partial one): one load of " << lanes
+     << " bytes gives PER_WORD vectors of codes, each one\n"
+     << "// block of activations; NA accumulators per row hide the FMA "
+        "latency.\n"
+     << "[[maybe_unused]] constexpr int64_t FULL_UNITS = " << fullUnits << ";\n"
+     << "// Products of unsigned bytes and signed activations, summed per "
+        "32-bit lane.\n"
+     << "inline __m256i dot(__m256i u, __m256i s) {\n";
+  if (vnni)
+    os << "  return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s);\n";
+  else
+    os << "  return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), "
+          "_mm256_set1_epi16(1));\n";
+  os << "}\n"
+     << "template <int MT, int NA>\n"
+     << "inline void rowKernel(const int8_t *xq, const float *xa, const float "
+        "*qsum, int64_t m0, int64_t n, const uint32_t *w, const ScaleT "
+        "*scales, const float *zeros, const ScaleT *negScales, float "
+        "scaleMul, int64_t u0, int64_t u1, float *out) {\n"
+     << "  (void)zeros; (void)negScales;\n"
+     << "  const uint8_t *wrow = (const uint8_t *)w + n * WORDS_PER_ROW;\n"
+     << "  __m256 yv[MT], acc[MT][NA]" << (d.split ? ", accn[MT][NA]" : "")
+     << ";\n"
+     << "  float corr[MT];\n"
+     << "  for (int r = 0; r < MT; ++r) {\n"
+     << "    yv[r] = _mm256_setzero_ps(); corr[r] = 0.0f;\n"
+     << "    for (int a = 0; a < NA; ++a) { acc[r][a] = _mm256_setzero_ps();"
+     << (d.split ? " accn[r][a] = _mm256_setzero_ps();" : "") << " }\n"
+     << "  }\n"
+     << "  [[maybe_unused]] const __m256i mask = "
+        "_mm256_set1_epi8(char(CODE_MASK));\n"
+     << "  [[maybe_unused]] const __m256i zero = _mm256_setzero_si256();\n"
+     << "  [[maybe_unused]] const __m256i off = "
+        "_mm256_set1_epi8(char(OFFSET));\n";
+  if (d.kind == Int8Decode::Table) {
+    os << "  const __m256i tb = _mm256_broadcastsi128_si256(_mm_load_si128("
+          "(const __m128i *)kT8));\n";
+    if (d.split)
+      os << "  const __m256i tbn = _mm256_broadcastsi128_si256(_mm_load_si128("
+            "(const __m128i *)kT8Neg));\n";
+  }
+  // The byte that flips the sign bit of every code slot: signed codes as
+  // unsigned t = V + 2^(bits-1), and unsigned 8-bit codes as int8.
+  uint32_t flip = 0;
+  bool isSigned = spec.weight.kind() == FormatKind::SignedInt;
+  if (d.kind == Int8Decode::Offset && isSigned)
+    for (unsigned slot = 0; slot < perWord; ++slot)
+      flip |= 1u << (slot * bits + bits - 1);
+  if (d.kind == Int8Decode::Signed8 && !isSigned)
+    flip = 0x80;
+  auto printUnit = [&](int64_t count, bool fullUnit) {
+    os << "    __m256i wv = _mm256_loadu_si256((const __m256i *)(wrow + u * "
+          "LANES));\n";
+    if (flip)
+      os << "    wv = _mm256_xor_si256(wv, _mm256_set1_epi8(char(" << flip
+         << ")));\n";
+    for (int64_t i = 0; i < count; ++i) {
+      os << "    {  // block " << i << " of the period\n"
+         << "      const int64_t b = u * PER_WORD + " << i << ";\n";
+      std::string code =
+          i == 0 ? "wv" : cat("_mm256_srli_epi16(wv, ", i * bits, ")");
+      if (bits < 8)
+        code = cat("_mm256_and_si256(", code, ", mask)");
+      os << "      const __m256i c = " << code << ";\n";
+      switch (d.kind) {
+      case Int8Decode::Offset:
+        if (d.split)
+          os << "      const __m256i tp = _mm256_subs_epu8(c, off);\n"
+             << "      const __m256i tn = _mm256_subs_epu8(off, c);\n";
+        break;
+      case Int8Decode::Signed8:
+        if (d.split)
+          os << "      const __m256i tp = _mm256_max_epi8(c, zero);\n"
+             << "      const __m256i tn = _mm256_abs_epi8(_mm256_min_epi8(c, "
+                "zero));\n";
+        else
+          os << "      const __m256i ta = _mm256_abs_epi8(c);\n";
+        break;
+      case Int8Decode::Table:
+        if (d.split)
+          os << "      const __m256i tp = _mm256_shuffle_epi8(tb, c);\n"
+             << "      const __m256i tn = _mm256_shuffle_epi8(tbn, c);\n";
+        else
+          os << "      const __m256i tp = _mm256_shuffle_epi8(tb, c);\n";
+        break;
+      }
+      os << "      for (int r = 0; r < MT; ++r) {\n"
+         << "        const __m256i qv = _mm256_loadu_si256((const __m256i *)(xq "
+            "+ (m0 + r) * KQ + b * LANES));\n"
+         << "        const __m256 av = _mm256_set1_ps(xa[(m0 + r) * KB + b]);\n";
+      std::string positive;
+      if (d.split)
+        positive = "dot(tp, qv)";
+      else if (d.kind == Int8Decode::Signed8)
+        positive = "dot(ta, _mm256_sign_epi8(qv, c))";
+      else if (d.kind == Int8Decode::Table)
+        positive = "dot(tp, qv)";
+      else
+        positive = "dot(c, qv)";
+      os << "        acc[r][" << i << " % NA] = _mm256_fmadd_ps("
+         << "_mm256_cvtepi32_ps(" << positive << "), av, acc[r][" << i
+         << " % NA]);\n";
+      if (d.split)
+        os << "        accn[r][" << i << " % NA] = _mm256_fmadd_ps("
+           << "_mm256_cvtepi32_ps(dot(tn, qv)), av, accn[r][" << i
+           << " % NA]);\n";
+      os << "      }\n";
+      // Group ends: known at compile time when groups hold whole periods or
+      // periods whole groups; counted otherwise.
+      if (perWord % perGroup == 0) {
+        if ((i + 1) % perGroup == 0)
+          printInt8Flush("      ", cat("b / ", perGroup), true);
+      } else if (perGroup % perWord != 0 || !fullUnit) {
+        os << "      if (++counted == " << perGroup << ") {\n"
+           << "        counted = 0;\n";
+        printInt8Flush("        ", cat("b / ", perGroup), true);
+        os << "      }\n";
+      }
+      os << "    }\n";
+    }
+    if (fullUnit && perWord % perGroup != 0 && perGroup % perWord == 0) {
+      os << "    if ((u + 1) % " << perGroup / perWord << " == 0)\n";
+      printInt8Flush("    ", cat("u / ", perGroup / perWord), true);
+    }
+  };
+  os << "  int counted = 0; (void)counted;\n"
+     << "  const int64_t uEnd = u1 < FULL_UNITS ? u1 : FULL_UNITS;\n"
+     << "  for (int64_t u = u0; u < uEnd; ++u) {\n";
+  printUnit(perWord, true);
+  os << "  }\n";
+  if (tailBlocks) {
+    os << "  if (u1 > FULL_UNITS) {\n    const int64_t u = FULL_UNITS;\n";
+    printUnit(tailBlocks, false);
+    os << "  }\n";
+  }
+  os << "  for (int r = 0; r < MT; ++r)\n"
+     << "    out[r] = reduceAdd(yv[r]) + corr[r];\n}\n\n";
+}
+
 void KernelPrinter::printEntry() {
   const char *act = memoryType(spec.activation);
   const char *out = memoryType(spec.output);
@@ -1004,7 +1362,10 @@ void KernelPrinter::printEntry() {
          << " *)epilogueOperands[" << i << "];\n";
     }
   }
-  os << "  // Activations as f32, and per-group sums for zero points.\n"
+  if (int8)
+    printInt8Quantize();
+  else
+    os << "  // Activations as f32, and per-group sums for zero points.\n"
      << "  float *xs = (float *)aligned_alloc(64, ((m * K * 4 + 63) / 64) * "
         "64);\n"
      << "  float *xsum = (float *)malloc(m * GROUPS * sizeof(float));\n"
@@ -1014,19 +1375,19 @@ void KernelPrinter::printEntry() {
      << "      for (int64_t k = g * GROUP; k < (g + 1) * GROUP; ++k) {\n"
      << "        const float v = loadAct(x[i * K + k]);\n"
      << "        xs[i * K + k] = v;\n        sum += v;\n      }\n"
-     << "      xsum[i * GROUPS + g] = sum;\n    }\n  }\n"
-     << "  const float scaleMul = tensorScale * SCALE_FACTOR;\n";
+     << "      xsum[i * GROUPS + g] = sum;\n    }\n  }\n";
+  os << "  const float scaleMul = tensorScale * SCALE_FACTOR;\n";
   // The schedule: full tiles of ROWS rows, remainder tiles of halving size,
   // and PASSES passes over K of PASS_UNITS units (blocks of PER_WORD vectors,
   // or groups for the scalar kernel) each.
   const CpuSchedule &schedule = spec.schedule;
-  bool scalar = spec.isa == Isa::Scalar;
-  int64_t units = scalar ? groups
-                         : spec.k / lanes / perWord +
-                               (spec.k / lanes % perWord ? 1 : 0);
+  // Units: groups for the scalar dequant kernel, periods of the weight
+  // layout otherwise.
+  bool groupUnits = spec.isa == Isa::Scalar && !int8;
+  int64_t units = groupUnits ? groups : (spec.k + period - 1) / period;
   int64_t passUnits = units, passes = 1;
   if (schedule.kBlock > 0 && schedule.kBlock < spec.k) {
-    passUnits = schedule.kBlock / (scalar ? group : period);
+    passUnits = schedule.kBlock / (groupUnits ? group : period);
     passes = (units + passUnits - 1) / passUnits;
   }
   os << "  // schedule " << formatSchedule(schedule) << ": tiles of "
@@ -1057,9 +1418,9 @@ void KernelPrinter::printEntry() {
   auto printTile = [&](int rows, int accumulators, bool loop) {
     os << (loop ? cat("      for (; m0 + ", rows, " <= m; m0 += ", rows, ") {\n")
                 : cat("      if (m0 + ", rows, " <= m) {\n"))
-       << "        rowKernel<" << rows << ", " << accumulators
-       << ">(xs, xsum, m0, n, w, scales, zeros, negScales, scaleMul, u0, u1, "
-          "acc);\n"
+       << "        rowKernel<" << rows << ", " << accumulators << ">("
+       << (int8 ? "xq, xa, qsum" : "xs, xsum")
+       << ", m0, n, w, scales, zeros, negScales, scaleMul, u0, u1, acc);\n"
        << "        for (int r = 0; r < " << rows << "; ++r) {\n";
     if (passes > 1)
       os << "          float &p = part[(m0 + r) * N + n];\n"
@@ -1076,16 +1437,27 @@ void KernelPrinter::printEntry() {
      << "  (void)bias;\n";
   if (passes > 1)
     os << "  free(part);\n";
-  os << "  free(xsum);\n  free(xs);\n}\n";
+  os << (int8 ? "  free(qsum);\n  free(xa);\n  free(xq);\n}\n"
+               : "  free(xsum);\n  free(xs);\n}\n");
 }
 
 std::string KernelPrinter::print() {
   printPrelude();
-  printTables();
+  if (int8)
+    printInt8Tables();
+  else
+    printTables();
   printConversions();
   if (spec.epilogue)
     printEpilogue();
-  if (spec.isa == Isa::Scalar) {
+  if (int8) {
+    if (spec.isa != Isa::Scalar)
+      printVectorHelpers();
+    if (spec.isa == Isa::Scalar)
+      printInt8ScalarRowKernel();
+    else
+      printInt8VectorRowKernel();
+  } else if (spec.isa == Isa::Scalar) {
     printScalarRowKernel();
   } else {
     printVectorHelpers();
@@ -1218,6 +1590,13 @@ std::string lowbit::cpu::verifyKernelSpec(const KernelSpec &spec) {
              "0..126";
   }
   return "";
+}
+
+Strategy lowbit::cpu::autoStrategy(const KernelSpec &spec) {
+  KernelSpec candidate = spec;
+  candidate.strategy = Strategy::Int8Dot;
+  return verifyKernelSpec(candidate).empty() ? Strategy::Int8Dot
+                                             : Strategy::Dequant;
 }
 
 EmitResult lowbit::cpu::emitCpuKernel(const KernelSpec &spec) {

@@ -320,3 +320,13 @@ func.func @matmul_packed(%x: tensor<2x320xbf16>, %p: tensor<37x32xi32>, %s: tens
       : (tensor<2x320xbf16>, tensor<37x32xi32>, tensor<37x5xbf16>, tensor<37x5xui3>) -> tensor<2x37xbf16>
   return %y : tensor<2x37xbf16>
 }
+
+// CHECK-LABEL: func.func @matmul_int8_dot
+// CHECK: lowbit.matmul %{{.*}}, %{{.*}}, %{{.*}} scheme <group = [1, 64], scale = f16> transpose_b strategy int8_dot packed si4 layout <bits = 4, word = 8, aligned, lanes = 32> : (tensor<3x320xf32>, tensor<37x160xi8>, tensor<37x5xf16>) -> tensor<3x37xf32>
+// GENERIC: "lowbit.matmul"(%{{.*}}) <{layout = #lowbit.layout<bits = 4, word = 8, aligned, lanes = 32>, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0>, scheme = #lowbit.scheme<group = [1, 64], scale = f16>, strategy = #lowbit.strategy<int8_dot>, transposeB, weightType = si4}>
+func.func @matmul_int8_dot(%x: tensor<3x320xf32>, %p: tensor<37x160xi8>, %s: tensor<37x5xf16>) -> tensor<3x37xf32> {
+  %y = lowbit.matmul %x, %p, %s scheme <group = [1, 64], scale = f16> transpose_b strategy int8_dot
+      packed si4 layout <bits = 4, word = 8, aligned, lanes = 32>
+      : (tensor<3x320xf32>, tensor<37x160xi8>, tensor<37x5xf16>) -> tensor<3x37xf32>
+  return %y : tensor<3x37xf32>
+}

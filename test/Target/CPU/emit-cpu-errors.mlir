@@ -10,10 +10,21 @@ func.func @unpacked(%x: tensor<1x64xf32>, %q: tensor<8x64xsi4>, %s: tensor<8x1xf
 // -----
 
 func.func @wrong_lanes(%x: tensor<1x64xf32>, %p: tensor<8x16xi32>, %s: tensor<8x1xf32>) -> tensor<1x8xf32> {
-  // expected-error @+1 {{'lowbit.matmul' op weights are packed as #lowbit.layout<bits = 4, word = 32, aligned, lanes = 16> but the avx2 kernel reads lanes = 8 of 32-bit words; run --lowbit-pack-weights with isa=avx2}}
+  // expected-error @+1 {{'lowbit.matmul' op weights are packed as #lowbit.layout<bits = 4, word = 32, aligned, lanes = 16> but the avx2 dequant kernel reads lanes = 8 of 32-bit words; run --lowbit-pack-weights with isa=avx2}}
   %y = lowbit.matmul %x, %p, %s scheme <group = [1, 64], scale = f32> transpose_b
       packed si4 layout <bits = 4, word = 32, aligned, lanes = 16>
       : (tensor<1x64xf32>, tensor<8x16xi32>, tensor<8x1xf32>) -> tensor<1x8xf32>
+  return %y : tensor<1x8xf32>
+}
+
+// -----
+
+// The int8-dot strategy reads bytes.
+func.func @int8_dot_words(%x: tensor<1x64xf32>, %p: tensor<8x8xi32>, %s: tensor<8x1xf32>) -> tensor<1x8xf32> {
+  // expected-error @+1 {{'lowbit.matmul' op weights are packed as #lowbit.layout<bits = 4, word = 32, aligned, lanes = 8> but the avx2 int8-dot kernel reads lanes = 32 of 8-bit words; run --lowbit-pack-weights with isa=avx2}}
+  %y = lowbit.matmul %x, %p, %s scheme <group = [1, 64], scale = f32> transpose_b strategy int8_dot
+      packed si4 layout <bits = 4, word = 32, aligned, lanes = 8>
+      : (tensor<1x64xf32>, tensor<8x8xi32>, tensor<8x1xf32>) -> tensor<1x8xf32>
   return %y : tensor<1x8xf32>
 }
 

@@ -28,6 +28,10 @@ std::optional<Isa> parseIsa(std::string_view name); ///< scalar, avx2, avx512
 const char *isaName(Isa isa);
 /// The compiler flags (GCC and Clang) that enable `isa`, e.g. "-mavx2 -mfma".
 const char *isaCompileFlags(Isa isa);
+/// The compiler flags a kernel for `spec` needs: isaCompileFlags plus
+/// -mavx512vnni for AVX-512 int8-dot kernels.
+struct KernelSpec;
+std::string compileFlags(const KernelSpec &spec);
 /// Vector lanes of 32 bits (the weight layout's lane count): 16, 8, 16.
 unsigned isaLanes(Isa isa);
 
@@ -190,6 +194,11 @@ DecodeCost decodeCost(const KernelSpec &spec);
 /// "" when `name` is a C identifier (an extern "C" kernel symbol), else a
 /// sentence saying it is not. Shared by the CPU and GPU generators.
 std::string verifyKernelName(const std::string &name);
+
+/// The strategy `--strategy=auto` picks for `spec` (its own strategy
+/// ignored), by the heuristic of docs/cpu-kernels.md: int8-dot when the
+/// format and scheme allow it, else dequant.
+Strategy autoStrategy(const KernelSpec &spec);
 
 /// Checks that a kernel can be generated for `spec`: shapes, group shape
 /// [1, G] dividing K, vector paths needing G to be a multiple of the lane

@@ -558,6 +558,17 @@ ParseResult MatmulOp::parse(OpAsmParser &parser, OperationState &result) {
   props.scheme = scheme;
   if (succeeded(parser.parseOptionalKeyword("transpose_b")))
     props.transposeB = parser.getBuilder().getUnitAttr();
+  if (succeeded(parser.parseOptionalKeyword("strategy"))) {
+    SMLoc loc = parser.getCurrentLocation();
+    StringRef name;
+    if (parser.parseKeyword(&name))
+      return failure();
+    std::optional<Strategy> strategy = symbolizeStrategy(name);
+    if (!strategy)
+      return parser.emitError(loc, "strategy '")
+             << name << "' is not one of dequant, int8_dot, lut";
+    props.strategy = StrategyAttr::get(parser.getContext(), *strategy);
+  }
   if (succeeded(parser.parseOptionalKeyword("packed"))) {
     Type weightType;
     LayoutAttr layout;
@@ -639,6 +650,8 @@ void MatmulOp::print(OpAsmPrinter &printer) {
   printer.printStrippedAttrOrType(getScheme());
   if (getTransposeB())
     printer << " transpose_b";
+  if (std::optional<Strategy> strategy = getStrategy())
+    printer << " strategy " << stringifyStrategy(*strategy);
   if (getLayoutAttr() && getWeightType()) {
     printer << " packed " << *getWeightType() << " layout ";
     printer.printStrippedAttrOrType(getLayoutAttr());
@@ -662,7 +675,7 @@ void MatmulOp::print(OpAsmPrinter &printer) {
   }
   SmallVector<StringRef> elided = {getOperandSegmentSizesAttrName(),
                                    getSchemeAttrName(), getTransposeBAttrName(),
-                                   getAccAttrName()};
+                                   getAccAttrName(), getStrategyAttrName()};
   // Layout and weight type print as the `packed` pair; alone (invalid IR
   // printed generically) they stay in the dictionary.
   if (getLayoutAttr() && getWeightType())

@@ -23,6 +23,11 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
   Option<std::string> isa{*this, "isa",
                           llvm::cl::desc("avx512, avx2 or scalar"),
                           llvm::cl::init("avx512")};
+  Option<std::string> strategy{
+      *this, "strategy",
+      llvm::cl::desc("dequant, int8-dot, lut or auto (default: each "
+                     "matmul's own strategy, else dequant)"),
+      llvm::cl::init("")};
 };
 struct GpuPipelineOptions : PassPipelineOptions<GpuPipelineOptions> {
   Option<std::string> target{*this, "target", llvm::cl::desc("cuda or hip"),
@@ -50,6 +55,7 @@ void lowbit::registerCpuPipeline() {
         LowbitPackWeightsPassOptions pack;
         pack.target = "cpu";
         pack.isa = options.isa;
+        pack.strategy = options.strategy;
         addPipeline(pm, pack);
       });
 }

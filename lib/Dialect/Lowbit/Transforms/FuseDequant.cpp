@@ -234,7 +234,8 @@ lowbit::fuseDequantizeIntoContraction(RewriterBase &rewriter,
       dequantize.getScales(), dequantize.getZeros(), dequantize.getNegScales(),
       dequantize.getTensorScale(), /*bias=*/Value(), epilogueOperands,
       dequantize.getSchemeAttr(), contraction->transposeB,
-      /*acc=*/TypeAttr(), /*layout=*/LayoutAttr(), /*weightType=*/TypeAttr());
+      /*acc=*/TypeAttr(), /*layout=*/LayoutAttr(), /*weightType=*/TypeAttr(),
+      /*strategy=*/StrategyAttr());
   if (!epilogueOperands.empty())
     buildInitEpilogue(rewriter, matmul);
   Value result = matmul.getResult();
@@ -377,7 +378,7 @@ FailureOr<MatmulOp> lowbit::fuseElementwiseIntoEpilogue(RewriterBase &rewriter,
       matmul.getZeros(), matmul.getNegScales(), matmul.getTensorScale(),
       matmul.getBias(), epilogueOperands, matmul.getSchemeAttr(),
       matmul.getTransposeBAttr(), matmul.getAccAttr(), matmul.getLayoutAttr(),
-      matmul.getWeightTypeAttr());
+      matmul.getWeightTypeAttr(), matmul.getStrategyAttr());
   {
     OpBuilder::InsertionGuard guard(rewriter);
     SmallVector<Type> argTypes = {matmul.getAccumulatorType()};

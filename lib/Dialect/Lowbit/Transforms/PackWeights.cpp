@@ -26,14 +26,98 @@ using namespace mlir;
 using namespace lowbit;
 
 FailureOr<LayoutAttr> lowbit::chooseCpuWeightLayout(Type weightType,
-                                                    cpu::Isa isa) {
+                                                    cpu::Isa isa,
+                                                    cpu::Strategy strategy) {
   std::optional<numerics::Format> format = getElementFormat(weightType);
   if (!format)
     return failure();
-  // One vector load of `lanes` 32-bit words yields 32/bits vectors of
-  // consecutive weights, each one shift (and mask) away.
-  return LayoutAttr::get(weightType.getContext(), format->bits(), 32,
-                         /*order=*/{}, /*aligned=*/true, cpu::isaLanes(isa));
+  cpu::KernelSpec spec;
+  spec.isa = isa;
+  spec.weight = *format;
+  spec.strategy = strategy;
+  // Dequant: one vector load of `lanes` 32-bit words yields 32/bits vectors
+  // of consecutive weights, each one shift (and mask) away. Int8Dot: the
+  // same with bytes.
+  numerics::PackLayout layout = cpu::weightLayout(spec);
+  return LayoutAttr::get(weightType.getContext(), layout.bits,
+                         layout.wordBits, /*order=*/{}, layout.aligned,
+                         layout.order.size() / layout.slotsPerWord());
+}
+
+/// The kernel spec of `op`'s weights and scheme for `isa` and `strategy`,
+/// enough to ask the generator whether it can emit the kernel.
+static std::optional<cpu::KernelSpec>
+strategySpec(MatmulOp op, cpu::Isa isa, cpu::Strategy strategy) {
+  std::optional<numerics::Format> format = getElementFormat(
+      op.getWeightType() ? *op.getWeightType()
+                         : op.getWeights().getType().getElementType());
+  if (!format)
+    return std::nullopt;
+  cpu::KernelSpec spec;
+  spec.isa = isa;
+  spec.strategy = strategy;
+  spec.weight = *format;
+  spec.scheme = getNumericsScheme(op.getScheme());
+  spec.n = op.getOutputSize();
+  spec.k = op.getReductionSize();
+  return spec;
+}
+
+FailureOr<cpu::Strategy> lowbit::chooseCpuStrategy(MatmulOp op, cpu::Isa isa,
+                                                   StringRef requested) {
+  if (requested.empty()) {
+    if (std::optional<Strategy> own = op.getStrategy()) {
+      switch (*own) {
+      case Strategy::Dequant:
+        return cpu::Strategy::Dequant;
+      case Strategy::Int8Dot:
+        return cpu::Strategy::Int8Dot;
+      case Strategy::Lut:
+        return cpu::Strategy::Lut;
+      }
+    }
+    return cpu::Strategy::Dequant;
+  }
+  auto canEmit = [&](cpu::Strategy strategy) -> std::string {
+    std::optional<cpu::KernelSpec> spec = strategySpec(op, isa, strategy);
+    if (!spec)
+      return "the weights have no numerics format";
+    if (ShapedType::isDynamic(spec->n) || ShapedType::isDynamic(spec->k))
+      return "N and K must be static";
+    return cpu::verifyKernelSpec(*spec);
+  };
+  if (requested == "auto") {
+    std::optional<cpu::KernelSpec> spec =
+        strategySpec(op, isa, cpu::Strategy::Dequant);
+    if (!spec || ShapedType::isDynamic(spec->n) ||
+        ShapedType::isDynamic(spec->k))
+      return cpu::Strategy::Dequant;
+    return cpu::autoStrategy(*spec);
+  }
+  std::optional<cpu::Strategy> strategy = cpu::parseStrategy(requested);
+  if (!strategy)
+    return op.emitOpError("--lowbit-pack-weights: strategy '")
+           << requested << "' is not one of dequant, int8-dot, lut, auto";
+  if (*strategy != cpu::Strategy::Dequant) {
+    std::string error = canEmit(*strategy);
+    if (!error.empty())
+      return op.emitOpError("cannot use the ")
+             << cpu::strategyName(*strategy) << " strategy: " << error;
+  }
+  return *strategy;
+}
+
+/// The dialect's name of a CPU strategy.
+static Strategy toDialect(cpu::Strategy strategy) {
+  switch (strategy) {
+  case cpu::Strategy::Dequant:
+    return Strategy::Dequant;
+  case cpu::Strategy::Int8Dot:
+    return Strategy::Int8Dot;
+  case cpu::Strategy::Lut:
+    return Strategy::Lut;
+  }
+  return Strategy::Dequant;
 }
 
 FailureOr<LayoutAttr> lowbit::chooseGpuWeightLayout(Type weightType) {
@@ -89,8 +173,19 @@ struct PackTargetWeights : OpRewritePattern<MatmulOp> {
     if (op.getLayoutAttr())
       return rewriter.notifyMatchFailure(op, "weights are already packed");
     Type weightType = op.getWeights().getType().getElementType();
-    FailureOr<LayoutAttr> layout = isa ? chooseCpuWeightLayout(weightType, *isa)
-                                       : chooseGpuWeightLayout(weightType);
+    if (!isa) {
+      FailureOr<LayoutAttr> layout = chooseGpuWeightLayout(weightType);
+      if (failed(layout))
+        return rewriter.notifyMatchFailure(op, "no layout for the weight type");
+      return packMatmulWeights(rewriter, op, *layout);
+    }
+    // The op's own strategy, set before the patterns run when the pass was
+    // given one.
+    FailureOr<cpu::Strategy> chosen = chooseCpuStrategy(op, *isa, "");
+    if (failed(chosen))
+      return failure();
+    FailureOr<LayoutAttr> layout =
+        chooseCpuWeightLayout(weightType, *isa, *chosen);
     if (failed(layout))
       return rewriter.notifyMatchFailure(op, "no layout for the weight type");
     return packMatmulWeights(rewriter, op, *layout);
@@ -122,12 +217,34 @@ struct LowbitPackWeightsPass
           << isa << "' is not one of avx512, avx2, scalar";
       return signalPassFailure();
     }
+    if (failed(assignCpuStrategies(getOperation(), *parsed, strategy)))
+      return signalPassFailure();
     populatePackWeightsPatterns(patterns, *parsed);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
 };
 } // namespace
+
+LogicalResult lowbit::assignCpuStrategies(Operation *root, cpu::Isa isa,
+                                          StringRef requested) {
+  if (requested.empty())
+    return success();
+  WalkResult result = root->walk([&](MatmulOp op) {
+    // Packed weights keep their strategy; [K, N] weights are not packed.
+    if (op.getLayoutAttr() || !op.getTransposeB())
+      return WalkResult::advance();
+    FailureOr<cpu::Strategy> chosen = chooseCpuStrategy(op, isa, requested);
+    if (failed(chosen))
+      return WalkResult::interrupt();
+    // Dequant is the default and stays implicit.
+    if (*chosen == cpu::Strategy::Dequant && !op.getStrategy())
+      return WalkResult::advance();
+    op.setStrategyAttr(StrategyAttr::get(op.getContext(), toDialect(*chosen)));
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
 
 void lowbit::populatePackWeightsPatterns(RewritePatternSet &patterns,
                                          cpu::Isa isa) {

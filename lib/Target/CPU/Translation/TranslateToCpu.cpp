@@ -484,14 +484,20 @@ lowbit::getCpuKernelSpec(MatmulOp op, cpu::Isa isa, StringRef name,
     return op.emitOpError("has no numerics format for weight type ")
            << *op.getWeightType();
   spec.weight = *format;
+  if (std::optional<Strategy> strategy = op.getStrategy())
+    spec.strategy = *strategy == Strategy::Int8Dot ? cpu::Strategy::Int8Dot
+                    : *strategy == Strategy::Lut   ? cpu::Strategy::Lut
+                                                   : cpu::Strategy::Dequant;
   numerics::PackLayout expected = cpu::weightLayout(spec);
   numerics::PackLayout actual = getNumericsLayout(layout);
   if (actual.bits != expected.bits || actual.wordBits != expected.wordBits ||
       actual.aligned != expected.aligned || actual.order != expected.order)
     return op.emitOpError("weights are packed as ")
-           << layout << " but the " << cpu::isaName(isa)
-           << " kernel reads lanes = " << cpu::isaLanes(isa)
-           << " of 32-bit words; run --lowbit-pack-weights with isa="
+           << layout << " but the " << cpu::isaName(isa) << " "
+           << cpu::strategyName(spec.strategy) << " kernel reads lanes = "
+           << expected.order.size() / expected.slotsPerWord() << " of "
+           << expected.wordBits
+           << "-bit words; run --lowbit-pack-weights with isa="
            << cpu::isaName(isa);
   RankedTensorType input = op.getInput().getType();
   RankedTensorType result = op.getResult().getType();

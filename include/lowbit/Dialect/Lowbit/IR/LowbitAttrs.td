@@ -18,6 +18,12 @@ class Lowbit_Attr<string name, string attrMnemonic, list<Trait> traits = []>
   let mnemonic = attrMnemonic;
 }
 
+def Lowbit_StrategyAttr : EnumAttr<Lowbit_Dialect, Lowbit_Strategy,
+                                   "strategy"> {
+  let summary = "how a matmul multiplies low-bit weights (see lowbit.matmul)";
+  let assemblyFormat = "`<` $value `>`";
+}
+
 def Lowbit_SchemeAttr : Lowbit_Attr<"Scheme", "scheme"> {
   let summary = "a group-quantization scheme";
   let description = [{

@@ -24,4 +24,13 @@ def Lowbit_ZeroPointMode : I32EnumAttr<"ZeroPointMode",
   let genSpecializedAttr = 0;
 }
 
+def Lowbit_Strategy : I32EnumAttr<"Strategy",
+    "how a matmul multiplies low-bit weights with activations", [
+      I32EnumAttrCase<"Dequant", 0, "dequant">,
+      I32EnumAttrCase<"Int8Dot", 1, "int8_dot">,
+      I32EnumAttrCase<"Lut", 2, "lut">]> {
+  let cppNamespace = "::lowbit";
+  let genSpecializedAttr = 0;
+}
+
 #endif // LOWBIT_DIALECT_LOWBIT_IR_LOWBITENUMS_TD

@@ -247,8 +247,19 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul",
           -> tensor<1x11008xf32>
     ```
 
+    Strategy: `strategy S` says how a target multiplies weights with
+    activations (absent: `dequant`). `dequant` decodes weights and multiplies
+    with the exact activations. `int8_dot` first quantizes each row of the
+    input to int8 in blocks of 32 along K (scale `max|x| / 127` per block,
+    values rounded to nearest even) and multiplies the weights' integer
+    values with those: the result then differs from the formula above by
+    the activation quantization error, which users choose to accept.
+    `lut` multiplies through tables of activation partial sums probed by
+    weight bits. `--lowbit-pack-weights` chooses the layout the strategy
+    reads.
+
     Syntax: the operands, `scheme`, then optionally `transpose_b`,
-    `packed T layout <...>`, `acc(type)`, and
+    `strategy S`, `packed T layout <...>`, `acc(type)`, and
     `epilogue(%e0, %e1 : type0, type1) { ... }`, written
     `epilogue { ... }` when there are no epilogue operands; the functional
     type at the end lists every operand, epilogue operands included.
@@ -267,7 +278,8 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul",
                        UnitAttr:$transposeB,
                        OptionalAttr<TypeAttr>:$acc,
                        OptionalAttr<Lowbit_LayoutAttr>:$layout,
-                       OptionalAttr<TypeAttr>:$weightType);
+                       OptionalAttr<TypeAttr>:$weightType,
+                       OptionalAttr<Lowbit_StrategyAttr>:$strategy);
   let results = (outs RankedTensorOf<[F16, BF16, F32]>:$result);
   let regions = (region MaxSizedRegion<1>:$epilogue);
   // The epilogue operands' types appear both in the `epilogue(...)` group and

@@ -83,6 +83,15 @@ def LowbitPackWeightsPass : Pass<"lowbit-pack-weights"> {
     `L` words gives `32 / b` vectors of `L` consecutive weights, each one
     shift (and mask) away.
 
+    CPU strategy (`strategy=`, else the matmul's own `strategy`, else
+    `dequant`; docs/cpu-kernels.md): `int8-dot` packs bytes instead,
+    `#lowbit.layout<bits = b, word = 8, aligned, lanes = 32>`, so one
+    shift and mask give 32 consecutive codes as bytes, and sets
+    `strategy int8_dot` on the matmul. `auto` picks per matmul by a
+    documented heuristic (docs/passes.md). A strategy that cannot handle a
+    matmul's format or scheme is an error naming the reason; `auto` never
+    picks one.
+
     ```mlir
     // Before:
     %y = lowbit.matmul %x, %q, %s scheme <group = [1, 128], scale = f16> transpose_b
@@ -111,6 +120,9 @@ def LowbitPackWeightsPass : Pass<"lowbit-pack-weights"> {
            "target whose layout to use: cpu, cuda or hip">,
     Option<"isa", "isa", "std::string", /*default=*/"\"avx512\"",
            "CPU instruction set: avx512, avx2 or scalar">,
+    Option<"strategy", "strategy", "std::string", /*default=*/"\"\"",
+           "CPU strategy: dequant, int8-dot, lut or auto (default: the "
+           "matmul's `strategy`, else dequant)">,
   ];
   let dependentDialects = ["::lowbit::LowbitDialect"];
 }

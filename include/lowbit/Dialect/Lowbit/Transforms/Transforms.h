@@ -39,10 +39,20 @@ fuseElementwiseIntoEpilogue(mlir::RewriterBase &rewriter, MatmulOp matmul);
 /// Adds the patterns of `--lowbit-fuse-dequant`: the two rewrites above.
 void populateFuseDequantPatterns(mlir::RewritePatternSet &patterns);
 
-/// The CPU storage layout for weights of `weightType` on `isa`:
-/// `#lowbit.layout<bits = b, word = 32, aligned, lanes = L>`.
-mlir::FailureOr<LayoutAttr> chooseCpuWeightLayout(mlir::Type weightType,
-                                                  cpu::Isa isa);
+/// The CPU storage layout for weights of `weightType` on `isa` with
+/// `strategy`: `#lowbit.layout<bits = b, word = 32, aligned, lanes = L>` for
+/// dequant, `#lowbit.layout<bits = b, word = 8, aligned, lanes = 32>` for
+/// int8-dot.
+mlir::FailureOr<LayoutAttr>
+chooseCpuWeightLayout(mlir::Type weightType, cpu::Isa isa,
+                      cpu::Strategy strategy = cpu::Strategy::Dequant);
+
+/// The CPU strategy for `op` on `isa`: `requested` (dequant, int8-dot, lut,
+/// or auto for the heuristic of docs/passes.md), or when it is empty the
+/// op's own `strategy` attribute, else dequant. Emits an error on `op` and
+/// fails for an unknown name or a strategy that cannot take the op.
+mlir::FailureOr<cpu::Strategy> chooseCpuStrategy(MatmulOp op, cpu::Isa isa,
+                                                 llvm::StringRef requested);
 
 /// Packs the [N, K] weights of `op` with `layout` through lowbit.pack
 /// (folding constant weights) and turns `op` into its scheduled form.
@@ -55,6 +65,14 @@ mlir::FailureOr<MatmulOp> packMatmulWeights(mlir::RewriterBase &rewriter,
 /// Adds the pattern of `--lowbit-pack-weights` for CPU `isa`.
 void populatePackWeightsPatterns(mlir::RewritePatternSet &patterns,
                                  cpu::Isa isa);
+
+/// Sets the `strategy` of every unpacked [N, K] matmul under `root` to
+/// chooseCpuStrategy(op, isa, requested) (nothing when `requested` is
+/// empty); the patterns of populatePackWeightsPatterns then pack each in
+/// its strategy's layout. Fails after emitting an error on a matmul that
+/// the requested strategy cannot take.
+mlir::LogicalResult assignCpuStrategies(mlir::Operation *root, cpu::Isa isa,
+                                        llvm::StringRef requested);
 
 /// Registers `--lowbit-cpu-pipeline{isa=...}`: canonicalize, fuse
 /// dequantization, pack weights for the CPU, canonicalize and CSE.
