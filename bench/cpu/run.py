@@ -2,13 +2,17 @@
 """CPU benchmark table: lowbit kernels against the read bandwidth and OpenBLAS.
 
 Usage: bench/cpu/run.py [--build build] [--isa avx2] [--threads 2]
-                        [--quick] [--out docs/bench-cpu.md]
+                        [--strategies dequant,int8-dot] [--quick]
+                        [--out docs/bench-cpu.md]
 
 For every case it runs `lowbit-bench --check --json` (which measures the
 machine's read bandwidth in the same process) and the OpenBLAS f32 baseline
 of the same shape (sgemv for M = 1, sgemm otherwise), and writes a markdown
 table: time, achieved weight GB/s, fraction of the measured read bandwidth,
-and speed-up over OpenBLAS. Installs libopenblas-dev if it is missing.
+and speed-up over OpenBLAS. Each case runs with every strategy listed
+(`dequant` with f32 activations; `int8-dot` and `lut` with `--act=int8`);
+cases a strategy cannot take are listed as such. Installs libopenblas-dev if
+it is missing.
 """
 
 import argparse
@@ -59,6 +63,8 @@ def main() -> int:
     parser.add_argument("--isa", default="avx2")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--strategies", default="dequant,int8-dot",
+                        help="comma-separated: dequant, int8-dot, lut")
     parser.add_argument("--quick", action="store_true",
                         help="M = 1 and 16, 4096x14336, group 128 only")
     parser.add_argument("--out", default=os.path.join(ROOT, "docs", "bench-cpu.md"))
@@ -79,21 +85,33 @@ def main() -> int:
         blas = subprocess.run([baseline, str(m), str(n), str(k), str(args.repeats)],
                               capture_output=True, text=True, env=env, check=True)
         blas_us[(m, n, k)] = float(blas.stdout)
-        for weight, zero, groups in formats:
+        for (weight, zero, groups), strategy in itertools.product(
+                formats, args.strategies.split(",")):
             for group in groups:
+                act = "f32" if strategy == "dequant" else "int8"
                 cmd = [bench, "--target=cpu", f"--isa={args.isa}", f"--m={m}",
                        f"--n={n}", f"--k={k}", f"--weight={weight}",
                        f"--group={group}", f"--zero={zero}", "--scale=f16",
-                       "--act=f32", f"--threads={args.threads}",
+                       f"--act={act}", f"--strategy={strategy}",
+                       f"--threads={args.threads}",
                        f"--repeats={args.repeats}", "--check", "--json"]
                 proc = subprocess.run(cmd, capture_output=True, text=True)
+                if proc.returncode == 2:
+                    # The strategy cannot take this format or scheme.
+                    rows.append({"m": m, "n": n, "k": k, "weight": weight,
+                                 "group": group, "zero": zero,
+                                 "strategy": strategy,
+                                 "unsupported": proc.stderr.strip()})
+                    print(f"M={m} {n}x{k} {weight} g{group} {zero} {strategy}: "
+                          "not taken", flush=True)
+                    continue
                 if proc.returncode not in (0, 1):
                     print("error:", " ".join(cmd), proc.stderr, file=sys.stderr)
                     return 1
                 r = json.loads(proc.stdout)
                 r["blas_us"] = blas_us[(m, n, k)]
                 rows.append(r)
-                print(f"M={m} {n}x{k} {weight} g{group} {zero}: "
+                print(f"M={m} {n}x{k} {weight} g{group} {zero} {strategy}: "
                       f"{r['time_us']:.0f} us, {r['weight_gbps']:.2f} GB/s, "
                       f"{100 * r['bandwidth_fraction']:.1f}% of "
                       f"{r['read_gbps']:.1f} GB/s, "
@@ -112,8 +130,11 @@ def main() -> int:
     with open(args.out, "w") as f:
         f.write("# CPU benchmark\n\n")
         f.write(f"Machine: {cpu}, {os.cpu_count()} cores; ISA `{args.isa}`, "
-                f"{args.threads} threads, f32 activations, f16 scales. Command: "
-                f"`bench/cpu/run.py --isa {args.isa} --threads {args.threads}"
+                f"{args.threads} threads, f16 scales; dequant with f32 "
+                "activations, int8-dot and lut with activations quantized to "
+                "int8 at run time. Command: "
+                f"`bench/cpu/run.py --isa {args.isa} --threads {args.threads} "
+                f"--strategies {args.strategies}"
                 f"{' --quick' if args.quick else ''}`.\n\n")
         f.write("Bandwidth fraction: packed weights, scales in their stored "
                 "type and f32 zero points (what the kernel reads), per second, "
@@ -121,12 +142,18 @@ def main() -> int:
                 "lowbit-bench measured in the same process. OpenBLAS: f32 "
                 "sgemv (M = 1) or sgemm of the same shape, same threads, "
                 "weights rotated out of cache.\n\n")
-        f.write("| M | N x K | weight | group | zero | time (us) | GB/s | "
-                "fraction of read BW | x OpenBLAS f32 | check |\n")
-        f.write("|---|---|---|---|---|---|---|---|---|---|\n")
+        f.write("| M | N x K | weight | group | zero | strategy | time (us) | "
+                "GB/s | fraction of read BW | x OpenBLAS f32 | check |\n")
+        f.write("|---|---|---|---|---|---|---|---|---|---|---|\n")
         for r in rows:
+            if "unsupported" in r:
+                f.write(f"| {r['m']} | {r['n']}x{r['k']} | {r['weight']} | "
+                        f"{r['group']} | {r['zero']} | {r['strategy']} | "
+                        "not taken | | | | |\n")
+                continue
             f.write(f"| {r['m']} | {r['n']}x{r['k']} | {r['weight']} | "
-                    f"{r['group']} | {r['zero']} | {r['time_us']:.0f} | "
+                    f"{r['group']} | {r['zero']} | {r['strategy']} | "
+                    f"{r['time_us']:.0f} | "
                     f"{r['weight_gbps']:.2f} | {100 * r['bandwidth_fraction']:.1f}% | "
                     f"{r['blas_us'] / r['time_us']:.2f} | {r['check']} |\n")
     print("wrote", args.out)
