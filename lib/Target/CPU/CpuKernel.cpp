@@ -644,8 +644,11 @@ inline uint16_t f32ToBF16(float f) {
           "}\n";
     break;
   case numerics::ScaleType::F16:
+    // Vector ISAs have F16C, whose widening conversion is exact.
     os << "typedef uint16_t ScaleT;\ninline float loadScale(uint16_t v) { "
-          "return f16ToF32(v); }\n";
+          "return "
+       << (spec.isa == Isa::Scalar ? "f16ToF32(v)" : "_cvtsh_ss(v)")
+       << "; }\n";
     break;
   case numerics::ScaleType::BF16:
     os << "typedef uint16_t ScaleT;\ninline float loadScale(uint16_t v) { "
