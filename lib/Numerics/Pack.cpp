@@ -3,16 +3,21 @@
 // Each row is a little-endian bit stream over its words: a code's position
 // in the stream follows from its period and slot alone, so packing and
 // unpacking are the same address computation run in opposite directions.
+// Bit-plane layouts address each bit of a code separately, over the whole
+// tensor's stream of tiles.
 //
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Numerics/Pack.h"
 
+#include <algorithm>
 #include <cassert>
 
 using namespace lowbit::numerics;
 
 int64_t PackLayout::wordsPerRow(int64_t rowLength) const {
+  if (planes())
+    return bits * ((rowLength + wordBits - 1) / wordBits);
   int64_t periods = (rowLength + period() - 1) / period();
   int64_t slots = periods * period();
   if (aligned)
@@ -28,6 +33,8 @@ std::string lowbit::numerics::verifyLayout(const PackLayout &layout) {
       layout.wordBits != 64)
     return "the word width " + std::to_string(layout.wordBits) +
            " is not supported; expected 8, 16, 32 or 64 bits";
+  if (layout.planes() && (!layout.order.empty() || layout.aligned))
+    return "a bit-plane layout takes no element order and is not aligned";
   size_t period = layout.order.size();
   std::vector<int64_t> elementOfSlot(period, -1);
   for (size_t element = 0; element < period; ++element) {
@@ -72,6 +79,31 @@ PackLayout lowbit::numerics::laneLayout(unsigned bits, unsigned wordBits,
   for (unsigned element = 0; element < lanes * perWord; ++element)
     layout.order.push_back((element % lanes) * perWord + element / lanes);
   return layout;
+}
+
+PackLayout lowbit::numerics::planeLayout(unsigned bits, unsigned rows,
+                                         unsigned wordBits) {
+  assert(bits >= 1 && rows >= 1 && "bad plane layout");
+  PackLayout layout;
+  layout.bits = bits;
+  layout.wordBits = wordBits;
+  layout.planeRows = rows;
+  return layout;
+}
+
+/// Position of bit `plane` of element `index` of row `row` in the stream of
+/// a bit-plane layout of `rows` rows of `rowLength` codes.
+static int64_t planeBitOffset(const PackLayout &layout, int64_t rows,
+                              int64_t rowLength, int64_t row, int64_t index,
+                              unsigned plane) {
+  int64_t bytesPerRow = layout.wordsPerRow(rowLength) * layout.wordBits / 8;
+  int64_t tile = row / layout.planeRows;
+  int64_t tileRows =
+      std::min<int64_t>(layout.planeRows, rows - tile * layout.planeRows);
+  int64_t byte = tile * layout.planeRows * bytesPerRow +
+                 (index / 8 * layout.bits + plane) * tileRows +
+                 row % layout.planeRows;
+  return byte * 8 + index % 8;
 }
 
 /// Position of element `index` of a row in the row's bit stream.
@@ -119,6 +151,17 @@ std::vector<uint64_t> lowbit::numerics::pack(const std::vector<uint32_t> &codes,
          "codes do not match rows * rowLength");
   int64_t wordsPerRow = layout.wordsPerRow(rowLength);
   std::vector<uint64_t> words(rows * wordsPerRow, 0);
+  if (layout.planes()) {
+    for (int64_t row = 0; row < rows; ++row)
+      for (int64_t index = 0; index < rowLength; ++index)
+        for (unsigned plane = 0; plane < layout.bits; ++plane) {
+          int64_t offset =
+              planeBitOffset(layout, rows, rowLength, row, index, plane);
+          uint64_t bit = (codes[row * rowLength + index] >> plane) & 1;
+          words[offset / layout.wordBits] |= bit << (offset % layout.wordBits);
+        }
+    return words;
+  }
   for (int64_t row = 0; row < rows; ++row) {
     for (int64_t index = 0; index < rowLength; ++index) {
       uint32_t code = codes[row * rowLength + index];
@@ -139,6 +182,19 @@ lowbit::numerics::unpack(const std::vector<uint64_t> &words, int64_t rows,
   assert(int64_t(words.size()) == rows * wordsPerRow &&
          "words do not match rows * wordsPerRow(rowLength)");
   std::vector<uint32_t> codes(rows * rowLength);
+  if (layout.planes()) {
+    for (int64_t row = 0; row < rows; ++row)
+      for (int64_t index = 0; index < rowLength; ++index)
+        for (unsigned plane = 0; plane < layout.bits; ++plane) {
+          int64_t offset =
+              planeBitOffset(layout, rows, rowLength, row, index, plane);
+          uint64_t bit =
+              (words[offset / layout.wordBits] >> (offset % layout.wordBits)) &
+              1;
+          codes[row * rowLength + index] |= uint32_t(bit) << plane;
+        }
+    return codes;
+  }
   for (int64_t row = 0; row < rows; ++row)
     for (int64_t index = 0; index < rowLength; ++index)
       codes[row * rowLength + index] = extractCode(

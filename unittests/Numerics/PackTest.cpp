@@ -2,7 +2,8 @@
 //
 // Hand-computed packings, and on fresh random codes: pack agrees bit for bit
 // with a reference that builds each row as an explicit bit array, and unpack
-// inverts it, for every width, word width and element order.
+// inverts it, for every width, word width and element order; likewise for
+// bit-plane layouts against a reference that assembles their bytes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -214,6 +215,103 @@ TEST(PackTest, UnpackInvertsPackForEveryWidthWordAndOrder) {
     }
   }
   EXPECT_GT(checked, 8 * 4 * 6 * 4 * 2);
+}
+
+TEST(PackTest, PlaneLayoutHandComputed) {
+  // 2-bit codes, tiles of 2 rows, bytes: row 0 and 1 share a tile, row 2
+  // is the short last tile. Row 0 = 1,2,3,0, 0,3,2,1: plane 0 has bits
+  // 1010 0101 (element 0 first), i.e. low nibble 0x5 and high nibble 0xa.
+  std::vector<uint32_t> codes = {1, 2, 3, 0, 0, 3, 2, 1,  // row 0
+                                 3, 3, 3, 3, 0, 0, 0, 0,  // row 1
+                                 0, 0, 0, 1, 2, 0, 0, 0}; // row 2
+  PackLayout bytes = planeLayout(2, 2, 8);
+  EXPECT_EQ(verifyLayout(bytes), "");
+  EXPECT_EQ(bytes.wordsPerRow(8), 2);
+  // Tile 0: plane 0 of rows 0, 1; plane 1 of rows 0, 1. Tile 1: row 2.
+  Words expected = {0xa5, 0x0f, 0x66, 0x0f, 0x08, 0x10};
+  EXPECT_EQ(pack(codes, 3, 8, bytes), expected);
+  EXPECT_EQ(unpack(expected, 3, 8, bytes), codes);
+
+  // In 32-bit words rows are padded to 32 elements: each tile holds four
+  // byte columns per plane, three of them zero.
+  PackLayout words = planeLayout(2, 2, 32);
+  EXPECT_EQ(words.wordsPerRow(8), 2);
+  EXPECT_EQ(pack(codes, 3, 8, words), (Words{0x0f660fa5, 0, 0, 0, 0x1008, 0}));
+
+  // The kernels' layout: 32-row tiles in 32-bit words.
+  PackLayout kernel = planeLayout(3);
+  EXPECT_EQ(kernel.planeRows, 32u);
+  EXPECT_EQ(kernel.wordBits, 32u);
+  EXPECT_EQ(kernel.wordsPerRow(4160), 3 * 130);
+  EXPECT_EQ(kernel.wordsPerRow(33), 6);
+
+  PackLayout ordered = planeLayout(4);
+  ordered.order = {1, 0};
+  EXPECT_EQ(verifyLayout(ordered),
+            "a bit-plane layout takes no element order and is not aligned");
+}
+
+/// Reference bit-plane packing: assembles each byte of each tile from the
+/// definition in Pack.h, then cuts the byte stream into words.
+Words referencePlanePack(const std::vector<uint32_t> &codes, int64_t rows,
+                         int64_t rowLength, const PackLayout &layout) {
+  int64_t padded =
+      (rowLength + layout.wordBits - 1) / layout.wordBits * layout.wordBits;
+  std::vector<uint8_t> stream;
+  for (int64_t first = 0; first < rows; first += layout.planeRows) {
+    int64_t tileRows = std::min<int64_t>(layout.planeRows, rows - first);
+    for (int64_t column = 0; column < padded / 8; ++column)
+      for (unsigned plane = 0; plane < layout.bits; ++plane)
+        for (int64_t r = 0; r < tileRows; ++r) {
+          uint8_t byte = 0;
+          for (int64_t j = 0; j < 8; ++j) {
+            int64_t index = column * 8 + j;
+            if (index < rowLength &&
+                (codes[(first + r) * rowLength + index] >> plane & 1))
+              byte |= uint8_t(1u << j);
+          }
+          stream.push_back(byte);
+        }
+  }
+  Words words(stream.size() / (layout.wordBits / 8), 0);
+  for (size_t i = 0; i < stream.size(); ++i)
+    words[i / (layout.wordBits / 8)] |= uint64_t(stream[i])
+                                        << (8 * (i % (layout.wordBits / 8)));
+  return words;
+}
+
+TEST(PackTest, PlaneLayoutsRoundTripAndMatchTheReference) {
+  LOWBIT_SEEDED_RNG(rng);
+  int checked = 0;
+  for (unsigned bits = 1; bits <= 8; ++bits) {
+    std::uniform_int_distribution<uint32_t> anyCode(0, (1u << bits) - 1);
+    for (unsigned wordBits : {8u, 32u, 64u}) {
+      for (unsigned tile : {1u, 3u, 32u}) {
+        PackLayout layout = planeLayout(bits, tile, wordBits);
+        ASSERT_EQ(verifyLayout(layout), "");
+        for (int64_t rowLength : {1, 8, 37, 64}) {
+          for (int64_t rows : {1, 5, 37}) {
+            SCOPED_TRACE(::testing::Message()
+                         << bits << "-bit planes in " << wordBits
+                         << "-bit words, tiles of " << tile << " rows, " << rows
+                         << " rows of " << rowLength);
+            std::vector<uint32_t> codes(rows * rowLength);
+            for (uint32_t &code : codes)
+              code = anyCode(rng);
+            codes[0] = (1u << bits) - 1; // Never all zeros.
+            Words words = pack(codes, rows, rowLength, layout);
+            ASSERT_EQ(int64_t(words.size()),
+                      rows * layout.wordsPerRow(rowLength));
+            EXPECT_EQ(words,
+                      referencePlanePack(codes, rows, rowLength, layout));
+            EXPECT_EQ(unpack(words, rows, rowLength, layout), codes);
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, 8 * 3 * 3 * 4 * 3);
 }
 
 } // namespace

@@ -10,6 +10,10 @@
 // starts on a word boundary; the last period of a row is padded with zero
 // codes up to whole periods and whole words.
 //
+// A bit-plane layout (PackLayout::planeRows != 0, the CPU table-lookup
+// kernels') instead splits codes into their bits and interleaves rows in
+// tiles; see planeLayout.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef LOWBIT_NUMERICS_PACK_H
@@ -29,6 +33,11 @@ struct PackLayout {
   std::vector<unsigned> order;
   /// Codes never straddle words: each word holds slotsPerWord() codes.
   bool aligned = false;
+  /// Nonzero: a bit-plane layout with tiles of this many rows (see
+  /// planeLayout); `order` is then empty and `aligned` false.
+  unsigned planeRows = 0;
+
+  bool planes() const { return planeRows != 0; }
 
   unsigned period() const { return order.empty() ? 1 : order.size(); }
   /// Codes one word holds in an aligned layout.
@@ -54,6 +63,25 @@ PackLayout interleavedLayout(unsigned bits, unsigned wordBits);
 /// vector register holding the `lanes` words then yields `lanes` consecutive
 /// elements per shift and mask (the CPU kernels' layout).
 PackLayout laneLayout(unsigned bits, unsigned wordBits, unsigned lanes);
+
+/// The bit-plane layout of the CPU table-lookup kernels. Rows are padded
+/// with zero codes to a multiple of `wordBits` elements and split into bit
+/// planes: plane i holds bit i of every code. Rows go in tiles of `rows`
+/// rows (the last tile holds the remaining N mod rows rows, stored as
+/// compactly). A tile of R rows is a byte stream, column-major over bytes
+/// of nibbles:
+///
+///   byte (c * bits + i) * R + r = bits i of the codes of elements
+///     8c..8c+3 of row r in its low nibble (element 8c + j at bit j) and of
+///     elements 8c+4..8c+7 in its high nibble,
+///
+/// so one load of R bytes gives the plane-i index nibbles of R rows for two
+/// groups of four elements. Tiles follow each other; bytes fill words from
+/// the least significant byte up. A row occupies bits * ceil(length /
+/// wordBits) words on average, as many as a plain bit stream of the padded
+/// row; rows do not start on word boundaries.
+PackLayout planeLayout(unsigned bits, unsigned rows = 32,
+                       unsigned wordBits = 32);
 
 /// Packs `rows` rows of `rowLength` codes (row-major, each code < 2^bits)
 /// into rows * wordsPerRow(rowLength) words (low wordBits bits of each
