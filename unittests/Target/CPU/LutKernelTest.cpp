@@ -19,6 +19,8 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -522,6 +524,105 @@ TEST(LutKernelTest, RejectsWhatItCannotGenerate) {
   EXPECT_EQ(cpu::verifyKernelSpec(passes),
             "the lut strategy makes one pass over K, got schedule "
             "kblock=128; use kblock=0");
+}
+
+// Timing on M = 1, N = 4096, K = 14336, groups of 128 with f16 scales (the
+// numbers in docs/lut-kernels.md): not a test, run with
+//   LutKernelTest --gtest_also_run_disabled_tests --gtest_filter='*Timing*'
+// LOWBIT_TIMING_FORMATS, _STRATEGIES, _ISA, _THREADS, _REPEATS override
+// int1,int2,int3,int4 / lut,dequant / avx2 / 2 / 50.
+TEST(LutKernelTest, DISABLED_Timing) {
+  auto env = [](const char *name, const char *fallback) {
+    const char *value = std::getenv(name);
+    return std::string(value && *value ? value : fallback);
+  };
+  auto split = [](const std::string &list) {
+    std::vector<std::string> items;
+    std::stringstream in(list);
+    for (std::string item; std::getline(in, item, ',');)
+      items.push_back(item);
+    return items;
+  };
+  cpu::Isa isa = *cpu::parseIsa(env("LOWBIT_TIMING_ISA", "avx2"));
+  int threads = std::stoi(env("LOWBIT_TIMING_THREADS", "2"));
+  int repeats = std::stoi(env("LOWBIT_TIMING_REPEATS", "50"));
+  const int64_t m = 1, n = 4096, k = 14336, group = 128;
+  std::string cxx = compiler();
+  std::mt19937_64 rng(1);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> x(m * k), y(m * n);
+  for (float &v : x)
+    v = normal(rng);
+  std::vector<uint16_t> scales(n * k / group);
+  for (uint16_t &v : scales)
+    v = numerics::toF16Bits(0.01f * (1.0f + std::fabs(normal(rng))));
+  std::vector<float> zeros(n * k / group, 1.0f);
+  std::printf("M=%lld N=%lld K=%lld group %lld f16 scales, %s, %d threads, "
+              "median of %d calls (min in brackets)\n",
+              (long long)m, (long long)n, (long long)k, (long long)group,
+              cpu::isaName(isa), threads, repeats);
+  for (const std::string &format :
+       split(env("LOWBIT_TIMING_FORMATS", "int1,int2,int3,int4"))) {
+    for (const std::string &strategy :
+         split(env("LOWBIT_TIMING_STRATEGIES", "lut,dequant"))) {
+      cpu::KernelSpec spec;
+      spec.name = "timed";
+      spec.isa = isa;
+      spec.strategy = *cpu::parseStrategy(strategy);
+      spec.weight = *Format::parse(format);
+      spec.scheme.groupShape = {1, group};
+      spec.scheme.scaleType = ScaleType::F16;
+      spec.n = n;
+      spec.k = k;
+      cpu::EmitResult result = cpu::emitCpuKernel(spec);
+      ASSERT_EQ(result.error, "") << format << " " << strategy;
+      std::string dir = makeTempDir();
+      std::string so = dir + "/timed.so";
+      ASSERT_EQ(compile(cxx, result.source, dir,
+                        std::string("-O3 -fopenmp -shared -fPIC ") +
+                            cpu::isaCompileFlags(isa),
+                        so),
+                "");
+      void *handle = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
+      ASSERT_NE(handle, nullptr) << dlerror();
+      auto kernel = reinterpret_cast<KernelFn>(dlsym(handle, "timed"));
+      ASSERT_NE(kernel, nullptr);
+      // Random codes: the values do not change the time.
+      std::uniform_int_distribution<uint32_t> anyCode(
+          0, spec.weight.numCodes() - 1);
+      std::vector<uint32_t> codes(n * k);
+      for (uint32_t &code : codes)
+        code = anyCode(rng);
+      std::vector<uint64_t> packed64 =
+          numerics::pack(codes, n, k, cpu::weightLayout(spec));
+      std::vector<uint32_t> packed(packed64.begin(), packed64.end());
+      auto call = [&] {
+        kernel(x.data(), m, packed.data(), scales.data(), zeros.data(), nullptr,
+               1.0f, nullptr, y.data(), threads);
+      };
+      for (int i = 0; i < 3; ++i)
+        call();
+      std::vector<double> seconds;
+      for (int i = 0; i < repeats; ++i) {
+        auto start = std::chrono::steady_clock::now();
+        call();
+        seconds.push_back(std::chrono::duration<double>(
+                              std::chrono::steady_clock::now() - start)
+                              .count());
+      }
+      std::sort(seconds.begin(), seconds.end());
+      double median = seconds[seconds.size() / 2];
+      double weightBytes = 4.0 * packed.size();
+      double allBytes = weightBytes + 2.0 * scales.size();
+      std::printf("%-6s %-8s %8.3f ms (%.3f)  %6.2f GB/s weights, %6.2f GB/s "
+                  "with scales\n",
+                  format.c_str(), strategy.c_str(), median * 1e3,
+                  seconds.front() * 1e3, weightBytes / median * 1e-9,
+                  allBytes / median * 1e-9);
+      std::fflush(stdout);
+      std::system(("rm -rf " + dir).c_str());
+    }
+  }
 }
 
 } // namespace
