@@ -575,7 +575,6 @@ void LutPrinter::printEpilogueOperands(std::string_view indent) {
 }
 
 void LutPrinter::printScalarRow() {
-  bool asym = isAsym(spec);
   const char *out = memoryType(spec.output);
   size_t count = plan.streams.size();
   os << "// Row n of y for all m activation rows, with exact f32 tables tf.\n"
@@ -643,7 +642,6 @@ void LutPrinter::printScalarRow() {
        << "      yv += s * pos + loadScale(negScales[at]) * scaleMul * neg;\n";
     break;
   }
-  (void)asym;
   os << "    }\n    {\n";
   printStore("      ", "yv", "mi", "n");
   os << "    }\n  }\n}\n\n";
@@ -654,13 +652,15 @@ void LutPrinter::printEntry() {
   const char *out = memoryType(spec.output);
   bool avx512 = spec.isa == Isa::AVX512;
   std::string epilogueArg = spec.epilogue ? ", epilogueOperands" : "";
-  os << "// Bit-plane index bytes of tile t (the short last tile padded to "
-        "TILE rows).\n"
-     << "inline const uint8_t *tileBytes(const uint8_t *wbytes, const uint8_t "
-        "*tail, int64_t t) {\n"
-     << "  return t < FULL_TILES ? wbytes + t * TILE * BYTES_PER_ROW : tail;\n"
-     << "}\n\n"
-     << "} // namespace " << spec.name << "_impl\n\n"
+  if (vector())
+    os << "// Bit-plane index bytes of tile t (the short last tile padded to "
+          "TILE rows).\n"
+       << "inline const uint8_t *tileBytes(const uint8_t *wbytes, const "
+          "uint8_t *tail, int64_t t) {\n"
+       << "  return t < FULL_TILES ? wbytes + t * TILE * BYTES_PER_ROW : "
+          "tail;\n"
+       << "}\n\n";
+  os << "} // namespace " << spec.name << "_impl\n\n"
      << "// y[m, n] = "
      << (spec.epilogue ? "epilogue(sum_k x[m, k] * W[n, k] (+ bias[n]), "
                          "operands)"
