@@ -449,6 +449,13 @@ public:
         wordsPerRow(layout.wordsPerRow(spec.k)) {}
 
   std::string print();
+  /// The conversions and the epilogue function alone (lut::printHelpers).
+  std::string printHelpers() {
+    printConversions();
+    if (spec.epilogue)
+      printEpilogue();
+    return os.str();
+  }
 
 private:
   void printPrelude();
@@ -1470,6 +1477,10 @@ std::string KernelPrinter::print() {
   return os.str();
 }
 } // namespace
+
+std::string lowbit::cpu::lut::printHelpers(const KernelSpec &spec) {
+  return KernelPrinter(spec).printHelpers();
+}
 
 //===----------------------------------------------------------------------===//
 // Entry points

@@ -27,6 +27,12 @@ std::string verifyKernelSpec(const KernelSpec &spec);
 /// The kernel's source; `spec` has passed verifyKernelSpec.
 std::string printKernel(const KernelSpec &spec);
 
+/// The scale, activation and output conversions (ScaleT, loadScale,
+/// loadAct, loadOut, storeOut and the f16/bf16 helpers) and, with an
+/// epilogue, the `epilogue` function, exactly as the dequant kernels print
+/// them. Defined in CpuKernel.cpp, next to the printer it reuses.
+std::string printHelpers(const KernelSpec &spec);
+
 } // namespace lowbit::cpu::lut
 
 #endif // LOWBIT_LIB_TARGET_CPU_CPULUTKERNEL_H
