@@ -876,6 +876,11 @@ int main(int argc, char **argv) {
         quantization.add(referenceQuantized, reference);
       }
     double base = tolerance(spec.output, k);
+    // Vector lut kernels round their activation tables to int8: 0.4 % to
+    // 1.5 % on normal data (docs/lut-kernels.md, whose unit test asserts the
+    // per-element bound); the scalar lut kernel keeps exact f32 tables.
+    if (spec.strategy == cpu::Strategy::Lut && spec.isa != cpu::Isa::Scalar)
+      base += 0.03;
     double relative = error.relative();
     double limit = base + (quantized ? quantization.relative() * 1.001 : 0.0);
     failed = !(relative <= limit);

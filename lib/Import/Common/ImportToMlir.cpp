@@ -260,7 +260,7 @@ Value LinearBuilder::buildWeights(Type elementType) {
       DenseElementsAttr::get(wordsType, llvm::ArrayRef<uint32_t>(words32)));
   auto layoutAttr = LayoutAttr::get(&context, layout.bits, layout.wordBits,
                                     /*order=*/{}, /*aligned=*/false,
-                                    /*lanes=*/0);
+                                    /*lanes=*/0, /*planes=*/0);
   return UnpackOp::create(builder, loc,
                           RankedTensorType::get({n, k}, elementType), packed,
                           layoutAttr);

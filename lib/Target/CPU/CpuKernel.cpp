@@ -1606,11 +1606,21 @@ std::string lowbit::cpu::verifyKernelSpec(const KernelSpec &spec) {
   return "";
 }
 
-Strategy lowbit::cpu::autoStrategy(const KernelSpec &spec) {
-  KernelSpec candidate = spec;
-  candidate.strategy = Strategy::Int8Dot;
-  return verifyKernelSpec(candidate).empty() ? Strategy::Int8Dot
-                                             : Strategy::Dequant;
+Strategy lowbit::cpu::autoStrategy(const KernelSpec &spec, int64_t m) {
+  auto takes = [&](Strategy strategy) {
+    KernelSpec candidate = spec;
+    candidate.strategy = strategy;
+    candidate.schedule = CpuSchedule();
+    return verifyKernelSpec(candidate).empty();
+  };
+  // Table lookups cost per activation row and bit plane, decodes per weight
+  // (shared by the rows of a tile): lookups win for few bits and few rows.
+  unsigned bits = spec.weight.bits();
+  if ((bits <= 2 || (bits <= 4 && m <= 1)) && takes(Strategy::Lut))
+    return Strategy::Lut;
+  if (takes(Strategy::Int8Dot))
+    return Strategy::Int8Dot;
+  return Strategy::Dequant;
 }
 
 EmitResult lowbit::cpu::emitCpuKernel(const KernelSpec &spec) {

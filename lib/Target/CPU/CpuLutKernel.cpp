@@ -301,9 +301,15 @@ void LutPrinter::printVectorTraits() {
           "(const __m128i *)(src + g))), _mm256_set1_ps(mul)));\n"
        << "    for (int i = 0; i < 8; ++i) dst[(g + i) * stride] = t[i];\n"
        << "  }\n";
-  os << "  for (; g < GROUPS; ++g) dst[g * stride] = "
-     << (f16 ? "_cvtsh_ss(src[g])" : "loadScale(src[g])") << " * mul;\n"
-     << "}\n\n";
+  // No remainder loop when there is no remainder: GCC warns about the
+  // empty loop's induction variable otherwise.
+  bool remainder = !f16 || (spec.k / groupSize(spec)) % 8 != 0;
+  if (remainder)
+    os << "  for (; g < GROUPS; ++g) dst[g * stride] = "
+       << (f16 ? "_cvtsh_ss(src[g])" : "loadScale(src[g])") << " * mul;\n";
+  else
+    os << "  (void)g;\n";
+  os << "}\n\n";
   // The AVX2 tile is one 32-byte vector of index bytes (32 rows); AVX-512
   // joins two tiles in one 64-byte vector (64 rows). vpshufb looks up 16-byte
   // tables per 128-bit lane, so all lanes get the same table; the int8 sums

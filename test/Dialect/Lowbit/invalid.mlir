@@ -118,7 +118,7 @@ func.func private @lanes_unaligned() attributes {l = #lowbit.layout<bits = 4, wo
 
 // -----
 
-// expected-error @+1 {{expected 'aligned', 'lanes' or 'order' in a layout, got 'stride'}}
+// expected-error @+1 {{expected 'aligned', 'lanes', 'order' or 'planes' in a layout, got 'stride'}}
 func.func private @unknown_layout_key() attributes {l = #lowbit.layout<bits = 4, word = 32, stride = 2>}
 
 // -----
@@ -742,3 +742,8 @@ func.func @matmul_unknown_strategy(%x: tensor<1x64xf32>, %w: tensor<8x64xsi4>, %
       : (tensor<1x64xf32>, tensor<8x64xsi4>, tensor<8x1xf32>) -> tensor<1x8xf32>
   return
 }
+
+// -----
+
+// expected-error @+1 {{layout 'planes = 32' is a bit-plane layout and takes no 'lanes', 'order' or 'aligned'}}
+func.func private @planes_and_lanes() attributes {l = #lowbit.layout<bits = 2, word = 32, aligned, lanes = 8, planes = 32>}

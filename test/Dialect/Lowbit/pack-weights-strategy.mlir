@@ -9,8 +9,9 @@
 // INT8-LABEL: func.func @int4
 // INT8: lowbit.pack %{{.*}} layout <bits = 4, word = 8, aligned, lanes = 32> : tensor<64x256xsi4> -> tensor<64x128xi8>
 // INT8: lowbit.matmul {{.*}} transpose_b strategy int8_dot packed si4 layout <bits = 4, word = 8, aligned, lanes = 32>
+// auto: table lookup for 4-bit weights and one row of activations.
 // AUTO-LABEL: func.func @int4
-// AUTO: lowbit.matmul {{.*}} transpose_b strategy int8_dot packed si4 layout <bits = 4, word = 8, aligned, lanes = 32>
+// AUTO: lowbit.matmul {{.*}} transpose_b strategy lut packed si4 layout <bits = 4, word = 32, planes = 32>
 // OWN-LABEL: func.func @int4
 // OWN-NOT: strategy
 // OWN: lowbit.matmul {{.*}} transpose_b packed si4 layout <bits = 4, word = 32, aligned, lanes = 8>
@@ -21,6 +22,21 @@ func.func @int4(%x: tensor<1x256xf32>, %q: tensor<64x256xsi4>, %s: tensor<64x4xf
   %y = lowbit.matmul %x, %q, %s scheme <group = [1, 64], scale = f16> transpose_b
       : (tensor<1x256xf32>, tensor<64x256xsi4>, tensor<64x4xf16>) -> tensor<1x64xf32>
   return %y : tensor<1x64xf32>
+}
+
+// -----
+
+// auto with 16 rows of activations: int8 dot products for 4-bit weights,
+// table lookup for 2-bit ones (docs/bench-strategies.md measures both).
+// AUTO-LABEL: func.func @rows16
+// AUTO: strategy int8_dot packed si4 layout <bits = 4, word = 8, aligned, lanes = 32>
+// AUTO: strategy lut packed si2 layout <bits = 2, word = 32, planes = 32>
+func.func @rows16(%x: tensor<16x256xf32>, %q: tensor<64x256xsi4>, %q2: tensor<64x256xsi2>, %s: tensor<64x4xf16>) -> (tensor<16x64xf32>, tensor<16x64xf32>) {
+  %y = lowbit.matmul %x, %q, %s scheme <group = [1, 64], scale = f16> transpose_b
+      : (tensor<16x256xf32>, tensor<64x256xsi4>, tensor<64x4xf16>) -> tensor<16x64xf32>
+  %y2 = lowbit.matmul %x, %q2, %s scheme <group = [1, 64], scale = f16> transpose_b
+      : (tensor<16x256xf32>, tensor<64x256xsi2>, tensor<64x4xf16>) -> tensor<16x64xf32>
+  return %y, %y2 : tensor<16x64xf32>, tensor<16x64xf32>
 }
 
 // -----
@@ -52,9 +68,10 @@ func.func @nf4(%x: tensor<1x256xf32>, %q: tensor<64x256x!lowbit.codebook<nf4>>, 
 
 // -----
 
-// Groups of 16 are shorter than the activation blocks of 32.
+// Groups of 16 are shorter than the activation blocks of 32; auto takes
+// table lookup, whose tables span 4 activations.
 // AUTO-LABEL: func.func @group16
-// AUTO-NOT: strategy
+// AUTO: strategy lut packed si4 layout <bits = 4, word = 32, planes = 32>
 func.func @group16(%x: tensor<1x256xf32>, %q: tensor<64x256xsi4>, %s: tensor<64x16xf16>) -> tensor<1x64xf32> {
   // expected-error @+1 {{cannot use the int8-dot strategy: the int8-dot strategy quantizes activations in blocks of 32 and needs a group size that is a multiple of it, got 16; use the dequant strategy}}
   %y = lowbit.matmul %x, %q, %s scheme <group = [1, 16], scale = f16> transpose_b

@@ -196,9 +196,11 @@ DecodeCost decodeCost(const KernelSpec &spec);
 std::string verifyKernelName(const std::string &name);
 
 /// The strategy `--strategy=auto` picks for `spec` (its own strategy
-/// ignored), by the heuristic of docs/cpu-kernels.md: int8-dot when the
-/// format and scheme allow it, else dequant.
-Strategy autoStrategy(const KernelSpec &spec);
+/// ignored) and `m` rows of activations (0: unknown, taken as 1), by the
+/// heuristic of docs/cpu-kernels.md, measured in docs/bench-strategies.md:
+/// lut for 1- and 2-bit weights, and for 3- and 4-bit weights when m is 1;
+/// else int8-dot; dequant for what neither takes.
+Strategy autoStrategy(const KernelSpec &spec, int64_t m = 0);
 
 /// Checks that a kernel can be generated for `spec`: shapes, group shape
 /// [1, G] dividing K, vector paths needing G to be a multiple of the lane

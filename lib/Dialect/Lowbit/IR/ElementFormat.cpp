@@ -102,6 +102,9 @@ numerics::PackLayout lowbit::getNumericsLayout(LayoutAttr layout) {
   if (layout.getLanes() != 0)
     return numerics::laneLayout(layout.getBits(), layout.getWord(),
                                 layout.getLanes());
+  if (layout.getPlanes() != 0)
+    return numerics::planeLayout(layout.getBits(), layout.getPlanes(),
+                                 layout.getWord());
   numerics::PackLayout result;
   result.aligned = layout.getAligned();
   result.bits = layout.getBits();

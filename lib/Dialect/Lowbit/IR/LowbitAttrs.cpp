@@ -112,7 +112,7 @@ SmallVector<int64_t> SchemeAttr::getGridShape(ArrayRef<int64_t> shape) const {
 LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  unsigned bits, unsigned word,
                                  ArrayRef<int64_t> order, bool aligned,
-                                 unsigned lanes) {
+                                 unsigned lanes, unsigned planes) {
   for (int64_t slot : order)
     if (slot < 0)
       return emitError() << "layout order entry " << slot
@@ -123,11 +123,16 @@ LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (lanes != 0 && !aligned)
     return emitError() << "layout 'lanes = " << lanes
                        << "' deals codes over whole words and needs 'aligned'";
+  if (planes != 0 && (lanes != 0 || !order.empty() || aligned))
+    return emitError() << "layout 'planes = " << planes
+                       << "' is a bit-plane layout and takes no 'lanes', "
+                          "'order' or 'aligned'";
   numerics::PackLayout layout;
   layout.bits = bits;
   layout.wordBits = word;
   layout.aligned = aligned;
   layout.order.assign(order.begin(), order.end());
+  layout.planeRows = planes;
   std::string error = numerics::verifyLayout(layout);
   if (!error.empty())
     return emitError() << "invalid layout: " << error;
@@ -140,7 +145,7 @@ int64_t LayoutAttr::getPeriod() const {
 
 Attribute LayoutAttr::parse(AsmParser &parser, Type) {
   SMLoc loc = parser.getCurrentLocation();
-  unsigned bits = 0, word = 0, lanes = 0;
+  unsigned bits = 0, word = 0, lanes = 0, planes = 0;
   bool aligned = false;
   SmallVector<int64_t> order;
   if (parser.parseLess() || parser.parseKeyword("bits") ||
@@ -158,6 +163,9 @@ Attribute LayoutAttr::parse(AsmParser &parser, Type) {
     } else if (key == "lanes") {
       if (parser.parseEqual() || parser.parseInteger(lanes))
         return {};
+    } else if (key == "planes") {
+      if (parser.parseEqual() || parser.parseInteger(planes))
+        return {};
     } else if (key == "order") {
       if (parser.parseEqual() ||
           parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
@@ -165,8 +173,8 @@ Attribute LayoutAttr::parse(AsmParser &parser, Type) {
           }))
         return {};
     } else {
-      return parser.emitError(keyLoc, "expected 'aligned', 'lanes' or "
-                                      "'order' in a layout, got '")
+      return parser.emitError(keyLoc, "expected 'aligned', 'lanes', "
+                                      "'order' or 'planes' in a layout, got '")
                  << key << "'",
              Attribute();
     }
@@ -174,7 +182,7 @@ Attribute LayoutAttr::parse(AsmParser &parser, Type) {
   if (parser.parseGreater())
     return {};
   return parser.getChecked<LayoutAttr>(loc, parser.getContext(), bits, word,
-                                       order, aligned, lanes);
+                                       order, aligned, lanes, planes);
 }
 
 void LayoutAttr::print(AsmPrinter &printer) const {
@@ -183,6 +191,8 @@ void LayoutAttr::print(AsmPrinter &printer) const {
     printer << ", aligned";
   if (getLanes() != 0)
     printer << ", lanes = " << getLanes();
+  if (getPlanes() != 0)
+    printer << ", planes = " << getPlanes();
   if (!getOrder().empty()) {
     printer << ", order = [";
     llvm::interleaveComma(getOrder(), printer);

@@ -18,6 +18,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace lowbit {
+#define GEN_PASS_DEF_LOWBITLOWERLUTPASS
 #define GEN_PASS_DEF_LOWBITPACKWEIGHTSPASS
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h.inc"
 } // namespace lowbit
@@ -39,9 +40,14 @@ FailureOr<LayoutAttr> lowbit::chooseCpuWeightLayout(Type weightType,
   // of consecutive weights, each one shift (and mask) away. Int8Dot: the
   // same with bytes.
   numerics::PackLayout layout = cpu::weightLayout(spec);
+  if (layout.planes())
+    return LayoutAttr::get(weightType.getContext(), layout.bits,
+                           layout.wordBits, /*order=*/{}, /*aligned=*/false,
+                           /*lanes=*/0, layout.planeRows);
   return LayoutAttr::get(weightType.getContext(), layout.bits,
                          layout.wordBits, /*order=*/{}, layout.aligned,
-                         layout.order.size() / layout.slotsPerWord());
+                         layout.order.size() / layout.slotsPerWord(),
+                         /*planes=*/0);
 }
 
 /// The kernel spec of `op`'s weights and scheme for `isa` and `strategy`,
@@ -92,7 +98,13 @@ FailureOr<cpu::Strategy> lowbit::chooseCpuStrategy(MatmulOp op, cpu::Isa isa,
     if (!spec || ShapedType::isDynamic(spec->n) ||
         ShapedType::isDynamic(spec->k))
       return cpu::Strategy::Dequant;
-    return cpu::autoStrategy(*spec);
+    // Rows of activations: every dimension of the input but K, 0 when
+    // dynamic.
+    RankedTensorType input = op.getInput().getType();
+    int64_t m = 1;
+    for (int64_t dim : input.getShape().drop_back())
+      m = ShapedType::isDynamic(dim) || m == 0 ? 0 : m * dim;
+    return cpu::autoStrategy(*spec, m);
   }
   std::optional<cpu::Strategy> strategy = cpu::parseStrategy(requested);
   if (!strategy)
@@ -128,7 +140,7 @@ FailureOr<LayoutAttr> lowbit::chooseGpuWeightLayout(Type weightType) {
   SmallVector<int64_t> order(layout.order.begin(), layout.order.end());
   return LayoutAttr::get(weightType.getContext(), layout.bits,
                          layout.wordBits, order, layout.aligned,
-                         /*lanes=*/0);
+                         /*lanes=*/0, /*planes=*/0);
 }
 
 FailureOr<MatmulOp> lowbit::packMatmulWeights(RewriterBase &rewriter,
@@ -192,6 +204,46 @@ struct PackTargetWeights : OpRewritePattern<MatmulOp> {
   }
 
   std::optional<cpu::Isa> isa;
+};
+
+struct LowbitLowerLutPass
+    : lowbit::impl::LowbitLowerLutPassBase<LowbitLowerLutPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    std::optional<cpu::Isa> parsed = cpu::parseIsa(isa);
+    if (!parsed) {
+      getOperation()->emitError("--lowbit-lower-lut: isa '")
+          << isa << "' is not one of avx512, avx2, scalar";
+      return signalPassFailure();
+    }
+    // Mark the matmuls the lut kernels take; the patterns then pack only
+    // those (the others keep no strategy and stay unpacked here).
+    SmallVector<MatmulOp> marked;
+    getOperation()->walk([&](MatmulOp op) {
+      if (op.getLayoutAttr() || !op.getTransposeB())
+        return;
+      std::optional<cpu::KernelSpec> spec =
+          strategySpec(op, *parsed, cpu::Strategy::Lut);
+      if (!spec || ShapedType::isDynamic(spec->n) ||
+          ShapedType::isDynamic(spec->k) ||
+          !cpu::verifyKernelSpec(*spec).empty())
+        return;
+      op.setStrategyAttr(StrategyAttr::get(op.getContext(), Strategy::Lut));
+      marked.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (MatmulOp op : marked) {
+      Type weightType = op.getWeights().getType().getElementType();
+      FailureOr<LayoutAttr> layout =
+          chooseCpuWeightLayout(weightType, *parsed, cpu::Strategy::Lut);
+      rewriter.setInsertionPoint(op);
+      if (failed(layout) || failed(packMatmulWeights(rewriter, op, *layout))) {
+        op.emitOpError("could not be packed as bit planes");
+        return signalPassFailure();
+      }
+    }
+  }
 };
 
 struct LowbitPackWeightsPass

@@ -491,14 +491,20 @@ lowbit::getCpuKernelSpec(MatmulOp op, cpu::Isa isa, StringRef name,
   numerics::PackLayout expected = cpu::weightLayout(spec);
   numerics::PackLayout actual = getNumericsLayout(layout);
   if (actual.bits != expected.bits || actual.wordBits != expected.wordBits ||
-      actual.aligned != expected.aligned || actual.order != expected.order)
-    return op.emitOpError("weights are packed as ")
-           << layout << " but the " << cpu::isaName(isa) << " "
-           << cpu::strategyName(spec.strategy) << " kernel reads lanes = "
-           << expected.order.size() / expected.slotsPerWord() << " of "
-           << expected.wordBits
-           << "-bit words; run --lowbit-pack-weights with isa="
-           << cpu::isaName(isa);
+      actual.aligned != expected.aligned || actual.order != expected.order ||
+      actual.planeRows != expected.planeRows) {
+    InFlightDiagnostic diag = op.emitOpError("weights are packed as ")
+                              << layout << " but the " << cpu::isaName(isa)
+                              << " " << cpu::strategyName(spec.strategy)
+                              << " kernel reads ";
+    if (expected.planes())
+      diag << "bit planes in tiles of " << expected.planeRows << " rows";
+    else
+      diag << "lanes = " << expected.order.size() / expected.slotsPerWord()
+           << " of " << expected.wordBits << "-bit words";
+    return diag << "; run --lowbit-pack-weights with isa="
+                << cpu::isaName(isa);
+  }
   RankedTensorType input = op.getInput().getType();
   RankedTensorType result = op.getResult().getType();
   std::optional<cpu::ScalarType> act = getScalarType(input.getElementType());

@@ -88,16 +88,25 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     whole words, so a row of `K` codes takes `ceil(ceil(K / P) * P * bits /
     word)` words, or `ceil(ceil(K / P) * P / c)` aligned.
 
+    `planes = R` (alone: no order, lanes or aligned) is the bit-plane layout
+    of the CPU table-lookup kernels (`numerics::planeLayout`): rows padded to
+    whole words are split into `bits` planes of one bit per code and stored
+    in tiles of `R` rows, byte `(c * bits + i) * R + r` of a tile holding bit
+    `i` of elements `8c .. 8c + 7` of its row `r`. A row then takes `bits *
+    ceil(K / word)` words on average, but rows interleave within a tile.
+
     ```mlir
     #lowbit.layout<bits = 3, word = 32>
     #lowbit.layout<bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7]>
     #lowbit.layout<bits = 3, word = 32, aligned, lanes = 16>
+    #lowbit.layout<bits = 2, word = 32, planes = 32>
     ```
   }];
   let parameters = (ins "unsigned":$bits, "unsigned":$word,
     OptionalArrayRefParameter<"int64_t", "slot of each element of a period">:$order,
     DefaultValuedParameter<"bool", "false">:$aligned,
-    DefaultValuedParameter<"unsigned", "0">:$lanes);
+    DefaultValuedParameter<"unsigned", "0">:$lanes,
+    DefaultValuedParameter<"unsigned", "0">:$planes);
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

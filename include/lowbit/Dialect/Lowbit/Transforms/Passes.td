@@ -69,6 +69,39 @@ def LowbitFuseDequantPass : Pass<"lowbit-fuse-dequant"> {
   ];
 }
 
+def LowbitLowerLutPass : Pass<"lowbit-lower-lut"> {
+  let summary = "lower CPU matmuls to table lookups (T-MAC style)";
+  let description = [{
+    For every unpacked `lowbit.matmul` with `[N, K]` weights that the CPU
+    lut kernels take (integer codes of any width 1..8 with every zero mode,
+    and ternary; groups a multiple of 8), sets `strategy lut` and packs the
+    weights as bit planes, `#lowbit.layout<bits = b, word = 32, planes =
+    32>`: plane `i` holds bit `i` of every code, 32 rows interleaved per
+    tile, so one 32-byte load gives the 4-bit table indexes of 32 output
+    rows. The kernel (`lowbit-translate --emit-cpu`) builds, once per call
+    and activation row, the 16 partial sums of every group of 4 activations
+    (symmetrized: 8 stored, the other half by sign), quantized to int8 on
+    vector ISAs (exact f32 in the scalar kernel), and replaces decode and
+    multiply by one lookup per bit plane, shifted by the plane's weight and
+    accumulated; docs/lut-kernels.md. Other matmuls are left alone (use
+    `--lowbit-pack-weights` after this pass for them).
+
+    ```mlir
+    // After --lowbit-lower-lut="isa=avx2":
+    %p = lowbit.pack %q layout <bits = 2, word = 32, planes = 32>
+        : tensor<4096x14336xsi2> -> tensor<4096x896xi32>
+    %y = lowbit.matmul %x, %p, %s scheme <group = [1, 64], scale = f16>
+        transpose_b strategy lut packed si2 layout <bits = 2, word = 32, planes = 32>
+        : ...
+    ```
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", /*default=*/"\"avx512\"",
+           "CPU instruction set: avx512, avx2 or scalar">,
+  ];
+  let dependentDialects = ["::lowbit::LowbitDialect"];
+}
+
 def LowbitPackWeightsPass : Pass<"lowbit-pack-weights"> {
   let summary = "pack matmul weights in the layout a target decodes cheaply";
   let description = [{
