@@ -370,6 +370,14 @@ FailureOr<Kernel> emitKernel(MatmulOp op, const Options &options,
     FailureOr<cpu::KernelSpec> spec = getCpuKernelSpec(op, options.isa, name);
     if (failed(spec))
       return failure();
+    // The library's manifest, weight files and host-side packers describe
+    // 32-bit lane layouts only.
+    if (spec->strategy != cpu::Strategy::Dequant)
+      return op.emitOpError("has strategy ")
+             << cpu::strategyName(spec->strategy)
+             << "; the kernel library takes dequant kernels only (run "
+                "lowbit-bench or lowbit-translate --emit-cpu for "
+             << cpu::strategyName(spec->strategy) << " kernels)";
     kernel.cpu = *spec;
     kernel.declaration = cpuDeclaration(*spec);
     kernel.summary =
