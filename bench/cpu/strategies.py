@@ -5,6 +5,7 @@ Usage: bench/cpu/strategies.py [--build build] [--isa avx2] [--threads 2]
                                [--ms 1,4,16] [--weights int1,int2,int3,int4,int8]
                                [--n 4096] [--k 14336] [--group 128]
                                [--repeats 10] [--out docs/bench-strategies.md]
+                               [--save FILE.json] [--reuse FILE.json]
 
 For every case (M, weight format) it runs `lowbit-bench --check --json` with
 each strategy: dequant (f32 activations), int8-dot and lut (activations
@@ -12,6 +13,10 @@ quantized at run time: --act=int8), and auto, all on the same shape, and
 writes a markdown table of times, achieved weight bandwidth and its fraction
 of the read bandwidth each run measured, the fastest strategy, and the one
 auto chose. A strategy that cannot take a case is listed as such.
+
+--save writes the measurements as JSON; --reuse reads them back instead of
+timing again and only asks lowbit-bench which strategy auto picks now (to
+re-score a changed heuristic on the same measurements).
 """
 
 import argparse
@@ -25,13 +30,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 STRATEGIES = ["dequant", "int8-dot", "lut"]
 
 
-def run(bench, args, m, weight, strategy):
+def run(bench, args, m, weight, strategy, timed=True):
     act = "f32" if strategy == "dequant" else "int8"
     cmd = [bench, "--target=cpu", f"--isa={args.isa}", f"--m={m}", f"--n={args.n}",
            f"--k={args.k}", f"--weight={weight}", f"--group={args.group}",
            "--scale=f16", f"--act={act}", f"--strategy={strategy}",
-           f"--threads={args.threads}", f"--repeats={args.repeats}", "--check",
-           "--json"]
+           f"--threads={args.threads}", "--json"]
+    cmd += [f"--repeats={args.repeats}", "--check"] if timed else ["--repeats=0"]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode == 2:
         return None  # The strategy cannot take this case.
@@ -52,14 +57,21 @@ def main() -> int:
     parser.add_argument("--group", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--out", default=os.path.join(ROOT, "docs", "bench-strategies.md"))
+    parser.add_argument("--save", help="write the measurements as JSON")
+    parser.add_argument("--reuse", help="read measurements from --save's JSON")
     args = parser.parse_args()
     bench = os.path.join(args.build, "bin", "lowbit-bench")
 
+    saved = {}
+    if args.reuse:
+        with open(args.reuse) as f:
+            saved = {(r["m"], r["weight"]): r["results"] for r in json.load(f)}
     rows = []
     for m in [int(v) for v in args.ms.split(",")]:
         for weight in args.weights.split(","):
-            results = {s: run(bench, args, m, weight, s) for s in STRATEGIES}
-            auto = run(bench, args, m, weight, "auto")
+            results = saved.get((m, weight)) or {
+                s: run(bench, args, m, weight, s) for s in STRATEGIES}
+            auto = run(bench, args, m, weight, "auto", timed=False)
             timed = {s: r for s, r in results.items() if r is not None}
             fastest = min(timed, key=lambda s: timed[s]["time_us"])
             row = {"m": m, "weight": weight, "results": results,
@@ -71,6 +83,9 @@ def main() -> int:
                 f"; fastest {fastest}, auto {row['auto']}", flush=True)
 
     hits = sum(r["fastest"] == r["auto"] for r in rows)
+    if args.save:
+        with open(args.save, "w") as f:
+            json.dump(rows, f, indent=1)
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
@@ -85,7 +100,8 @@ def main() -> int:
                 f"{args.group}, f16 scales. Command: `bench/cpu/strategies.py "
                 f"--isa {args.isa} --threads {args.threads} --ms {args.ms} "
                 f"--weights {args.weights} --n {args.n} --k {args.k} --group "
-                f"{args.group} --repeats {args.repeats}`.\n\n")
+                f"{args.group} --repeats {args.repeats}`"
+                f"{' --reuse ' + args.reuse if args.reuse else ''}.\n\n")
         f.write("Each cell: time per call (median of the repeats), and the "
                 "weight bandwidth as a fraction of the read bandwidth "
                 "lowbit-bench measured in the same run. dequant multiplies the "

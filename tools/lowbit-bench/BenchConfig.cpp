@@ -182,8 +182,7 @@ std::optional<Config> lowbit::bench::validateFlags(const BenchFlags &flags,
     std::string name = int8Act && !flags.strategyGiven ? "int8-dot"
                                                        : flags.strategy;
     spec.strategy =
-        name == "auto" ? cpu::autoStrategy(spec, flags.m)
-                       : *cpu::parseStrategy(name);
+        name == "auto" ? cpu::autoStrategy(spec) : *cpu::parseStrategy(name);
   }
   std::string invalid = config.gpuTarget ? gpu::verifyKernelSpec(gpuSpec(config))
                                          : cpu::verifyKernelSpec(spec);

@@ -1606,17 +1606,17 @@ std::string lowbit::cpu::verifyKernelSpec(const KernelSpec &spec) {
   return "";
 }
 
-Strategy lowbit::cpu::autoStrategy(const KernelSpec &spec, int64_t m) {
+Strategy lowbit::cpu::autoStrategy(const KernelSpec &spec) {
   auto takes = [&](Strategy strategy) {
     KernelSpec candidate = spec;
     candidate.strategy = strategy;
     candidate.schedule = CpuSchedule();
     return verifyKernelSpec(candidate).empty();
   };
-  // Table lookups cost per activation row and bit plane, decodes per weight
-  // (shared by the rows of a tile): lookups win for few bits and few rows.
-  unsigned bits = spec.weight.bits();
-  if ((bits <= 2 || (bits <= 4 && m <= 1)) && takes(Strategy::Lut))
+  // Table lookups cost per bit plane: on this machine they beat int8 dot
+  // products up to 4 bits for 1, 4 and 16 rows of activations, and lose at
+  // 8 bits (docs/bench-strategies.md).
+  if (spec.weight.bits() <= 4 && takes(Strategy::Lut))
     return Strategy::Lut;
   if (takes(Strategy::Int8Dot))
     return Strategy::Int8Dot;

@@ -26,17 +26,20 @@ func.func @int4(%x: tensor<1x256xf32>, %q: tensor<64x256xsi4>, %s: tensor<64x4xf
 
 // -----
 
-// auto with 16 rows of activations: int8 dot products for 4-bit weights,
-// table lookup for 2-bit ones (docs/bench-strategies.md measures both).
+// auto: table lookup for 4-bit and 2-bit weights, int8 dot products for
+// 8-bit ones (docs/bench-strategies.md measures them).
 // AUTO-LABEL: func.func @rows16
-// AUTO: strategy int8_dot packed si4 layout <bits = 4, word = 8, aligned, lanes = 32>
+// AUTO: strategy lut packed si4 layout <bits = 4, word = 32, planes = 32>
 // AUTO: strategy lut packed si2 layout <bits = 2, word = 32, planes = 32>
-func.func @rows16(%x: tensor<16x256xf32>, %q: tensor<64x256xsi4>, %q2: tensor<64x256xsi2>, %s: tensor<64x4xf16>) -> (tensor<16x64xf32>, tensor<16x64xf32>) {
+// AUTO: strategy int8_dot packed si8 layout <bits = 8, word = 8, aligned, lanes = 32>
+func.func @rows16(%x: tensor<16x256xf32>, %q: tensor<64x256xsi4>, %q2: tensor<64x256xsi2>, %q8: tensor<64x256xsi8>, %s: tensor<64x4xf16>) -> (tensor<16x64xf32>, tensor<16x64xf32>, tensor<16x64xf32>) {
   %y = lowbit.matmul %x, %q, %s scheme <group = [1, 64], scale = f16> transpose_b
       : (tensor<16x256xf32>, tensor<64x256xsi4>, tensor<64x4xf16>) -> tensor<16x64xf32>
   %y2 = lowbit.matmul %x, %q2, %s scheme <group = [1, 64], scale = f16> transpose_b
       : (tensor<16x256xf32>, tensor<64x256xsi2>, tensor<64x4xf16>) -> tensor<16x64xf32>
-  return %y, %y2 : tensor<16x64xf32>, tensor<16x64xf32>
+  %y8 = lowbit.matmul %x, %q8, %s scheme <group = [1, 64], scale = f16> transpose_b
+      : (tensor<16x256xf32>, tensor<64x256xsi8>, tensor<64x4xf16>) -> tensor<16x64xf32>
+  return %y, %y2, %y8 : tensor<16x64xf32>, tensor<16x64xf32>, tensor<16x64xf32>
 }
 
 // -----

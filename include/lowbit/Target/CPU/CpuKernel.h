@@ -196,11 +196,10 @@ DecodeCost decodeCost(const KernelSpec &spec);
 std::string verifyKernelName(const std::string &name);
 
 /// The strategy `--strategy=auto` picks for `spec` (its own strategy
-/// ignored) and `m` rows of activations (0: unknown, taken as 1), by the
-/// heuristic of docs/cpu-kernels.md, measured in docs/bench-strategies.md:
-/// lut for 1- and 2-bit weights, and for 3- and 4-bit weights when m is 1;
-/// else int8-dot; dequant for what neither takes.
-Strategy autoStrategy(const KernelSpec &spec, int64_t m = 0);
+/// ignored), by the heuristic of docs/cpu-kernels.md, read off the
+/// measurements in docs/bench-strategies.md: lut for weights of at most 4
+/// bits, else int8-dot; dequant for what neither takes.
+Strategy autoStrategy(const KernelSpec &spec);
 
 /// Checks that a kernel can be generated for `spec`: shapes, group shape
 /// [1, G] dividing K, vector paths needing G to be a multiple of the lane

@@ -98,13 +98,7 @@ FailureOr<cpu::Strategy> lowbit::chooseCpuStrategy(MatmulOp op, cpu::Isa isa,
     if (!spec || ShapedType::isDynamic(spec->n) ||
         ShapedType::isDynamic(spec->k))
       return cpu::Strategy::Dequant;
-    // Rows of activations: every dimension of the input but K, 0 when
-    // dynamic.
-    RankedTensorType input = op.getInput().getType();
-    int64_t m = 1;
-    for (int64_t dim : input.getShape().drop_back())
-      m = ShapedType::isDynamic(dim) || m == 0 ? 0 : m * dim;
-    return cpu::autoStrategy(*spec, m);
+    return cpu::autoStrategy(*spec);
   }
   std::optional<cpu::Strategy> strategy = cpu::parseStrategy(requested);
   if (!strategy)
