@@ -10,6 +10,10 @@ APT_PACKAGES=(
   # HIP compile tests (test/Target/GPU/compile-hip.test): Debian's hipcc
   # builds for AMD GPUs; nothing runs the code here.
   hipcc
+  # NEON lut kernels (test/Target/CPU/execute-lut-neon.test): clang builds
+  # them for AArch64 against the cross C library and start files, and they
+  # run, linked statically, under qemu-aarch64.
+  libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user
 )
 
 # Python packages, from PyPI: CUDA's cuobjdump and nvdisasm (the SASS checks

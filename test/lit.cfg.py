@@ -33,6 +33,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 # Execution tests compile emitted kernels with the system C++ compiler and run
 # them; they need the compiler and, per ISA, a CPU that has it.
+import glob
 import shutil
 
 if shutil.which(os.environ.get("CXX", "g++")):
@@ -57,6 +58,22 @@ if {"avx512f", "avx512bw", "avx512dq", "avx512vl", "fma", "f16c"} <= flags:
     config.available_features.add("cpu-avx512")
     if "avx512_vnni" in flags:
         config.available_features.add("cpu-avx512-vnni")
+
+# NEON kernels: clang builds them for AArch64 against Debian's cross C
+# library (`aarch64-cross`; no C++ library: the kernels use C headers only)
+# and, with the cross start files, links them statically with lld to run
+# under qemu-aarch64 (`qemu-aarch64`). scripts/setup.sh installs all three.
+aarch64_clang = shutil.which("clang++", path=config.llvm_tools_dir) or shutil.which("clang++-22")
+if aarch64_clang and os.path.exists("/usr/aarch64-linux-gnu/include/stdlib.h"):
+    config.available_features.add("aarch64-cross")
+    config.substitutions.append(
+        ("%aarch64_cxx", aarch64_clang + " --target=aarch64-linux-gnu -nostdinc++"))
+    if (glob.glob("/usr/lib/gcc-cross/aarch64-linux-gnu/*/crtbeginT.o") and
+            shutil.which("qemu-aarch64")):
+        config.available_features.add("qemu-aarch64")
+        config.substitutions.append(
+            ("%aarch64_link_cxx", aarch64_clang +
+             " --target=aarch64-linux-gnu -nostdinc++ -nostdlib++ -fuse-ld=lld"))
 config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(
     ("%make_block", sys.executable + " " +
@@ -71,7 +88,6 @@ config.substitutions.append(
 # in the nvidia-cuda-cuobjdump / nvidia-cuda-nvdisasm wheels (SASS checks),
 # `hipcc` when hipcc is on PATH or in ROCm's bin/. Each tool's folder joins
 # the tests' PATH.
-import glob
 import subprocess
 
 

@@ -71,7 +71,8 @@ std::optional<Target> lowbit::tune::parseTarget(StringRef text) {
   Target target;
   if (text.consume_front("cpu-")) {
     std::optional<cpu::Isa> isa = cpu::parseIsa(text);
-    if (!isa)
+    // The search measures dequant and int8-dot kernels, which neon lacks.
+    if (!isa || *isa == cpu::Isa::Neon)
       return std::nullopt;
     target.isa = *isa;
     return target;

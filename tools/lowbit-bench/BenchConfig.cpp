@@ -96,7 +96,7 @@ std::optional<Config> lowbit::bench::validateFlags(const BenchFlags &flags,
   std::optional<cpu::Isa> isa = cpu::parseIsa(flags.isa);
   if (!isa)
     return fail(error,
-                "--isa=" + flags.isa + " is not one of avx512, avx2, scalar");
+                "--isa=" + flags.isa + " is not one of " + cpu::isaNames());
   spec.isa = *isa;
   // --act=int8: f32 activations that the kernel quantizes to int8 at run
   // time, which the int8-dot strategy does (and lut and auto may).

@@ -94,7 +94,7 @@ static cl::opt<std::string> strategyName(
     cl::desc("CPU: dequant, int8-dot (activations quantized to int8 at run "
              "time), lut or auto (default dequant; int8-dot with --act=int8)"),
     cl::init("dequant"), cl::cat(category));
-static cl::opt<std::string> isaName("isa", cl::desc("avx512, avx2, scalar"),
+static cl::opt<std::string> isaName("isa", cl::desc("scalar, avx2, avx512, neon"),
                                     cl::init("avx512"), cl::cat(category));
 // --threads is parsed by hand (see bench::takeThreadsFlag): the shared libLLVM
 // already registers a command-line option of that name.
@@ -114,8 +114,19 @@ static cl::opt<bool> compileOnly(
     cl::desc("stop after generating and compiling the kernel (for ISAs this "
              "machine cannot run)"),
     cl::cat(category));
-static cl::opt<std::string> cxx("cxx", cl::desc("C++ compiler for kernels"),
-                                cl::init(""), cl::cat(category));
+static cl::opt<std::string>
+    cxx("cxx",
+        cl::desc("C++ compiler command for kernels, with any flags, e.g. "
+                 "\"clang++-22 --target=aarch64-linux-gnu\" (default: $CXX, "
+                 "else g++)"),
+        cl::init(""), cl::cat(category));
+static cl::opt<std::string> emulator(
+    "emulator",
+    cl::desc("build the kernel into a static program and run it under this "
+             "command (e.g. qemu-aarch64) instead of loading it: for ISAs of "
+             "another architecture, with a cross compiler in --cxx; checks "
+             "only (--repeats=0)"),
+    cl::init(""), cl::cat(category));
 
 namespace {
 /// Prints a one-line error and exits with status 2 (bad arguments).
@@ -209,23 +220,100 @@ extern "C" double lowbit_probe_read(const uint64_t *p, int64_t words, int thread
 }
 )cpp";
 
-/// Compiles the emitted `dir`/kernel.cpp with the bandwidth probe into a
-/// shared object and, if `load`, loads it.
-void *compileAndLoad(llvm::StringRef dir, const cpu::KernelSpec &spec,
-                     bool load) {
+/// The words of a command line (split at spaces) with the program resolved
+/// on PATH; a usage error naming `what` when it cannot be found.
+std::vector<std::string> commandWords(llvm::StringRef text,
+                                      llvm::StringRef what) {
+  llvm::SmallVector<llvm::StringRef> words;
+  text.split(words, ' ', -1, false);
+  if (words.empty())
+    usageError(what + " is empty");
+  llvm::ErrorOr<std::string> path = llvm::sys::findProgramByName(words[0]);
+  if (!path)
+    usageError("cannot find the " + what + " '" + words[0] + "'");
+  std::vector<std::string> result = {*path};
+  result.insert(result.end(), words.begin() + 1, words.end());
+  return result;
+}
+
+/// What compileKernel builds from the emitted kernel.
+enum class Build {
+  Load,    ///< A shared object with the bandwidth probe, loaded.
+  Object,  ///< An object file only (--compile-only): no target libraries.
+  Program, ///< A static program with runner.cpp (--emulator).
+};
+
+/// The program --emulator runs: reads one call's operands from the files
+/// lowbit-bench writes in the directory it is given, calls the kernel once
+/// with one thread, and writes y. Plain C library calls only, so it links
+/// statically without a C++ library for the target.
+std::string runnerSource(const cpu::KernelSpec &spec) {
+  return R"cpp(#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+extern "C" void )cpp" +
+         spec.name + R"cpp((const void *, int64_t, const uint32_t *,
+    const void *, const float *, const void *, float, const void *, void *, int);
+static void *readAll(const char *dir, const char *name, long *size) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "rb");
+  if (!f) { fprintf(stderr, "runner: cannot open %s\n", path); exit(2); }
+  fseek(f, 0, SEEK_END);
+  *size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  void *data = *size ? malloc(*size) : NULL;
+  if (*size && fread(data, 1, *size, f) != (size_t)*size) { fprintf(stderr, "runner: cannot read %s\n", path); exit(2); }
+  fclose(f);
+  return data;
+}
+int main(int argc, char **argv) {
+  if (argc != 2) { fprintf(stderr, "usage: runner DIR\n"); return 2; }
+  long size;
+  const int64_t *call = (const int64_t *)readAll(argv[1], "call.bin", &size);
+  if (size != 24) { fprintf(stderr, "runner: call.bin is not 24 bytes\n"); return 2; }
+  float tensorScale;
+  const int64_t m = call[0], yBytes = call[2];
+  tensorScale = *(const float *)&call[1];
+  void *x = readAll(argv[1], "x.bin", &size);
+  void *w = readAll(argv[1], "w.bin", &size);
+  void *scales = readAll(argv[1], "scales.bin", &size);
+  void *zeros = readAll(argv[1], "zeros.bin", &size);
+  void *negScales = readAll(argv[1], "neg_scales.bin", &size);
+  void *y = malloc(yBytes);
+  )cpp" + spec.name +
+         R"cpp((x, m, (const uint32_t *)w, scales, (const float *)zeros, negScales,
+      tensorScale, NULL, y, 1);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/y.bin", argv[1]);
+  FILE *f = fopen(path, "wb");
+  if (!f || fwrite(y, 1, yBytes, f) != (size_t)yBytes) { fprintf(stderr, "runner: cannot write %s\n", path); return 2; }
+  fclose(f);
+  return 0;
+}
+)cpp";
+}
+
+/// Compiles the emitted `dir`/kernel.cpp as `build` says; returns the loaded
+/// shared object for Build::Load, else nullptr.
+void *compileKernel(llvm::StringRef dir, const cpu::KernelSpec &spec,
+                    Build build) {
   cpu::Isa isa = spec.isa;
   std::string cpp = pathIn(dir, "kernel.cpp"), probe = pathIn(dir, "probe.cpp");
   std::string so = pathIn(dir, "kernel.so"), log = pathIn(dir, "compile.log");
-  writeFile(probe, kBandwidthProbe);
+  std::string object = pathIn(dir, "kernel.o");
+  std::string program = pathIn(dir, "kernel.exe");
+  std::string runner = pathIn(dir, "runner.cpp");
   std::string compiler = cxx;
   if (compiler.empty())
     compiler = std::getenv("CXX") ? std::getenv("CXX") : "g++";
-  llvm::ErrorOr<std::string> path = llvm::sys::findProgramByName(compiler);
-  if (!path)
-    usageError("cannot find the C++ compiler '" + compiler + "'");
-  // Warnings are errors: emitted kernels must compile cleanly.
-  llvm::SmallVector<llvm::StringRef> args = {
-      *path, "-O3", "-mtune=native", "-Wall", "-Wextra", "-Werror"};
+  std::vector<std::string> command = commandWords(compiler, "C++ compiler");
+  // Warnings are errors: emitted kernels must compile cleanly. Tuning for
+  // this machine only when the kernel runs on its architecture.
+  llvm::SmallVector<llvm::StringRef> args(command.begin(), command.end());
+  args.append({"-O3", "-Wall", "-Wextra", "-Werror"});
+  if (cpu::isaIsNative(isa))
+    args.push_back("-mtune=native");
   llvm::SmallVector<llvm::StringRef> isaFlags;
   std::string flagText = cpu::compileFlags(spec);
   llvm::StringRef(flagText).split(isaFlags, ' ', -1, false);
@@ -235,13 +323,27 @@ void *compileAndLoad(llvm::StringRef dir, const cpu::KernelSpec &spec,
   // other ISAs.
   if (isa == cpu::Isa::AVX512)
     args.append({"-Wno-uninitialized", "-Wno-maybe-uninitialized"});
-  args.append({"-fopenmp", "-shared", "-fPIC", "-o", so, cpp, probe});
+  switch (build) {
+  case Build::Load:
+    writeFile(probe, kBandwidthProbe);
+    args.append({"-fopenmp", "-shared", "-fPIC", "-o", so, cpp, probe});
+    break;
+  case Build::Object:
+    args.append({"-fopenmp", "-c", "-o", object, cpp});
+    break;
+  case Build::Program:
+    // One thread: the kernel's OpenMP pragmas are compiled out, so the
+    // program needs no OpenMP runtime for the target.
+    writeFile(runner, runnerSource(spec));
+    args.append({"-static", "-o", program, cpp, runner});
+    break;
+  }
   if (int rc = runLogged(args, log)) {
     llvm::errs() << "lowbit-bench: error: the kernel did not compile (" << rc
                  << "); see " << log << "\n";
     std::exit(1);
   }
-  if (!load)
+  if (build != Build::Load)
     return nullptr;
   void *handle = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle)
@@ -735,9 +837,20 @@ int main(int argc, char **argv) {
                               "mixed-precision matmul kernel\n\n"
                               "  --threads=<int> - threads (0: all cores)\n");
   Config config = parseConfig();
+  if (!emulator.empty() && config.gpuTarget)
+    usageError("--emulator runs CPU kernels; GPU kernels run on the GPU");
   if (config.gpuTarget)
     return runGpu(argv[0], config);
   cpu::KernelSpec &spec = config.spec;
+  if (!emulator.empty() && repeats > 0)
+    usageError("--emulator runs the kernel once to check it; timings under "
+               "an emulator mean nothing: pass --repeats=0");
+  if (!emulator.empty() && !config.sweep.empty())
+    usageError("--sweep times schedules, which --emulator cannot");
+  if (!cpu::isaIsNative(spec.isa) && emulator.empty() && !compileOnly)
+    usageError(llvm::Twine("--isa=") + cpu::isaName(spec.isa) +
+               " kernels do not run on this machine's architecture: pass "
+               "--compile-only, or --emulator with a cross compiler in --cxx");
   const int64_t m = optM, n = optN, k = optK, group = cpu::groupSize(spec);
   checkHostMemory(m, n, k);
   const int64_t groups = k / group;
@@ -745,6 +858,8 @@ int main(int argc, char **argv) {
                  : spec.schedule.threads > 0
                      ? spec.schedule.threads
                      : int(std::max(1u, std::thread::hardware_concurrency()));
+  if (!emulator.empty())
+    nthreads = 1; // The program runs the kernel on one thread.
   uint64_t actualSeed = seed ? uint64_t(seed) : std::random_device{}();
   std::mt19937_64 rng(actualSeed);
 
@@ -807,7 +922,11 @@ int main(int argc, char **argv) {
   std::string ir = buildModule(spec, m), scheduled;
   std::string source =
       compileThroughPipeline(argv[0], ir, config, dir, scheduled);
-  void *handle = compileAndLoad(dir, spec, !compileOnly);
+  bool emulated = !emulator.empty();
+  void *handle = compileKernel(dir, spec,
+                               compileOnly ? Build::Object
+                               : emulated  ? Build::Program
+                                           : Build::Load);
   if (compileOnly) {
     llvm::sys::fs::remove_directories(dir);
     llvm::outs() << "compiled " << spec.name << " for "
@@ -819,10 +938,14 @@ int main(int argc, char **argv) {
       void (*)(const void *, int64_t, const uint32_t *, const void *,
                const float *, const void *, float, const void *, void *, int);
   using ProbeFn = double (*)(const uint64_t *, int64_t, int);
-  auto kernel = reinterpret_cast<KernelFn>(dlsym(handle, spec.name.c_str()));
-  auto probe = reinterpret_cast<ProbeFn>(dlsym(handle, "lowbit_probe_read"));
-  if (!kernel || !probe)
-    usageError("the compiled kernel lacks its entry points");
+  KernelFn kernel = nullptr;
+  ProbeFn probe = nullptr;
+  if (handle) {
+    kernel = reinterpret_cast<KernelFn>(dlsym(handle, spec.name.c_str()));
+    probe = reinterpret_cast<ProbeFn>(dlsym(handle, "lowbit_probe_read"));
+    if (!kernel || !probe)
+      usageError("the compiled kernel lacks its entry points");
+  }
 
   // One call of a kernel of this configuration on weights `w`.
   auto call = [&](KernelFn fn, const uint32_t *w, int fnThreads) {
@@ -831,7 +954,45 @@ int main(int argc, char **argv) {
        storedNegScales.empty() ? nullptr : storedNegScales.data(), tensorScale,
        nullptr, y.data(), fnThreads);
   };
-  auto run = [&](const uint32_t *w) { call(kernel, w, nthreads); };
+  // Under --emulator: the operands go to files, the program runs once.
+  auto runEmulated = [&](const uint32_t *w) {
+    auto bytesOf = [](const auto &v) {
+      return llvm::StringRef(reinterpret_cast<const char *>(v.data()),
+                             v.size() * sizeof(v[0]));
+    };
+    int64_t callWords[3] = {m, 0, int64_t(y.size())};
+    std::memcpy(&callWords[1], &tensorScale, sizeof tensorScale);
+    writeFile(pathIn(dir, "call.bin"),
+              llvm::StringRef(reinterpret_cast<const char *>(callWords),
+                              sizeof callWords));
+    writeFile(pathIn(dir, "x.bin"), bytesOf(x));
+    writeFile(pathIn(dir, "w.bin"),
+              llvm::StringRef(reinterpret_cast<const char *>(w),
+                              packed.size() * 4));
+    writeFile(pathIn(dir, "scales.bin"), bytesOf(storedScales));
+    writeFile(pathIn(dir, "zeros.bin"), bytesOf(zeros));
+    writeFile(pathIn(dir, "neg_scales.bin"), bytesOf(storedNegScales));
+    std::vector<std::string> words = commandWords(emulator, "emulator");
+    words.push_back(pathIn(dir, "kernel.exe"));
+    words.push_back(std::string(dir));
+    llvm::SmallVector<llvm::StringRef> args(words.begin(), words.end());
+    std::string log = pathIn(dir, "run.log");
+    if (int rc = runLogged(args, log)) {
+      llvm::errs() << "lowbit-bench: error: the kernel program failed under "
+                   << emulator << " (" << rc << "); see " << log << "\n";
+      std::exit(1);
+    }
+    auto result = llvm::MemoryBuffer::getFile(pathIn(dir, "y.bin"));
+    if (!result || (*result)->getBufferSize() != y.size())
+      usageError("the kernel program wrote no complete y.bin");
+    std::memcpy(y.data(), (*result)->getBufferStart(), y.size());
+  };
+  auto run = [&](const uint32_t *w) {
+    if (emulated)
+      runEmulated(w);
+    else
+      call(kernel, w, nthreads);
+  };
   run(packed.data());
 
   llvm::json::Object result{
@@ -971,7 +1132,7 @@ int main(int argc, char **argv) {
         llvm::sys::fs::create_directories(sub);
         std::string unused;
         compileThroughPipeline(argv[0], ir, variant, sub, unused);
-        void *sweepHandle = compileAndLoad(sub, variant.spec, true);
+        void *sweepHandle = compileKernel(sub, variant.spec, Build::Load);
         auto fn = reinterpret_cast<KernelFn>(
             dlsym(sweepHandle, spec.name.c_str()));
         if (!fn)

@@ -175,7 +175,7 @@ int main(int argc, char **argv) {
   options.target = *target;
   std::optional<cpu::Isa> isa = cpu::parseIsa(isaName.getValue());
   if (!isa)
-    fail("--isa=" + isaName + " is not one of avx512, avx2, scalar", 2);
+    fail("--isa=" + isaName + " is not one of " + cpu::isaNames(), 2);
   options.isa = *isa;
   if (options.target == compile::Target::CPU && !archName.empty())
     fail("--arch is for GPU targets; the CPU target takes --isa", 2);

@@ -30,10 +30,20 @@ using numerics::ZeroPointMode;
 //===----------------------------------------------------------------------===//
 
 std::optional<Isa> lowbit::cpu::parseIsa(std::string_view name) {
-  for (Isa isa : {Isa::Scalar, Isa::AVX2, Isa::AVX512})
+  for (Isa isa : {Isa::Scalar, Isa::AVX2, Isa::AVX512, Isa::Neon})
     if (name == isaName(isa))
       return isa;
   return std::nullopt;
+}
+
+const char *lowbit::cpu::isaNames() { return "scalar, avx2, avx512, neon"; }
+
+bool lowbit::cpu::isaIsNative(Isa isa) {
+#if defined(__aarch64__)
+  return isa == Isa::Scalar || isa == Isa::Neon;
+#else
+  return isa != Isa::Neon;
+#endif
 }
 
 const char *lowbit::cpu::isaName(Isa isa) {
@@ -44,6 +54,8 @@ const char *lowbit::cpu::isaName(Isa isa) {
     return "avx2";
   case Isa::AVX512:
     return "avx512";
+  case Isa::Neon:
+    return "neon";
   }
   return "unknown";
 }
@@ -56,6 +68,10 @@ const char *lowbit::cpu::isaCompileFlags(Isa isa) {
     return "-mavx2 -mfma -mf16c";
   case Isa::AVX512:
     return "-mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma -mf16c";
+  case Isa::Neon:
+    // Advanced SIMD, FMA and the f16 conversions are all in the base
+    // AArch64 architecture.
+    return "-march=armv8-a";
   }
   return "";
 }
@@ -68,7 +84,16 @@ std::string lowbit::cpu::compileFlags(const KernelSpec &spec) {
   return flags;
 }
 
-unsigned lowbit::cpu::isaLanes(Isa isa) { return isa == Isa::AVX2 ? 8 : 16; }
+unsigned lowbit::cpu::isaLanes(Isa isa) {
+  switch (isa) {
+  case Isa::AVX2:
+    return 8;
+  case Isa::Neon:
+    return 4;
+  default:
+    return 16;
+  }
+}
 
 unsigned lowbit::cpu::int8DotLanes(Isa) { return unsigned(kInt8Block); }
 
@@ -651,10 +676,11 @@ inline uint16_t f32ToBF16(float f) {
           "}\n";
     break;
   case numerics::ScaleType::F16:
-    // Vector ISAs have F16C, whose widening conversion is exact.
+    // The x86 vector ISAs have F16C, whose widening conversion is exact.
     os << "typedef uint16_t ScaleT;\ninline float loadScale(uint16_t v) { "
           "return "
-       << (spec.isa == Isa::Scalar ? "f16ToF32(v)" : "_cvtsh_ss(v)")
+       << (spec.isa == Isa::AVX2 || spec.isa == Isa::AVX512 ? "_cvtsh_ss(v)"
+                                                            : "f16ToF32(v)")
        << "; }\n";
     break;
   case numerics::ScaleType::BF16:
@@ -1558,6 +1584,11 @@ std::string lowbit::cpu::verifyKernelSpec(const KernelSpec &spec) {
       numerics::verifyScheme({spec.n, spec.k}, spec.weight, spec.scheme);
   if (!error.empty())
     return error;
+  if (spec.isa == Isa::Neon && spec.strategy != Strategy::Lut)
+    return std::string("the neon ISA has lut kernels only (integer and "
+                       "ternary weights), not ") +
+           strategyName(spec.strategy) +
+           "; use the lut strategy, or an x86 ISA";
   unsigned lanes = isaLanes(spec.isa);
   if (spec.strategy == Strategy::Int8Dot && group[1] % kInt8Block != 0)
     return "the int8-dot strategy quantizes activations in blocks of " +

@@ -156,6 +156,7 @@ private:
   void printPrelude();
   void printTables();
   void printVectorTraits();
+  void printNeonTraits();
   void printVectorTile();
   void printScalarRow();
   void printStore(std::string_view indent, std::string_view acc,
@@ -226,7 +227,9 @@ void LutPrinter::printPrelude() {
        << " operand(s)\n";
   os << "\n#include <stdint.h>\n#include <stdlib.h>\n#include "
         "<string.h>\n#include <math.h>\n";
-  if (vector())
+  if (spec.isa == Isa::Neon)
+    os << "#include <arm_neon.h>\n";
+  else if (vector())
     os << "#include <immintrin.h>\n";
   os << "\nnamespace " << spec.name << "_impl {\n\n"
      << "constexpr int64_t N = " << spec.n << ";\n"
@@ -286,14 +289,23 @@ inline void quantizeBlock(const float *x, int8_t *q, float *halfScale) {
 }
 
 void LutPrinter::printVectorTraits() {
-  // Every tile reads its rows' scales once: F16C converts f16 eight at a
-  // time (exactly, like f16ToF32).
+  // Every tile reads its rows' scales once: F16C (NEON's fcvtl) converts
+  // f16 eight (four) at a time, exactly, like f16ToF32.
   bool f16 = spec.scheme.scaleType == numerics::ScaleType::F16;
+  bool neon = spec.isa == Isa::Neon;
+  int64_t step = neon ? 4 : 8;
   os << "// dst[g * stride] = scale g of a row times mul, for every group.\n"
      << "inline void scaleRow(const ScaleT *src, float mul, float *dst, "
         "int64_t stride) {\n"
      << "  int64_t g = 0;\n";
-  if (f16)
+  if (f16 && neon)
+    os << "  for (; g + 4 <= GROUPS; g += 4) {\n"
+       << "    float t[4];\n"
+       << "    vst1q_f32(t, vmulq_n_f32(vcvt_f32_f16(vreinterpret_f16_u16("
+          "vld1_u16(src + g))), mul));\n"
+       << "    for (int i = 0; i < 4; ++i) dst[(g + i) * stride] = t[i];\n"
+       << "  }\n";
+  else if (f16)
     os << "  for (; g + 8 <= GROUPS; g += 8) {\n"
        << "    alignas(32) float t[8];\n"
        << "    _mm256_store_ps(t, "
@@ -303,13 +315,17 @@ void LutPrinter::printVectorTraits() {
        << "  }\n";
   // No remainder loop when there is no remainder: GCC warns about the
   // empty loop's induction variable otherwise.
-  bool remainder = !f16 || (spec.k / groupSize(spec)) % 8 != 0;
+  bool remainder = !f16 || (spec.k / groupSize(spec)) % step != 0;
   if (remainder)
     os << "  for (; g < GROUPS; ++g) dst[g * stride] = "
-       << (f16 ? "_cvtsh_ss(src[g])" : "loadScale(src[g])") << " * mul;\n";
+       << (f16 && !neon ? "_cvtsh_ss(src[g])" : "loadScale(src[g])") << " * mul;\n";
   else
     os << "  (void)g;\n";
   os << "}\n\n";
+  if (neon) {
+    printNeonTraits();
+    return;
+  }
   // The AVX2 tile is one 32-byte vector of index bytes (32 rows); AVX-512
   // joins two tiles in one 64-byte vector (64 rows). vpshufb looks up 16-byte
   // tables per 128-bit lane, so all lanes get the same table; the int8 sums
@@ -412,6 +428,116 @@ void LutPrinter::printVectorTraits() {
   static F mul(F a, F b) { return _mm512_mul_ps(a, b); }
   static F fmadd(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
   static F fnmadd(F a, F b, F c) { return _mm512_fnmadd_ps(a, b, c); }
+};
+
+)cpp";
+}
+
+void LutPrinter::printNeonTraits() {
+  // A tile of 32 rows is two 128-bit registers of index bytes. tbl looks up
+  // 16-byte tables like vpshufb; the two nibbles' int8 sums widen into int16
+  // with one vaddl per 8 rows, so slot s holds row s throughout. One struct
+  // type carries the index bytes, the int16 and the int32 sums (as
+  // reinterpreted registers), as one vector type does on x86.
+  os << R"cpp(struct VNeon {
+  struct I { int8x16_t v[2]; };
+  struct F { float32x4_t v[2]; };
+  static constexpr int SLOTS = 32, FL = 8;
+  static int rowOfSlot(int s) { return s; }
+  static I zero() { I r; r.v[0] = r.v[1] = vdupq_n_s8(0); return r; }
+  static I load(const uint8_t *a, const uint8_t *, int64_t offset) {
+    I r;
+    r.v[0] = vreinterpretq_s8_u8(vld1q_u8(a + offset));
+    r.v[1] = vreinterpretq_s8_u8(vld1q_u8(a + offset + 16));
+    return r;
+  }
+  static I andBits(I a, I b) {
+    I r;
+    for (int h = 0; h < 2; ++h) r.v[h] = vandq_s8(a.v[h], b.v[h]);
+    return r;
+  }
+  // ~a & b, as _mm256_andnot_si256(a, b).
+  static I andNotBits(I a, I b) {
+    I r;
+    for (int h = 0; h < 2; ++h) r.v[h] = vbicq_s8(b.v[h], a.v[h]);
+    return r;
+  }
+  static void tables(const int8_t *tab, I &tl, I &th) {
+    tl.v[0] = tl.v[1] = vld1q_s8(tab);
+    th.v[0] = th.v[1] = vld1q_s8(tab + 16);
+  }
+  // a0: int16 sums of rows 0-15, a1: rows 16-31.
+  static void lookup(I idx, I tl, I th, I &a0, I &a1) {
+    I *acc[2] = {&a0, &a1};
+    for (int h = 0; h < 2; ++h) {
+      const uint8x16_t u = vreinterpretq_u8_s8(idx.v[h]);
+      const int8x16_t r0 = vqtbl1q_s8(tl.v[0], vandq_u8(u, vdupq_n_u8(15)));
+      const int8x16_t r1 = vqtbl1q_s8(th.v[0], vshrq_n_u8(u, 4));
+      const int16x8_t lo = vaddq_s16(vreinterpretq_s16_s8(acc[h]->v[0]),
+                                     vaddl_s8(vget_low_s8(r0), vget_low_s8(r1)));
+      const int16x8_t hi = vaddq_s16(vreinterpretq_s16_s8(acc[h]->v[1]),
+                                     vaddl_high_s8(r0, r1));
+      acc[h]->v[0] = vreinterpretq_s8_s16(lo);
+      acc[h]->v[1] = vreinterpretq_s8_s16(hi);
+    }
+  }
+  // out[j]: int32 sums of rows 8j..8j+7.
+  static void widen(I a0, I a1, I out[4]) {
+    const I *in[2] = {&a0, &a1};
+    for (int j = 0; j < 4; ++j) {
+      const int16x8_t v = vreinterpretq_s16_s8(in[j / 2]->v[j % 2]);
+      out[j].v[0] = vreinterpretq_s8_s32(vmovl_s16(vget_low_s16(v)));
+      out[j].v[1] = vreinterpretq_s8_s32(vmovl_high_s16(v));
+    }
+  }
+  static I add32(I a, I b) {
+    I r;
+    for (int h = 0; h < 2; ++h)
+      r.v[h] = vreinterpretq_s8_s32(vaddq_s32(vreinterpretq_s32_s8(a.v[h]), vreinterpretq_s32_s8(b.v[h])));
+    return r;
+  }
+  static I sub32(I a, I b) {
+    I r;
+    for (int h = 0; h < 2; ++h)
+      r.v[h] = vreinterpretq_s8_s32(vsubq_s32(vreinterpretq_s32_s8(a.v[h]), vreinterpretq_s32_s8(b.v[h])));
+    return r;
+  }
+  static I shl32(I a, int n) {
+    I r;
+    for (int h = 0; h < 2; ++h)
+      r.v[h] = vreinterpretq_s8_s32(vshlq_s32(vreinterpretq_s32_s8(a.v[h]), vdupq_n_s32(n)));
+    return r;
+  }
+  static F zerof() { F r; r.v[0] = r.v[1] = vdupq_n_f32(0.0f); return r; }
+  static F set1(float v) { F r; r.v[0] = r.v[1] = vdupq_n_f32(v); return r; }
+  static F loadf(const float *p) { F r; r.v[0] = vld1q_f32(p); r.v[1] = vld1q_f32(p + 4); return r; }
+  static void storef(float *p, F v) { vst1q_f32(p, v.v[0]); vst1q_f32(p + 4, v.v[1]); }
+  static F cvt(I a) {
+    F r;
+    for (int h = 0; h < 2; ++h) r.v[h] = vcvtq_f32_s32(vreinterpretq_s32_s8(a.v[h]));
+    return r;
+  }
+  static F add(F a, F b) {
+    F r;
+    for (int h = 0; h < 2; ++h) r.v[h] = vaddq_f32(a.v[h], b.v[h]);
+    return r;
+  }
+  static F mul(F a, F b) {
+    F r;
+    for (int h = 0; h < 2; ++h) r.v[h] = vmulq_f32(a.v[h], b.v[h]);
+    return r;
+  }
+  // a * b + c and c - a * b, as the x86 fmadd and fnmadd.
+  static F fmadd(F a, F b, F c) {
+    F r;
+    for (int h = 0; h < 2; ++h) r.v[h] = vfmaq_f32(c.v[h], a.v[h], b.v[h]);
+    return r;
+  }
+  static F fnmadd(F a, F b, F c) {
+    F r;
+    for (int h = 0; h < 2; ++h) r.v[h] = vfmsq_f32(c.v[h], a.v[h], b.v[h]);
+    return r;
+  }
 };
 
 )cpp";
@@ -657,6 +783,7 @@ void LutPrinter::printEntry() {
   const char *act = memoryType(spec.activation);
   const char *out = memoryType(spec.output);
   bool avx512 = spec.isa == Isa::AVX512;
+  const char *traits = spec.isa == Isa::Neon ? "VNeon" : "V256";
   std::string epilogueArg = spec.epilogue ? ", epilogueOperands" : "";
   if (vector())
     os << "// Bit-plane index bytes of tile t (the short last tile padded to "
@@ -756,8 +883,8 @@ void LutPrinter::printEntry() {
       os << "      const int64_t t = item;\n"
          << "      const int rows = int(N - t * TILE < 32 ? N - t * TILE : "
             "32);\n"
-         << "      tileKernel<V256>(tileBytes(wbytes, tail, t), nullptr, t * "
-            "TILE, rows, "
+         << "      tileKernel<" << traits
+         << ">(tileBytes(wbytes, tail, t), nullptr, t * TILE, rows, "
          << common;
     os << "    }\n    free(yacc);\n  }\n"
        << "  free(tail);\n  free(tsc);\n  free(tq);\n";

@@ -22,17 +22,25 @@
 
 namespace lowbit::cpu {
 
-/// The instruction set a kernel is written for.
-enum class Isa { Scalar, AVX2, AVX512 };
-std::optional<Isa> parseIsa(std::string_view name); ///< scalar, avx2, avx512
+/// The instruction set a kernel is written for. Neon (AArch64 Advanced SIMD)
+/// has lut kernels only; the other strategies reject it.
+enum class Isa { Scalar, AVX2, AVX512, Neon };
+/// scalar, avx2, avx512, neon.
+std::optional<Isa> parseIsa(std::string_view name);
 const char *isaName(Isa isa);
+/// "scalar, avx2, avx512, neon": the names parseIsa takes, for messages.
+const char *isaNames();
 /// The compiler flags (GCC and Clang) that enable `isa`, e.g. "-mavx2 -mfma".
 const char *isaCompileFlags(Isa isa);
+/// True when kernels for `isa` run on the architecture this code was
+/// compiled for (x86-64 for scalar and the AVX ISAs, AArch64 for neon and
+/// scalar).
+bool isaIsNative(Isa isa);
 /// The compiler flags a kernel for `spec` needs: isaCompileFlags plus
 /// -mavx512vnni for AVX-512 int8-dot kernels.
 struct KernelSpec;
 std::string compileFlags(const KernelSpec &spec);
-/// Vector lanes of 32 bits (the weight layout's lane count): 16, 8, 16.
+/// Vector lanes of 32 bits (the weight layout's lane count): 16, 8, 16, 4.
 unsigned isaLanes(Isa isa);
 
 /// How a kernel multiplies weights with activations (docs/cpu-kernels.md):

@@ -595,7 +595,7 @@ lowbit::translateToCpu(Operation *module, raw_ostream &os, cpu::Isa isa,
 
 void lowbit::registerToCpuTranslation() {
   static llvm::cl::opt<std::string> isaName(
-      "cpu-isa", llvm::cl::desc("CPU kernels' ISA: avx512, avx2, scalar"),
+      "cpu-isa", llvm::cl::desc("CPU kernels' ISA: scalar, avx2, avx512, neon"),
       llvm::cl::init("avx512"));
   static llvm::cl::opt<std::string> scheduleText(
       "cpu-schedule",
@@ -608,7 +608,7 @@ void lowbit::registerToCpuTranslation() {
         std::optional<cpu::Isa> isa = cpu::parseIsa(isaName.getValue());
         if (!isa)
           return op->emitError("--cpu-isa=")
-                 << isaName.getValue() << " is not one of avx512, avx2, scalar";
+                 << isaName.getValue() << " is not one of " << cpu::isaNames();
         std::optional<cpu::CpuSchedule> schedule;
         if (!scheduleText.empty()) {
           std::string error;
