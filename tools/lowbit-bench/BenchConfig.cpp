@@ -183,6 +183,14 @@ std::optional<Config> lowbit::bench::validateFlags(const BenchFlags &flags,
                                                        : flags.strategy;
     spec.strategy =
         name == "auto" ? cpu::autoStrategy(spec) : *cpu::parseStrategy(name);
+    if (flags.lutGiven && spec.strategy != cpu::Strategy::Lut)
+      return fail(error, std::string("--lut-group and --lut-exact apply to "
+                                     "the lut strategy, not ") +
+                             cpu::strategyName(spec.strategy));
+    spec.lut.group = int(flags.lutGroup);
+    spec.lut.exactTables = flags.lutExact;
+  } else if (flags.lutGiven) {
+    return fail(error, "--lut-group and --lut-exact apply to --target=cpu");
   }
   std::string invalid = config.gpuTarget ? gpu::verifyKernelSpec(gpuSpec(config))
                                          : cpu::verifyKernelSpec(spec);

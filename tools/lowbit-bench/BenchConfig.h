@@ -34,6 +34,9 @@ struct BenchFlags {
   bool actGiven = false; ///< --act was given (GPU targets default to f16).
   std::string strategy = "dequant";
   bool strategyGiven = false; ///< --strategy was given.
+  int64_t lutGroup = 4;       ///< --lut-group: activations per lut table.
+  bool lutExact = false;      ///< --lut-exact: f32 lut tables.
+  bool lutGiven = false;      ///< --lut-group or --lut-exact was given.
   std::string isa = "avx512";
 };
 

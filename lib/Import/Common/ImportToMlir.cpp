@@ -362,7 +362,7 @@ LogicalResult LinearBuilder::build(StringRef name) {
                        /*epilogueOperands=*/ValueRange(), scheme,
                        /*transposeB=*/true, /*acc=*/TypeAttr(),
                        /*layout=*/LayoutAttr(), /*weightType=*/TypeAttr(),
-                       /*strategy=*/StrategyAttr());
+                       /*strategy=*/StrategyAttr(), /*lut=*/LutAttr());
   func::ReturnOp::create(builder, loc, y);
   return success();
 }

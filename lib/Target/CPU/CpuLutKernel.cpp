@@ -26,8 +26,9 @@ namespace {
 
 /// Rows per tile of the plane layout: one 256-bit vector of index bytes.
 constexpr unsigned kTileRows = 32;
-/// Activations per table (one index nibble).
-constexpr int64_t kTableWidth = 4;
+/// Activations per table in the int8 (vector) kernels: one index nibble,
+/// a 16-entry vpshufb or tbl table.
+constexpr int64_t kVectorTableWidth = 4;
 /// Elements per column of the plane layout: two nibbles of one byte.
 constexpr int64_t kColumn = 8;
 /// Int8 table sums add up in int16 lanes, at most 2 * 127 per column, so a
@@ -169,7 +170,12 @@ private:
                       const std::function<std::string(unsigned)> &load,
                       std::string_view andOp, std::string_view andNotOp);
 
-  bool vector() const { return spec.isa != Isa::Scalar; }
+  /// The int8-table kernels of the vector ISAs; otherwise the exact f32
+  /// table kernel (portable C++, for any ISA).
+  bool vector() const {
+    return spec.isa != Isa::Scalar && !spec.lut.exactTables;
+  }
+  int tableWidth() const { return spec.lut.group; }
   bool hasZero() const {
     return spec.scheme.zeroPoint == ZeroPointMode::Integer ||
            spec.scheme.zeroPoint == ZeroPointMode::Float;
@@ -217,8 +223,8 @@ void LutPrinter::printPrelude() {
      << " bytes per row; byte (c * BITS + i) * R + r of a tile of R rows\n"
      << "// holds bit i of elements 8c..8c+7 of its row r (element 8c + j at "
         "bit j)\n"
-     << "// tables: per 4 activations, T[p] = sum_j (bit j of p ? x_j : "
-        "-x_j)"
+     << "// tables: per " << tableWidth()
+     << " activations, T[p] = sum_j (bit j of p ? x_j : -x_j)"
      << (vector() ? cat(", int8 with one scale per ", block, " activations")
                   : std::string(", exact f32"))
      << "\n";
@@ -227,9 +233,10 @@ void LutPrinter::printPrelude() {
        << " operand(s)\n";
   os << "\n#include <stdint.h>\n#include <stdlib.h>\n#include "
         "<string.h>\n#include <math.h>\n";
-  if (spec.isa == Isa::Neon)
+  // The x86 vector ISAs also load f16 scales with F16C in exact kernels.
+  if (spec.isa == Isa::Neon && vector())
     os << "#include <arm_neon.h>\n";
-  else if (vector())
+  else if (spec.isa == Isa::AVX2 || spec.isa == Isa::AVX512)
     os << "#include <immintrin.h>\n";
   os << "\nnamespace " << spec.name << "_impl {\n\n"
      << "constexpr int64_t N = " << spec.n << ";\n"
@@ -237,8 +244,10 @@ void LutPrinter::printPrelude() {
      << "constexpr int64_t GROUP = " << group << ";\n"
      << "constexpr int64_t GROUPS = " << groups << ";\n"
      << "constexpr int BITS = " << bits << ";\n"
-     << "// Tables (groups of 4 activations) and columns (8) along K.\n"
-     << "constexpr int64_t CHUNKS = " << spec.k / kTableWidth << ";\n"
+     << "// Tables of TG activations (TSIZE sums each) along K; columns of 8.\n"
+     << "constexpr int TG = " << tableWidth() << ";\n"
+     << "constexpr int TSIZE = " << (1 << tableWidth()) << ";\n"
+     << "constexpr int64_t CHUNKS = " << spec.k / tableWidth() << ";\n"
      << "constexpr int64_t TILE = " << kTileRows << ";\n"
      << "constexpr int64_t FULL_TILES = " << fullTiles << ";\n"
      << "constexpr int64_t TAIL = " << tail << ";\n"
@@ -255,12 +264,14 @@ void LutPrinter::printPrelude() {
 }
 
 void LutPrinter::printTables() {
-  os << R"cpp(// The 16 sums +-x0 +-x1 +-x2 +-x3 of chunk `t` of an activation row; the
-// sum of pattern ~p is exactly the negation of the sum of p.
+  os << R"cpp(// The TSIZE sums +-x0 +-x1 ... +-x[TG-1] of TG activations, summed in
+// order; the sum of pattern ~p is exactly the negation of the sum of p.
 inline void chunkTable(const float *x, float *t) {
-  for (int p = 0; p < 16; ++p)
-    t[p] = (((p & 1) ? x[0] : -x[0]) + ((p & 2) ? x[1] : -x[1])) +
-           ((p & 4) ? x[2] : -x[2]) + ((p & 8) ? x[3] : -x[3]);
+  for (int p = 0; p < TSIZE; ++p) {
+    float s = (p & 1) ? x[0] : -x[0];
+    for (int j = 1; j < TG; ++j) s += ((p >> j) & 1) ? x[j] : -x[j];
+    t[p] = s;
+  }
 }
 
 )cpp";
@@ -724,21 +735,32 @@ void LutPrinter::printScalarRow() {
      << "  const uint8_t *base = wbytes + tile * TILE * BYTES_PER_ROW + n % "
         "TILE;\n"
      << "  for (int64_t mi = 0; mi < m; ++mi) {\n"
-     << "    const float *tab = tf + mi * CHUNKS * 16;\n"
+     << "    const float *tab = tf + mi * CHUNKS * TSIZE;\n"
      << "    float yv = 0.0f;\n"
      << "    for (int64_t g = 0; g < GROUPS; ++g) {\n"
      << "      float sum[" << count << "] = {};\n"
      << "      for (int64_t c = g * GROUP_COLS; c < (g + 1) * GROUP_COLS; "
         "++c) {\n"
      << "        const uint8_t *col = base + c * BITS * tileRows;\n"
-     << "        const float *lo = tab + 32 * c, *hi = lo + 16;\n";
+     << "        const float *t = tab + c * (8 / TG) * TSIZE;\n";
+  // A byte of index bits spans 8 / TG tables: field j indexes table j.
+  int width = tableWidth();
+  std::string lookups;
+  for (int j = 0; j < 8 / width; ++j) {
+    std::string field =
+        width == 8 ? std::string("b")
+                   : cat(j ? cat("(b >> ", j * width, ")") : std::string("b"),
+                         " & ", (1 << width) - 1);
+    lookups += cat(j ? " + " : "", "t[",
+                   j ? cat(j, " * TSIZE + (", field, ")") : field, "]");
+  }
   for (size_t i = 0; i < count; ++i) {
     auto load = [&](unsigned plane) {
       return cat("col[", plane, " * tileRows]");
     };
     os << "        {\n          const unsigned b = "
        << nibbles(plan.streams[i], load, "andBits", "andNotBits") << ";\n"
-       << "          sum[" << i << "] += lo[b & 15] + hi[b >> 4];\n"
+       << "          sum[" << i << "] += " << lookups << ";\n"
        << "        }\n";
   }
   os << "      }\n      const int64_t at = n * GROUPS + g;\n"
@@ -826,8 +848,8 @@ void LutPrinter::printEntry() {
        << "    memcpy(tail + i * TILE, wbytes + FULL_TILES * TILE * "
           "BYTES_PER_ROW + i * TAIL, TAIL);\n";
   else
-    os << "  float *tf = (float *)aligned_alloc(64, ((m * CHUNKS * 64 + 63) / "
-          "64) * 64);\n";
+    os << "  float *tf = (float *)aligned_alloc(64, ((m * CHUNKS * TSIZE * 4 + "
+          "63) / 64) * 64);\n";
   os << "  (void)threads;\n"
      << "#if defined(_OPENMP)\n"
      << "#pragma omp parallel num_threads(threads > 0 ? threads : 1)\n"
@@ -858,7 +880,7 @@ void LutPrinter::printEntry() {
   else
     os << "#if defined(_OPENMP)\n#pragma omp for schedule(static)\n#endif\n"
        << "    for (int64_t i = 0; i < m * CHUNKS; ++i)\n"
-       << "      chunkTable(xs + 4 * i, tf + 16 * i);\n"
+       << "      chunkTable(xs + TG * i, tf + TSIZE * i);\n"
        << "#if defined(_OPENMP)\n#pragma omp for schedule(static)\n#endif\n"
        << "    for (int64_t n = 0; n < N; ++n)\n"
        << "      rowKernel(wbytes, n, m, tf, xsum, scales, zeros, negScales, "
@@ -931,6 +953,16 @@ std::string lut::verifyKernelSpec(const KernelSpec &spec) {
     return "the lut strategy needs a group size that is a multiple of 8 (a "
            "byte of index nibbles spans two tables of 4 activations), got " +
            std::to_string(group) + "; use the dequant strategy";
+  int width = spec.lut.group;
+  if (width != 1 && width != 2 && width != 4 && width != 8)
+    return "the lut strategy builds tables of 1, 2, 4 or 8 activations, got " +
+           std::to_string(width);
+  if (spec.isa != Isa::Scalar && !spec.lut.exactTables &&
+      width != kVectorTableWidth)
+    return std::string("the ") + isaName(spec.isa) +
+           " lut kernel rounds its tables to int8 and probes them 16 entries "
+           "at a time, which takes tables of 4 activations, got " +
+           std::to_string(width) + "; use exact (f32) tables for other sizes";
   if (spec.schedule.kBlock != 0)
     return "the lut strategy makes one pass over K, got schedule kblock=" +
            std::to_string(spec.schedule.kBlock) + "; use kblock=0";

@@ -747,3 +747,33 @@ func.func @matmul_unknown_strategy(%x: tensor<1x64xf32>, %w: tensor<8x64xsi4>, %
 
 // expected-error @+1 {{layout 'planes = 32' is a bit-plane layout and takes no 'lanes', 'order' or 'aligned'}}
 func.func private @planes_and_lanes() attributes {l = #lowbit.layout<bits = 2, word = 32, aligned, lanes = 8, planes = 32>}
+
+// -----
+
+func.func @lut_group_not_a_power_of_two(%x: tensor<1x64xf32>, %w: tensor<8x64xsi4>, %s: tensor<8x1xf32>) {
+  // expected-error @+2 {{lut 'group = 3' must be 1, 2, 4 or 8 (tables split a byte of weight bits evenly)}}
+  %y = lowbit.matmul %x, %w, %s scheme <group = [1, 64], scale = f32> transpose_b
+      strategy lut<group = 3>
+      : (tensor<1x64xf32>, tensor<8x64xsi4>, tensor<8x1xf32>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @lut_unknown_option(%x: tensor<1x64xf32>, %w: tensor<8x64xsi4>, %s: tensor<8x1xf32>) {
+  // expected-error @+2 {{lut takes 'group' and 'exact', not 'width'}}
+  %y = lowbit.matmul %x, %w, %s scheme <group = [1, 64], scale = f32> transpose_b
+      strategy lut<width = 3>
+      : (tensor<1x64xf32>, tensor<8x64xsi4>, tensor<8x1xf32>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @lut_options_without_lut(%x: tensor<1x64xf32>, %w: tensor<8x64xsi4>, %s: tensor<8x1xf32>) {
+  // expected-error @+1 {{'lowbit.matmul' op lut table options #lowbit.lut<group = 2, exact = true> need strategy lut}}
+  %y = "lowbit.matmul"(%x, %w, %s) <{lut = #lowbit.lut<group = 2, exact = true>, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0>, scheme = #lowbit.scheme<group = [1, 64], scale = f32>, strategy = #lowbit.strategy<dequant>, transposeB}> ({
+      })
+      : (tensor<1x64xf32>, tensor<8x64xsi4>, tensor<8x1xf32>) -> tensor<1x8xf32>
+  return
+}

@@ -12,7 +12,7 @@
 // NEON: // tables: per 4 activations, T[p] = sum_j (bit j of p ? x_j : -x_j), int8 with one scale per 64 activations
 // NEON: #include <arm_neon.h>
 // CHECK: inline void chunkTable(const float *x, float *t) {
-// SCALAR: chunkTable(xs + 4 * i, tf + 16 * i);
+// SCALAR: chunkTable(xs + TG * i, tf + TSIZE * i);
 // SCALAR: for (int64_t n = 0; n < N; ++n)
 // AVX2: quantizeBlock(xs + i * TBLOCK, tq + i * TBLOCK * 4, tsc + i);
 // AVX2: for (int64_t item = 0; item < ITEMS; ++item) {
@@ -21,6 +21,18 @@
 // NEON: const int8x16_t r1 = vqtbl1q_s8(th.v[0], vshrq_n_u8(u, 4));
 // NEON: quantizeBlock(xs + i * TBLOCK, tq + i * TBLOCK * 4, tsc + i);
 // NEON: tileKernel<VNeon>(
+// Exact tables with isa=avx2: f32 tables of the requested size, read by the
+// portable kernel; a byte of index bits is 8 / TG table indices.
+// RUN: lowbit-opt %s --lowbit-lower-lut="isa=avx2 group=8 exact=true" | lowbit-translate --emit-cpu --cpu-isa=avx2 | FileCheck %s --check-prefix=EXACT8
+// RUN: lowbit-opt %s --lowbit-lower-lut="isa=avx2 group=2 exact=true" | lowbit-translate --emit-cpu --cpu-isa=avx2 | FileCheck %s --check-prefix=EXACT2
+// EXACT8: // tables: per 8 activations, T[p] = sum_j (bit j of p ? x_j : -x_j), exact f32
+// EXACT8: constexpr int TG = 8;
+// EXACT8: constexpr int TSIZE = 256;
+// EXACT8: sum[0] += t[b];
+// EXACT8-NOT: tileKernel
+// EXACT2: constexpr int TG = 2;
+// EXACT2: sum[0] += t[b & 3] + t[1 * TSIZE + ((b >> 2) & 3)] + t[2 * TSIZE + ((b >> 4) & 3)] + t[3 * TSIZE + ((b >> 6) & 3)];
+// EXACT2: chunkTable(xs + TG * i, tf + TSIZE * i);
 func.func @int2(%x: tensor<3x256xf32>, %q: tensor<64x256xsi2>, %s: tensor<64x4xf16>) -> tensor<3x64xf32> {
   %y = lowbit.matmul %x, %q, %s scheme <group = [1, 64], scale = f16> transpose_b
       : (tensor<3x256xf32>, tensor<64x256xsi2>, tensor<64x4xf16>) -> tensor<3x64xf32>

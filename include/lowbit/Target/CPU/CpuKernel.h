@@ -150,6 +150,16 @@ std::string formatSchedule(const CpuSchedule &schedule);
 std::optional<CpuSchedule> parseSchedule(std::string_view text,
                                          std::string &error);
 
+/// How a Lut kernel builds its tables (docs/lut-kernels.md).
+struct LutOptions {
+  /// Activations per table: 1, 2, 4 or 8 (a table holds 2^group sums).
+  int group = 4;
+  /// Keep the tables in f32. Otherwise the vector kernels round them to
+  /// int8 (one scale per block of activations), which needs group 4: one
+  /// 16-entry vpshufb or tbl table. The scalar kernel is always exact.
+  bool exactTables = false;
+};
+
 /// Everything the generator needs to print one kernel.
 struct KernelSpec {
   std::string name = "lowbit_kernel"; ///< The extern "C" symbol.
@@ -158,6 +168,7 @@ struct KernelSpec {
   numerics::Scheme scheme; ///< groupShape {1, G} over weights [N, K].
   ScalarType activation = ScalarType::F32;
   Strategy strategy = Strategy::Dequant;
+  LutOptions lut; ///< Lut only.
   ScalarType output = ScalarType::F32;
   int64_t n = 0, k = 0; ///< Weights are [N, K]; M is a run-time argument.
   bool bias = false;

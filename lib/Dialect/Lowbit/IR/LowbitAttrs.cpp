@@ -106,6 +106,19 @@ SmallVector<int64_t> SchemeAttr::getGridShape(ArrayRef<int64_t> shape) const {
 }
 
 //===----------------------------------------------------------------------===//
+// LutAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult LutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                              int64_t group, bool) {
+  if (group != 1 && group != 2 && group != 4 && group != 8)
+    return emitError() << "lut 'group = " << group
+                       << "' must be 1, 2, 4 or 8 (tables split a byte of "
+                          "weight bits evenly)";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // LayoutAttr
 //===----------------------------------------------------------------------===//
 

@@ -409,6 +409,9 @@ LogicalResult MatmulOp::verify() {
     return failure();
   if (failed(verifyPackedWeights(*this)))
     return failure();
+  if (getLutAttr() && getStrategy() != Strategy::Lut)
+    return emitOpError() << "lut table options " << getLutAttr()
+                         << " need strategy lut";
   if (!isPacked() &&
       !isQuantElementType(getWeights().getType().getElementType()))
     return emitOpError() << "weights must have a low-bit element type unless "
@@ -568,6 +571,42 @@ ParseResult MatmulOp::parse(OpAsmParser &parser, OperationState &result) {
       return parser.emitError(loc, "strategy '")
              << name << "' is not one of dequant, int8_dot, lut";
     props.strategy = StrategyAttr::get(parser.getContext(), *strategy);
+    // lut<group = G, exact = B>: the table options.
+    if (*strategy == Strategy::Lut &&
+        succeeded(parser.parseOptionalLess())) {
+      int64_t group = 4;
+      bool exact = false;
+      bool first = true;
+      while (failed(parser.parseOptionalGreater())) {
+        if (!first && parser.parseComma())
+          return failure();
+        first = false;
+        SMLoc keyLoc = parser.getCurrentLocation();
+        StringRef key;
+        if (parser.parseKeyword(&key) || parser.parseEqual())
+          return failure();
+        if (key == "group") {
+          if (parser.parseInteger(group))
+            return failure();
+        } else if (key == "exact") {
+          StringRef value;
+          SMLoc valueLoc = parser.getCurrentLocation();
+          if (parser.parseKeyword(&value))
+            return failure();
+          if (value != "true" && value != "false")
+            return parser.emitError(valueLoc, "expected true or false");
+          exact = value == "true";
+        } else {
+          return parser.emitError(keyLoc, "lut takes 'group' and 'exact', not '")
+                 << key << "'";
+        }
+      }
+      props.lut = LutAttr::getChecked(
+          [&] { return parser.emitError(loc); }, parser.getContext(), group,
+          exact);
+      if (!props.lut)
+        return failure();
+    }
   }
   if (succeeded(parser.parseOptionalKeyword("packed"))) {
     Type weightType;
@@ -650,8 +689,12 @@ void MatmulOp::print(OpAsmPrinter &printer) {
   printer.printStrippedAttrOrType(getScheme());
   if (getTransposeB())
     printer << " transpose_b";
-  if (std::optional<Strategy> strategy = getStrategy())
+  if (std::optional<Strategy> strategy = getStrategy()) {
     printer << " strategy " << stringifyStrategy(*strategy);
+    if (LutAttr lut = getLutAttr(); lut && *strategy == Strategy::Lut)
+      printer << "<group = " << lut.getGroup()
+              << ", exact = " << (lut.getExact() ? "true" : "false") << ">";
+  }
   if (getLayoutAttr() && getWeightType()) {
     printer << " packed " << *getWeightType() << " layout ";
     printer.printStrippedAttrOrType(getLayoutAttr());
@@ -680,6 +723,8 @@ void MatmulOp::print(OpAsmPrinter &printer) {
   // printed generically) they stay in the dictionary.
   if (getLayoutAttr() && getWeightType())
     elided.append({getLayoutAttrName(), getWeightTypeAttrName()});
+  if (getStrategy() == Strategy::Lut)
+    elided.push_back(getLutAttrName());
   printer.printOptionalAttrDict((*this)->getAttrs(), elided);
   printer << " : ";
   printer.printFunctionalType(getOperation()->getOperandTypes(),

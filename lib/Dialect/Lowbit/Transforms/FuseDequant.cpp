@@ -235,7 +235,7 @@ lowbit::fuseDequantizeIntoContraction(RewriterBase &rewriter,
       dequantize.getTensorScale(), /*bias=*/Value(), epilogueOperands,
       dequantize.getSchemeAttr(), contraction->transposeB,
       /*acc=*/TypeAttr(), /*layout=*/LayoutAttr(), /*weightType=*/TypeAttr(),
-      /*strategy=*/StrategyAttr());
+      /*strategy=*/StrategyAttr(), /*lut=*/LutAttr());
   if (!epilogueOperands.empty())
     buildInitEpilogue(rewriter, matmul);
   Value result = matmul.getResult();
@@ -378,7 +378,8 @@ FailureOr<MatmulOp> lowbit::fuseElementwiseIntoEpilogue(RewriterBase &rewriter,
       matmul.getZeros(), matmul.getNegScales(), matmul.getTensorScale(),
       matmul.getBias(), epilogueOperands, matmul.getSchemeAttr(),
       matmul.getTransposeBAttr(), matmul.getAccAttr(), matmul.getLayoutAttr(),
-      matmul.getWeightTypeAttr(), matmul.getStrategyAttr());
+      matmul.getWeightTypeAttr(), matmul.getStrategyAttr(),
+      matmul.getLutAttr());
   {
     OpBuilder::InsertionGuard guard(rewriter);
     SmallVector<Type> argTypes = {matmul.getAccumulatorType()};

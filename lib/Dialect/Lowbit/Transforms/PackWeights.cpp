@@ -66,6 +66,10 @@ strategySpec(MatmulOp op, cpu::Isa isa, cpu::Strategy strategy) {
   spec.scheme = getNumericsScheme(op.getScheme());
   spec.n = op.getOutputSize();
   spec.k = op.getReductionSize();
+  if (LutAttr lut = op.getLutAttr()) {
+    spec.lut.group = int(lut.getGroup());
+    spec.lut.exactTables = lut.getExact();
+  }
   return spec;
 }
 
@@ -208,9 +212,27 @@ struct LowbitLowerLutPass
     std::optional<cpu::Isa> parsed = cpu::parseIsa(isa);
     if (!parsed) {
       getOperation()->emitError("--lowbit-lower-lut: isa '")
-          << isa << "' is not one of avx512, avx2, scalar";
+          << isa << "' is not one of " << cpu::isaNames();
       return signalPassFailure();
     }
+    cpu::LutOptions options;
+    options.group = int(group);
+    options.exactTables = exact;
+    // The table options must suit the ISA, whatever the matmuls.
+    cpu::KernelSpec probe;
+    probe.isa = *parsed;
+    probe.strategy = cpu::Strategy::Lut;
+    probe.lut = options;
+    probe.n = probe.k = 64;
+    probe.scheme.groupShape = {1, 64};
+    if (std::string error = cpu::verifyKernelSpec(probe); !error.empty()) {
+      getOperation()->emitError("--lowbit-lower-lut: ") << error;
+      return signalPassFailure();
+    }
+    // Default options print as plain `strategy lut`.
+    LutAttr lutAttr;
+    if (options.group != 4 || options.exactTables)
+      lutAttr = LutAttr::get(&getContext(), options.group, options.exactTables);
     // Mark the matmuls the lut kernels take; the patterns then pack only
     // those (the others keep no strategy and stay unpacked here).
     SmallVector<MatmulOp> marked;
@@ -219,11 +241,15 @@ struct LowbitLowerLutPass
         return;
       std::optional<cpu::KernelSpec> spec =
           strategySpec(op, *parsed, cpu::Strategy::Lut);
+      if (spec)
+        spec->lut = options;
       if (!spec || ShapedType::isDynamic(spec->n) ||
           ShapedType::isDynamic(spec->k) ||
           !cpu::verifyKernelSpec(*spec).empty())
         return;
       op.setStrategyAttr(StrategyAttr::get(op.getContext(), Strategy::Lut));
+      if (lutAttr)
+        op.setLutAttr(lutAttr);
       marked.push_back(op);
     });
     IRRewriter rewriter(&getContext());
@@ -260,7 +286,7 @@ struct LowbitPackWeightsPass
     std::optional<cpu::Isa> parsed = cpu::parseIsa(isa);
     if (!parsed) {
       getOperation()->emitError("--lowbit-pack-weights: isa '")
-          << isa << "' is not one of avx512, avx2, scalar";
+          << isa << "' is not one of " << cpu::isaNames();
       return signalPassFailure();
     }
     if (failed(assignCpuStrategies(getOperation(), *parsed, strategy)))

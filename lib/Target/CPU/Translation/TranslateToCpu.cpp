@@ -488,6 +488,10 @@ lowbit::getCpuKernelSpec(MatmulOp op, cpu::Isa isa, StringRef name,
     spec.strategy = *strategy == Strategy::Int8Dot ? cpu::Strategy::Int8Dot
                     : *strategy == Strategy::Lut   ? cpu::Strategy::Lut
                                                    : cpu::Strategy::Dequant;
+  if (LutAttr lut = op.getLutAttr()) {
+    spec.lut.group = int(lut.getGroup());
+    spec.lut.exactTables = lut.getExact();
+  }
   numerics::PackLayout expected = cpu::weightLayout(spec);
   numerics::PackLayout actual = getNumericsLayout(layout);
   if (actual.bits != expected.bits || actual.wordBits != expected.wordBits ||

@@ -4,6 +4,7 @@
 Usage: check_matrix.py LOWBIT_BENCH --isa=ISA [--shape=M,N,K,G] [--formats=a,b]
        [--zeros=none,int] [--act=f32] [--strategy=dequant] [--schedule=S]
        [--compile-only] [--cxx=COMMAND] [--emulator=COMMAND]
+       [--bench-arg=FLAG ...]
 
 Every valid combination must pass (exit 0); combinations the tool rejects as
 invalid (exit 2) must be exactly the documented ones (integer zero points on
@@ -63,6 +64,8 @@ def main() -> int:
     parser.add_argument("--compile-only", action="store_true")
     parser.add_argument("--cxx", default="")
     parser.add_argument("--emulator", default="")
+    parser.add_argument("--bench-arg", action="append", default=[],
+                        help="one more lowbit-bench flag (repeatable)")
     args = parser.parse_args()
     m, n, k, g = args.shape.split(",")
     passed = failed = 0
@@ -80,6 +83,7 @@ def main() -> int:
                 cmd.append(f"--cxx={args.cxx}")
             if args.emulator:
                 cmd.append(f"--emulator={args.emulator}")
+            cmd += args.bench_arg
             if fmt not in ("mxfp4", "nvfp4"):
                 cmd.append(f"--group={g}")
             proc = subprocess.run(cmd, capture_output=True, text=True)

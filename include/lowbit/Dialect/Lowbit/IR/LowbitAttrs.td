@@ -24,6 +24,24 @@ def Lowbit_StrategyAttr : EnumAttr<Lowbit_Dialect, Lowbit_Strategy,
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Lowbit_LutAttr : Lowbit_Attr<"Lut", "lut"> {
+  let summary = "how the lut strategy builds its tables (see lowbit.matmul)";
+  let description = [{
+    `group`: activations per table (1, 2, 4 or 8; a table holds the 2^group
+    signed sums of its activations). `exact`: keep the tables in f32; else
+    targets may round them to int8 (one scale per block of activations),
+    which the vector CPU kernels do, and which needs `group = 4` there.
+
+    ```mlir
+    #lowbit.lut<group = 2, exact = true>
+    ```
+  }];
+  let parameters = (ins DefaultValuedParameter<"int64_t", "4">:$group,
+                        DefaultValuedParameter<"bool", "false">:$exact);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
 def Lowbit_SchemeAttr : Lowbit_Attr<"Scheme", "scheme"> {
   let summary = "a group-quantization scheme";
   let description = [{

@@ -255,8 +255,9 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul",
     values with those: the result then differs from the formula above by
     the activation quantization error, which users choose to accept.
     `lut` multiplies through tables of activation partial sums probed by
-    weight bits. `--lowbit-pack-weights` chooses the layout the strategy
-    reads.
+    weight bits; `lut<group = G, exact = true>` (`#lowbit.lut`) sets how
+    many activations share a table and keeps the tables in f32.
+    `--lowbit-pack-weights` chooses the layout the strategy reads.
 
     Syntax: the operands, `scheme`, then optionally `transpose_b`,
     `strategy S`, `packed T layout <...>`, `acc(type)`, and
@@ -279,7 +280,8 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul",
                        OptionalAttr<TypeAttr>:$acc,
                        OptionalAttr<Lowbit_LayoutAttr>:$layout,
                        OptionalAttr<TypeAttr>:$weightType,
-                       OptionalAttr<Lowbit_StrategyAttr>:$strategy);
+                       OptionalAttr<Lowbit_StrategyAttr>:$strategy,
+                       OptionalAttr<Lowbit_LutAttr>:$lut);
   let results = (outs RankedTensorOf<[F16, BF16, F32]>:$result);
   let regions = (region MaxSizedRegion<1>:$epilogue);
   // The epilogue operands' types appear both in the `epilogue(...)` group and

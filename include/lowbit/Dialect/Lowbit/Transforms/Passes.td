@@ -97,7 +97,13 @@ def LowbitLowerLutPass : Pass<"lowbit-lower-lut"> {
   }];
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"avx512\"",
-           "CPU instruction set: avx512, avx2 or scalar">,
+           "CPU instruction set: avx512, avx2, neon or scalar">,
+    Option<"group", "group", "int64_t", /*default=*/"4",
+           "activations per table: 1, 2, 4 or 8 (the vector ISAs' int8 "
+           "tables take 4)">,
+    Option<"exact", "exact", "bool", /*default=*/"false",
+           "keep the tables in f32 (the vector ISAs otherwise round them "
+           "to int8)">,
   ];
   let dependentDialects = ["::lowbit::LowbitDialect"];
 }
