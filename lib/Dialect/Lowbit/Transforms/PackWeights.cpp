@@ -66,28 +66,15 @@ strategySpec(MatmulOp op, cpu::Isa isa, cpu::Strategy strategy) {
   spec.scheme = getNumericsScheme(op.getScheme());
   spec.n = op.getOutputSize();
   spec.k = op.getReductionSize();
-  if (LutAttr lut = op.getLutAttr()) {
-    spec.lut.group = int(lut.getGroup());
-    spec.lut.exactTables = lut.getExact();
-  }
+  setSpecStrategy(op, spec);
+  spec.strategy = strategy;
   return spec;
 }
 
 FailureOr<cpu::Strategy> lowbit::chooseCpuStrategy(MatmulOp op, cpu::Isa isa,
                                                    StringRef requested) {
-  if (requested.empty()) {
-    if (std::optional<Strategy> own = op.getStrategy()) {
-      switch (*own) {
-      case Strategy::Dequant:
-        return cpu::Strategy::Dequant;
-      case Strategy::Int8Dot:
-        return cpu::Strategy::Int8Dot;
-      case Strategy::Lut:
-        return cpu::Strategy::Lut;
-      }
-    }
-    return cpu::Strategy::Dequant;
-  }
+  if (requested.empty())
+    return toCpuStrategy(op.getStrategy().value_or(Strategy::Dequant));
   auto canEmit = [&](cpu::Strategy strategy) -> std::string {
     std::optional<cpu::KernelSpec> spec = strategySpec(op, isa, strategy);
     if (!spec)
@@ -117,8 +104,27 @@ FailureOr<cpu::Strategy> lowbit::chooseCpuStrategy(MatmulOp op, cpu::Isa isa,
   return *strategy;
 }
 
-/// The dialect's name of a CPU strategy.
-static Strategy toDialect(cpu::Strategy strategy) {
+cpu::Strategy lowbit::toCpuStrategy(Strategy strategy) {
+  switch (strategy) {
+  case Strategy::Dequant:
+    return cpu::Strategy::Dequant;
+  case Strategy::Int8Dot:
+    return cpu::Strategy::Int8Dot;
+  case Strategy::Lut:
+    return cpu::Strategy::Lut;
+  }
+  return cpu::Strategy::Dequant;
+}
+
+void lowbit::setSpecStrategy(MatmulOp op, cpu::KernelSpec &spec) {
+  spec.strategy = toCpuStrategy(op.getStrategy().value_or(Strategy::Dequant));
+  if (LutAttr lut = op.getLutAttr()) {
+    spec.lut.group = int(lut.getGroup());
+    spec.lut.exactTables = lut.getExact();
+  }
+}
+
+Strategy lowbit::fromCpuStrategy(cpu::Strategy strategy) {
   switch (strategy) {
   case cpu::Strategy::Dequant:
     return Strategy::Dequant;
@@ -312,7 +318,7 @@ LogicalResult lowbit::assignCpuStrategies(Operation *root, cpu::Isa isa,
     // Dequant is the default and stays implicit.
     if (*chosen == cpu::Strategy::Dequant && !op.getStrategy())
       return WalkResult::advance();
-    op.setStrategyAttr(StrategyAttr::get(op.getContext(), toDialect(*chosen)));
+    op.setStrategyAttr(StrategyAttr::get(op.getContext(), fromCpuStrategy(*chosen)));
     return WalkResult::advance();
   });
   return failure(result.wasInterrupted());

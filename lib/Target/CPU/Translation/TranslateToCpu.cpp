@@ -9,6 +9,7 @@
 
 #include "lowbit/Dialect/Lowbit/IR/ElementFormat.h"
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+#include "lowbit/Dialect/Lowbit/Transforms/Transforms.h"
 #include "lowbit/InitAll.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -484,14 +485,7 @@ lowbit::getCpuKernelSpec(MatmulOp op, cpu::Isa isa, StringRef name,
     return op.emitOpError("has no numerics format for weight type ")
            << *op.getWeightType();
   spec.weight = *format;
-  if (std::optional<Strategy> strategy = op.getStrategy())
-    spec.strategy = *strategy == Strategy::Int8Dot ? cpu::Strategy::Int8Dot
-                    : *strategy == Strategy::Lut   ? cpu::Strategy::Lut
-                                                   : cpu::Strategy::Dequant;
-  if (LutAttr lut = op.getLutAttr()) {
-    spec.lut.group = int(lut.getGroup());
-    spec.lut.exactTables = lut.getExact();
-  }
+  setSpecStrategy(op, spec);
   numerics::PackLayout expected = cpu::weightLayout(spec);
   numerics::PackLayout actual = getNumericsLayout(layout);
   if (actual.bits != expected.bits || actual.wordBits != expected.wordBits ||

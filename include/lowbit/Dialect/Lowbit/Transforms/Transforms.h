@@ -47,6 +47,14 @@ mlir::FailureOr<LayoutAttr>
 chooseCpuWeightLayout(mlir::Type weightType, cpu::Isa isa,
                       cpu::Strategy strategy = cpu::Strategy::Dequant);
 
+/// The CPU kernel generator's name of a dialect strategy, and back.
+cpu::Strategy toCpuStrategy(Strategy strategy);
+Strategy fromCpuStrategy(cpu::Strategy strategy);
+
+/// The matmul's own strategy (absent: dequant) and lut table options
+/// (`#lowbit.lut`), as `spec` records them.
+void setSpecStrategy(MatmulOp op, cpu::KernelSpec &spec);
+
 /// The CPU strategy for `op` on `isa`: `requested` (dequant, int8-dot, lut,
 /// or auto for the heuristic of docs/passes.md), or when it is empty the
 /// op's own `strategy` attribute, else dequant. Emits an error on `op` and
