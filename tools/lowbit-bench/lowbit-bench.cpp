@@ -1057,11 +1057,12 @@ int main(int argc, char **argv) {
       }
     double base = tolerance(spec.output, k);
     // Vector lut kernels round their activation tables to int8: 0.4 % to
-    // 1.5 % on normal data (docs/lut-kernels.md, whose unit test asserts the
-    // per-element bound); the scalar lut kernel keeps exact f32 tables.
+    // 1.5 % on normal data, up to 3.3 % for 1-bit weights with integer
+    // zero points (docs/lut-kernels.md, whose unit test asserts the
+    // per-element bound); exact tables and the scalar kernel keep f32.
     if (spec.strategy == cpu::Strategy::Lut && spec.isa != cpu::Isa::Scalar &&
         !spec.lut.exactTables)
-      base += 0.03;
+      base += 0.05;
     double relative = error.relative();
     double limit = base + (quantized ? quantization.relative() * 1.001 : 0.0);
     failed = !(relative <= limit);
