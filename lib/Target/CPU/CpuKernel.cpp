@@ -1351,8 +1351,6 @@ void KernelPrinter::printInt8VectorRowKernel() {
 }
 
 void KernelPrinter::printEntry() {
-  const char *act = memoryType(spec.activation);
-  const char *out = memoryType(spec.output);
   std::string_view bias = spec.bias ? " + loadOut(bias[n])" : "";
   // Stores the output element of row `row` from its accumulator `acc`.
   auto printStore = [&](std::string_view indent, std::string_view acc,
@@ -1373,21 +1371,7 @@ void KernelPrinter::printEntry() {
     }
     os << "));\n";
   };
-  os << "} // namespace " << spec.name << "_impl\n\n"
-     << "// y[m, n] = "
-     << (spec.epilogue ? "epilogue(sum_k x[m, k] * W[n, k] (+ bias[n]), "
-                         "operands)"
-                       : "sum_k x[m, k] * W[n, k] (+ bias[n])")
-     << "; see the header.\n"
-     << "extern \"C\" void " << spec.name << "(const " << act
-     << " *x, int64_t m, const uint32_t *w, const " << spec.name
-     << "_impl::ScaleT *scales, const float *zeros, const " << spec.name
-     << "_impl::ScaleT *negScales, float tensorScale, const " << out
-     << " *bias, " << out << " *y, int threads"
-     << (spec.epilogue ? ", const void *const *epilogueOperands" : "")
-     << ") {\n"
-     << "  using namespace " << spec.name << "_impl;\n"
-     << "  if (m <= 0) return;\n";
+  os << lut::printEntryOpening(spec);
   if (spec.epilogue) {
     const std::vector<EpilogueOperand> &operands = spec.epilogue->operands;
     if (operands.empty())
@@ -1506,6 +1490,28 @@ std::string KernelPrinter::print() {
 
 std::string lowbit::cpu::lut::printHelpers(const KernelSpec &spec) {
   return KernelPrinter(spec).printHelpers();
+}
+
+std::string lowbit::cpu::lut::printEntryOpening(const KernelSpec &spec) {
+  const char *act = memoryType(spec.activation);
+  const char *out = memoryType(spec.output);
+  std::ostringstream os;
+  os << "} // namespace " << spec.name << "_impl\n\n"
+     << "// y[m, n] = "
+     << (spec.epilogue ? "epilogue(sum_k x[m, k] * W[n, k] (+ bias[n]), "
+                         "operands)"
+                       : "sum_k x[m, k] * W[n, k] (+ bias[n])")
+     << "; see the header.\n"
+     << "extern \"C\" void " << spec.name << "(const " << act
+     << " *x, int64_t m, const uint32_t *w, const " << spec.name
+     << "_impl::ScaleT *scales, const float *zeros, const " << spec.name
+     << "_impl::ScaleT *negScales, float tensorScale, const " << out
+     << " *bias, " << out << " *y, int threads"
+     << (spec.epilogue ? ", const void *const *epilogueOperands" : "")
+     << ") {\n"
+     << "  using namespace " << spec.name << "_impl;\n"
+     << "  if (m <= 0) return;\n";
+  return os.str();
 }
 
 //===----------------------------------------------------------------------===//

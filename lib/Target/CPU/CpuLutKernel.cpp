@@ -802,8 +802,6 @@ void LutPrinter::printScalarRow() {
 }
 
 void LutPrinter::printEntry() {
-  const char *act = memoryType(spec.activation);
-  const char *out = memoryType(spec.output);
   bool avx512 = spec.isa == Isa::AVX512;
   const char *traits = spec.isa == Isa::Neon ? "VNeon" : "V256";
   std::string epilogueArg = spec.epilogue ? ", epilogueOperands" : "";
@@ -815,21 +813,7 @@ void LutPrinter::printEntry() {
        << "  return t < FULL_TILES ? wbytes + t * TILE * BYTES_PER_ROW : "
           "tail;\n"
        << "}\n\n";
-  os << "} // namespace " << spec.name << "_impl\n\n"
-     << "// y[m, n] = "
-     << (spec.epilogue ? "epilogue(sum_k x[m, k] * W[n, k] (+ bias[n]), "
-                         "operands)"
-                       : "sum_k x[m, k] * W[n, k] (+ bias[n])")
-     << "; see the header.\n"
-     << "extern \"C\" void " << spec.name << "(const " << act
-     << " *x, int64_t m, const uint32_t *w, const " << spec.name
-     << "_impl::ScaleT *scales, const float *zeros, const " << spec.name
-     << "_impl::ScaleT *negScales, float tensorScale, const " << out
-     << " *bias, " << out << " *y, int threads"
-     << (spec.epilogue ? ", const void *const *epilogueOperands" : "")
-     << ") {\n"
-     << "  using namespace " << spec.name << "_impl;\n"
-     << "  if (m <= 0) return;\n"
+  os << lut::printEntryOpening(spec)
      << "  const uint8_t *wbytes = (const uint8_t *)w;\n"
      << "  const float scaleMul = tensorScale;\n"
      << "  // Activations as f32 with their group sums, then the tables.\n"

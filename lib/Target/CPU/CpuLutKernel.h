@@ -33,6 +33,11 @@ std::string printKernel(const KernelSpec &spec);
 /// them. Defined in CpuKernel.cpp, next to the printer it reuses.
 std::string printHelpers(const KernelSpec &spec);
 
+/// The end of the kernel's namespace and the opening of its extern "C"
+/// entry point (docs/cpu-kernels.md#abi), through its early return for
+/// m <= 0, exactly as the dequant kernels print it. Defined in CpuKernel.cpp.
+std::string printEntryOpening(const KernelSpec &spec);
+
 } // namespace lowbit::cpu::lut
 
 #endif // LOWBIT_LIB_TARGET_CPU_CPULUTKERNEL_H
