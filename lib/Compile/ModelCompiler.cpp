@@ -360,6 +360,19 @@ std::string gpuDeclaration(const gpu::KernelSpec &spec) {
   return text;
 }
 
+/// The library's manifest, weight files and host-side packers describe the
+/// dequant kernels' layouts only: any other strategy is a located error.
+LogicalResult requireDequant(MatmulOp op, cpu::Strategy strategy,
+                             StringRef emitFlag) {
+  if (strategy == cpu::Strategy::Dequant)
+    return success();
+  return op.emitOpError("has strategy ")
+         << cpu::strategyName(strategy)
+         << "; the kernel library takes dequant kernels only (run "
+            "lowbit-bench or lowbit-translate "
+         << emitFlag << " for " << cpu::strategyName(strategy) << " kernels)";
+}
+
 /// Emits `op`'s kernel under `name` for the target.
 FailureOr<Kernel> emitKernel(MatmulOp op, const Options &options,
                              StringRef name) {
@@ -370,14 +383,8 @@ FailureOr<Kernel> emitKernel(MatmulOp op, const Options &options,
     FailureOr<cpu::KernelSpec> spec = getCpuKernelSpec(op, options.isa, name);
     if (failed(spec))
       return failure();
-    // The library's manifest, weight files and host-side packers describe
-    // 32-bit lane layouts only.
-    if (spec->strategy != cpu::Strategy::Dequant)
-      return op.emitOpError("has strategy ")
-             << cpu::strategyName(spec->strategy)
-             << "; the kernel library takes dequant kernels only (run "
-                "lowbit-bench or lowbit-translate --emit-cpu for "
-             << cpu::strategyName(spec->strategy) << " kernels)";
+    if (failed(requireDequant(op, spec->strategy, "--emit-cpu")))
+      return failure();
     kernel.cpu = *spec;
     kernel.declaration = cpuDeclaration(*spec);
     kernel.summary =
@@ -389,6 +396,8 @@ FailureOr<Kernel> emitKernel(MatmulOp op, const Options &options,
     FailureOr<gpu::KernelSpec> spec =
         getGpuKernelSpec(op, target, name, options.gpuTile);
     if (failed(spec))
+      return failure();
+    if (failed(requireDequant(op, spec->strategy, "--emit-cuda/--emit-hip")))
       return failure();
     kernel.gpu = *spec;
     kernel.declaration = gpuDeclaration(*spec);

@@ -26,6 +26,7 @@ gpu::KernelSpec lowbit::bench::gpuSpec(const Config &config) {
   spec.output = config.spec.output;
   spec.n = config.spec.n;
   spec.k = config.spec.k;
+  spec.strategy = config.spec.strategy;
   return spec;
 }
 
@@ -81,9 +82,10 @@ std::optional<Config> lowbit::bench::validateFlags(const BenchFlags &flags,
   if (flags.strategy != "auto" && !cpu::parseStrategy(flags.strategy))
     return fail(error, "--strategy=" + flags.strategy +
                            " is not one of dequant, int8-dot, lut, auto");
-  if (config.gpuTarget && flags.strategyGiven && flags.strategy != "dequant")
-    return fail(error, "--strategy=" + flags.strategy +
-                           " applies to --target=cpu; GPU kernels dequantize");
+  if (config.gpuTarget && flags.strategyGiven && flags.strategy == "int8-dot")
+    return fail(error, "--strategy=int8-dot applies to --target=cpu; GPU "
+                       "kernels multiply f16/bf16 activations (dequant or "
+                       "lut)");
   if (flags.m < 1 || flags.n < 1 || flags.k < 1)
     return fail(error, "--m, --n and --k must be positive");
   if (!fitsInBytes(flags.m, flags.k) || !fitsInBytes(flags.n, flags.k) ||
@@ -191,6 +193,10 @@ std::optional<Config> lowbit::bench::validateFlags(const BenchFlags &flags,
     spec.lut.exactTables = flags.lutExact;
   } else if (flags.lutGiven) {
     return fail(error, "--lut-group and --lut-exact apply to --target=cpu");
+  } else {
+    // auto is dequant on GPUs: the lut kernels have not been measured there.
+    spec.strategy = flags.strategy == "lut" ? cpu::Strategy::Lut
+                                            : cpu::Strategy::Dequant;
   }
   std::string invalid = config.gpuTarget ? gpu::verifyKernelSpec(gpuSpec(config))
                                          : cpu::verifyKernelSpec(spec);

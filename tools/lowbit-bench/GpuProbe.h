@@ -7,7 +7,8 @@
 // kernel (twice, so a split-K workspace left dirty would show), checks
 // every element against a float64 reference, and times the kernel with
 // device events (rotating weight copies past the L2 cache) against the
-// device-to-device copy bandwidth measured in the same run. Times are the
+// device-to-device copy bandwidth measured in the same run. With --packing
+// FILE it writes the codes and their packed words there. Times are the
 // median of single calls (an event pair around each) and the mean over a
 // stream of back-to-back calls (as consecutive layers run). With
 // --energy-ms T on NVIDIA it also reads the board's energy counter through
@@ -133,8 +134,10 @@ int main(int argc, char **argv) {
   uint64_t seed = 0;
   int repeats = 50;
   double energyMs = 0;
+  std::string packingPath;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
+    if (flag == "--packing") { packingPath = argv[i + 1]; continue; }
     if (flag == "--m") m = atoll(argv[i + 1]);
     else if (flag == "--seed") seed = strtoull(argv[i + 1], nullptr, 10);
     else if (flag == "--repeats") repeats = atoi(argv[i + 1]);
@@ -195,6 +198,16 @@ int main(int argc, char **argv) {
   }
   std::vector<uint32_t> packed(LB_CAT(LB_NAME, _packed_words)());
   LB_CAT(LB_NAME, _pack_weights)(codes.data(), packed.data());
+  if (!packingPath.empty()) {
+    // The codes and the kernel's packing of them, for lowbit-bench to
+    // compare with the numerics library's.
+    FILE *f = fopen(packingPath.c_str(), "wb");
+    if (!f || fwrite(codes.data(), 1, codes.size(), f) != codes.size() ||
+        fwrite(packed.data(), 4, packed.size(), f) != packed.size() || fclose(f) != 0) {
+      fprintf(stderr, "probe: cannot write %s\n", packingPath.c_str());
+      exit(1);
+    }
+  }
 
   // Device buffers; the weights in enough copies to rotate past the L2.
   const size_t weightBytes = packed.size() * 4;

@@ -15,6 +15,7 @@
 #include "lowbit/Target/GPU/GpuKernel.h"
 
 #include "BenchConfig.h"
+#include "GpuEmulator.h"
 #include "GpuProbe.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -100,8 +101,9 @@ static cl::opt<bool>
              cl::cat(category));
 static cl::opt<std::string> strategyName(
     "strategy",
-    cl::desc("CPU: dequant, int8-dot (activations quantized to int8 at run "
-             "time), lut or auto (default dequant; int8-dot with --act=int8)"),
+    cl::desc("dequant, int8-dot (CPU only: activations quantized to int8 "
+             "at run time), lut or auto (default dequant; int8-dot with "
+             "--act=int8; auto is dequant on GPUs)"),
     cl::init("dequant"), cl::cat(category));
 static cl::opt<std::string> isaName("isa", cl::desc("scalar, avx2, avx512, neon"),
                                     cl::init("avx512"), cl::cat(category));
@@ -136,6 +138,13 @@ static cl::opt<std::string> emulator(
              "another architecture, with a cross compiler in --cxx; checks "
              "only (--repeats=0)"),
     cl::init(""), cl::cat(category));
+
+static cl::opt<bool> emulateGpu(
+    "emulate-gpu",
+    cl::desc("--target=cuda --strategy=lut: build the kernel and the probe "
+             "for this CPU with an emulation of the CUDA runtime (one thread "
+             "per CUDA thread) and check it (--repeats=0); no GPU needed"),
+    cl::cat(category));
 
 namespace {
 /// Prints a one-line error and exits with status 2 (bad arguments).
@@ -580,7 +589,9 @@ std::string compileThroughPipeline(const char *argv0, const std::string &ir,
   std::string translate = siblingTool(argv0, "lowbit-translate");
   if (config.gpuTarget) {
     const char *name = gpu::targetName(*config.gpuTarget);
-    runTool({opt, model, std::string("--lowbit-gpu-pipeline=target=") + name,
+    runTool({opt, model,
+             std::string("--lowbit-gpu-pipeline=target=") + name +
+                 " strategy=" + cpu::strategyName(config.spec.strategy),
              "-o", sched},
             log);
     std::string tileFlag = "--gpu-tile=" + gpuTile;
@@ -754,6 +765,57 @@ std::string gpuProbeMeta(const Config &config) {
   return out;
 }
 
+/// Compares the packing the GPU probe wrote (the codes, then the words of
+/// the kernel's own host packer) with numerics::pack in the layout the
+/// IR's lowbit.pack uses for the kernel (gpu::weightLayout): "" when they
+/// agree, else what differs.
+std::string checkPacking(llvm::StringRef path, const gpu::KernelSpec &spec) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer)
+    return "the GPU probe wrote no packing to " + path.str();
+  llvm::StringRef bytes = (*buffer)->getBuffer();
+  numerics::PackLayout layout =
+      gpu::weightLayout(spec.weight.bits(), spec.strategy);
+  size_t count = size_t(spec.n) * size_t(spec.k);
+  size_t words = size_t(spec.n) * size_t(layout.wordsPerRow(spec.k));
+  if (bytes.size() != count + 4 * words)
+    return "the GPU probe's packing in " + path.str() + " has " +
+           std::to_string(bytes.size()) + " bytes, expected " +
+           std::to_string(count + 4 * words);
+  std::vector<uint32_t> codes(count);
+  for (size_t i = 0; i < count; ++i)
+    codes[i] = uint8_t(bytes[i]);
+  std::vector<uint64_t> expected =
+      numerics::pack(codes, spec.n, spec.k, layout);
+  for (size_t i = 0; i < words; ++i) {
+    uint32_t word;
+    std::memcpy(&word, bytes.data() + count + 4 * i, 4);
+    if (word != uint32_t(expected[i]))
+      return "the kernel's host packer and numerics::pack (lowbit.pack) "
+             "disagree at word " +
+             std::to_string(i) + " of " + std::to_string(words);
+  }
+  return "";
+}
+
+/// `source` with every launch `callee<<<config>>>(args)` written as
+/// `lbemu::launch(callee, config)(args)` for the emulated runtime
+/// (GpuEmulator.h).
+std::string emulatedLaunches(std::string source) {
+  for (size_t at; (at = source.find("<<<")) != std::string::npos;) {
+    size_t close = source.find(">>>(", at);
+    size_t begin = source.find_last_of(" \t\n;{}", at);
+    if (close == std::string::npos || begin == std::string::npos)
+      usageError("cannot rewrite the kernel launch for the emulation");
+    ++begin;
+    std::string callee = source.substr(begin, at - begin);
+    std::string launch = source.substr(at + 3, close - at - 3);
+    source.replace(begin, close + 4 - begin,
+                   "lbemu::launch(" + callee + ", " + launch + ")(");
+  }
+  return source;
+}
+
 /// lowbit-bench --target=cuda|hip: emits the kernel through the pipeline,
 /// writes the probe beside it, compiles both with nvcc or hipcc, and runs
 /// the probe when the machine has the GPU. Returns the exit status.
@@ -781,40 +843,79 @@ int runGpu(const char *argv0, const Config &config) {
   }
   writeFile(pathIn(dir, "meta.h"), gpuProbeMeta(config));
   writeFile(pathIn(dir, probeName), probeSource);
+  std::string binary = pathIn(dir, "probe"), log = pathIn(dir, "compile.log");
+
+  if (emulateGpu) {
+    // The emitted source with its launches rewritten for the emulated
+    // runtime, compiled with the probe by the host compiler.
+    std::string include = pathIn(dir, "emu");
+    if (std::error_code ec = llvm::sys::fs::create_directories(include))
+      usageError("cannot create " + include + ": " + ec.message());
+    writeFile(pathIn(include, "cuda_runtime.h"), kGpuEmulatorHeader);
+    for (const char *name : {"cuda_fp16.h", "cuda_bf16.h"})
+      writeFile(pathIn(include, name), "#include \"cuda_runtime.h\"\n");
+    writeFile(pathIn(dir, "kernel-emu.cpp"), emulatedLaunches(source));
+    std::string emuProbe = kGpuProbeSource;
+    size_t at = emuProbe.find("kernel.cu");
+    emuProbe.replace(at, 9, "kernel-emu.cpp");
+    std::string probePath = pathIn(dir, "probe-emu.cpp");
+    writeFile(probePath, emuProbe);
+    std::string compiler = cxx;
+    if (compiler.empty())
+      compiler = std::getenv("CXX") ? std::getenv("CXX") : "g++";
+    std::vector<std::string> command = commandWords(compiler, "C++ compiler");
+    llvm::SmallVector<llvm::StringRef> args(command.begin(), command.end());
+    std::string includeFlag = "-I" + include;
+    args.append({"-std=c++20", "-O2", "-pthread", includeFlag, "-o", binary,
+                 probePath});
+    if (int rc = runLogged(args, log)) {
+      auto buffer = llvm::MemoryBuffer::getFile(log);
+      llvm::errs() << (buffer ? (*buffer)->getBuffer() : llvm::StringRef())
+                   << "lowbit-bench: error: the emulated kernel did not "
+                      "compile ("
+                   << rc << "); see " << log << "\n";
+      return 1;
+    }
+    llvm::outs() << "emitted " << config.spec.name << " (" << source.size()
+                 << " bytes of CUDA C++) and built it for the CPU emulation "
+                    "of the CUDA runtime in "
+                 << dir << "\n";
+  }
 
   std::string archName = !arch.empty() ? std::string(arch)
                          : cudaTarget  ? "sm_90a"
                                        : "gfx90a";
-  const char *compilerName = cudaTarget ? "nvcc" : "hipcc";
-  llvm::ErrorOr<std::string> compiler =
-      llvm::sys::findProgramByName(compilerName);
-  if (!compiler && cudaTarget)
-    compiler = llvm::sys::findProgramByName(compilerName,
-                                            {"/usr/local/cuda/bin"});
-  if (!compiler)
-    usageError(llvm::Twine("cannot find ") + compilerName +
-               " to compile the kernel");
-  std::string binary = pathIn(dir, "probe"), log = pathIn(dir, "compile.log");
-  std::string probePath = pathIn(dir, probeName);
-  std::string archFlag =
-      cudaTarget ? "-gencode=arch=compute_" + archName.substr(3) + ",code=" +
-                       archName
-                 : "--offload-arch=" + archName;
-  llvm::SmallVector<llvm::StringRef> args = {*compiler, "-O3", "-std=c++17",
-                                             archFlag};
-  if (cudaTarget)
-    args.append({"-Xptxas", "-v", "-Xcompiler", "-Wall"});
-  args.append({"-o", binary, probePath});
-  if (int rc = runLogged(args, log)) {
-    auto buffer = llvm::MemoryBuffer::getFile(log);
-    llvm::errs() << (buffer ? (*buffer)->getBuffer() : llvm::StringRef())
-                 << "lowbit-bench: error: the kernel did not compile (" << rc
-                 << "); see " << log << "\n";
-    return 1;
+  if (!emulateGpu) {
+    const char *compilerName = cudaTarget ? "nvcc" : "hipcc";
+    llvm::ErrorOr<std::string> compiler =
+        llvm::sys::findProgramByName(compilerName);
+    if (!compiler && cudaTarget)
+      compiler = llvm::sys::findProgramByName(compilerName,
+                                              {"/usr/local/cuda/bin"});
+    if (!compiler)
+      usageError(llvm::Twine("cannot find ") + compilerName +
+                 " to compile the kernel");
+    std::string probePath = pathIn(dir, probeName);
+    std::string archFlag =
+        cudaTarget ? "-gencode=arch=compute_" + archName.substr(3) + ",code=" +
+                         archName
+                   : "--offload-arch=" + archName;
+    llvm::SmallVector<llvm::StringRef> args = {*compiler, "-O3", "-std=c++17",
+                                               archFlag};
+    if (cudaTarget)
+      args.append({"-Xptxas", "-v", "-Xcompiler", "-Wall"});
+    args.append({"-o", binary, probePath});
+    if (int rc = runLogged(args, log)) {
+      auto buffer = llvm::MemoryBuffer::getFile(log);
+      llvm::errs() << (buffer ? (*buffer)->getBuffer() : llvm::StringRef())
+                   << "lowbit-bench: error: the kernel did not compile (" << rc
+                   << "); see " << log << "\n";
+      return 1;
+    }
+    llvm::outs() << "emitted and compiled " << config.spec.name << " for "
+                 << archName << " (" << source.size() << " bytes of "
+                 << (cudaTarget ? "CUDA" : "HIP") << " C++) in " << dir << "\n";
   }
-  llvm::outs() << "emitted and compiled " << config.spec.name << " for "
-               << archName << " (" << source.size() << " bytes of "
-               << (cudaTarget ? "CUDA" : "HIP") << " C++) in " << dir << "\n";
   if (compileOnly)
     return 0;
   std::string output = pathIn(dir, "probe.json");
@@ -824,9 +925,11 @@ int runGpu(const char *argv0, const Config &config) {
   std::optional<llvm::StringRef> redirects[] = {std::nullopt,
                                                 llvm::StringRef(output),
                                                 std::nullopt};
+  std::string packing = pathIn(dir, "packing.bin");
   int rc = llvm::sys::ExecuteAndWait(
       binary,
-      {binary, "--m", mText, "--seed", seedText, "--repeats", repeatText},
+      {binary, "--m", mText, "--seed", seedText, "--repeats", repeatText,
+       "--packing", packing},
       std::nullopt, redirects);
   auto result = llvm::MemoryBuffer::getFile(output);
   if (rc == 3) {
@@ -837,6 +940,11 @@ int runGpu(const char *argv0, const Config &config) {
   }
   if (result)
     llvm::outs() << (*result)->getBuffer();
+  if (std::string error = checkPacking(packing, gpuSpec(config));
+      !error.empty()) {
+    llvm::errs() << "lowbit-bench: " << error << "\n";
+    return 1;
+  }
   if (rc != 0)
     llvm::errs() << "lowbit-bench: the GPU probe "
                  << (rc == 1 ? "check failed" : "failed") << " (exit " << rc
@@ -855,7 +963,21 @@ int main(int argc, char **argv) {
                               "  --threads=<int> - threads (0: all cores)\n");
   Config config = parseConfig();
   if (!emulator.empty() && config.gpuTarget)
-    usageError("--emulator runs CPU kernels; GPU kernels run on the GPU");
+    usageError("--emulator runs CPU kernels; GPU kernels run on the GPU (or "
+               "with --emulate-gpu, lut kernels on CPU threads)");
+  if (emulateGpu) {
+    if (config.gpuTarget != gpu::Target::CUDA ||
+        config.spec.strategy != cpu::Strategy::Lut)
+      usageError("--emulate-gpu runs CUDA lut kernels (--target=cuda "
+                 "--strategy=lut); the tensor-core kernels' inline PTX needs "
+                 "a GPU");
+    if (repeats > 0)
+      usageError("--emulate-gpu runs the kernel to check it; timings of the "
+                 "emulation mean nothing: pass --repeats=0");
+    if (compileOnly)
+      usageError("--emulate-gpu builds and runs the kernel; --compile-only "
+                 "stops before");
+  }
   if (config.gpuTarget)
     return runGpu(argv[0], config);
   cpu::KernelSpec &spec = config.spec;

@@ -16,6 +16,8 @@
 
 #include "lowbit/Target/GPU/GpuKernel.h"
 
+#include "GpuPrinter.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -27,6 +29,9 @@ using namespace lowbit::gpu;
 using cpu::ScalarType;
 using numerics::FormatKind;
 using numerics::ZeroPointMode;
+using detail::cat;
+using detail::isBF16;
+using detail::isIntegerFormat;
 
 //===----------------------------------------------------------------------===//
 // Names and choices
@@ -55,7 +60,10 @@ const char *lowbit::gpu::decodeName(Decode decode) {
   return "unknown";
 }
 
-numerics::PackLayout lowbit::gpu::weightLayout(unsigned bits) {
+numerics::PackLayout lowbit::gpu::weightLayout(unsigned bits,
+                                               cpu::Strategy strategy) {
+  if (strategy == cpu::Strategy::Lut)
+    return numerics::planeLayout(bits);
   if (32 % bits == 0)
     return numerics::interleavedLayout(bits, 32);
   numerics::PackLayout layout;
@@ -68,17 +76,8 @@ int lowbit::gpu::tileColumns(Target target) {
   return target == Target::CUDA ? 8 : 16;
 }
 
+
 namespace {
-template <typename... Args> std::string cat(const Args &...args) {
-  std::ostringstream out;
-  (out << ... << args);
-  return out.str();
-}
-
-bool isBF16(const KernelSpec &spec) {
-  return spec.activation == ScalarType::BF16;
-}
-
 /// Mantissa bits and exponent bias of the activation type.
 int typeMantissa(const KernelSpec &spec) { return isBF16(spec) ? 7 : 10; }
 int typeBias(const KernelSpec &spec) { return isBF16(spec) ? 127 : 15; }
@@ -101,12 +100,6 @@ double roundToType(double value, bool bf16) {
   if (std::fabs(rounded) > largest)
     return value > 0 ? HUGE_VAL : -HUGE_VAL;
   return rounded;
-}
-
-bool isIntegerFormat(const numerics::Format &format) {
-  return format.kind() == FormatKind::SignedInt ||
-         format.kind() == FormatKind::UnsignedInt ||
-         format.kind() == FormatKind::Ternary;
 }
 
 /// The code offset the Magic decode subtracts: value = code - offset.
@@ -148,6 +141,20 @@ Decode lowbit::gpu::chooseDecode(const KernelSpec &spec) {
 
 TileConfig lowbit::gpu::defaultTileConfig(const KernelSpec &spec) {
   TileConfig tile;
+  if (spec.strategy == cpu::Strategy::Lut) {
+    // Four 32-row tiles (128 threads) a block; split K until about two
+    // blocks per multiprocessor of a 132-SM GPU, keeping at least one stage
+    // of 256 activations per block.
+    tile.tilesN = 1;
+    tile.warpsN = 4;
+    tile.warpsK = 1;
+    int64_t blocksN = (spec.n + 127) / 128;
+    int64_t stages = std::max<int64_t>(1, (spec.k + 255) / 256);
+    int64_t wanted = (264 + blocksN - 1) / blocksN;
+    tile.splitK = int(std::clamp<int64_t>(
+        wanted, 1, std::min<int64_t>(stages, 64)));
+    return tile;
+  }
   unsigned bits = spec.weight.bits();
   bool cuda = spec.target == Target::CUDA;
   // A lane holds 4 * bits words per tile: at most 64 words of weights.
@@ -173,6 +180,10 @@ TileConfig lowbit::gpu::defaultTileConfig(const KernelSpec &spec) {
   tile.splitK = int(std::clamp<int64_t>(wanted, 1, std::min<int64_t>(
                                                        maxSplit, 64)));
   return tile;
+}
+
+int lowbit::gpu::lutRowsPerBlock(int64_t m) {
+  return m <= 1 ? 1 : m == 2 ? 2 : 4;
 }
 
 int lowbit::gpu::minBlocksPerMultiprocessor(const KernelSpec &spec,
@@ -203,7 +214,14 @@ std::string lowbit::gpu::verifyKernelSpec(const KernelSpec &spec) {
   if (spec.n < 1 || spec.k < 1)
     return "the weight shape [" + std::to_string(spec.n) + ", " +
            std::to_string(spec.k) + "] must be positive";
-  if (spec.k % 128 != 0)
+  if (spec.strategy == cpu::Strategy::Int8Dot)
+    return "GPU kernels have no int8-dot strategy (they multiply f16/bf16 "
+           "activations); use dequant or lut";
+  bool lut = spec.strategy == cpu::Strategy::Lut;
+  if (lut && !isIntegerFormat(spec.weight))
+    return "the lut strategy takes integer and ternary weights, not " +
+           spec.weight.name() + "; use the dequant strategy";
+  if (!lut && spec.k % 128 != 0)
     return "GPU kernels need K to be a multiple of 128 (lanes load whole "
            "128-code chunks), got K = " +
            std::to_string(spec.k);
@@ -219,12 +237,17 @@ std::string lowbit::gpu::verifyKernelSpec(const KernelSpec &spec) {
   if (!error.empty())
     return error;
   int64_t g = group[1];
-  if (g % 4 != 0 || (128 % g != 0 && g % 128 != 0))
+  if (lut && g % 8 != 0)
+    return "the lut strategy needs a group size that is a multiple of 8 (a "
+           "byte of index nibbles spans two tables of 4 activations), got " +
+           std::to_string(g) + "; use the dequant strategy";
+  if (!lut && (g % 4 != 0 || (128 % g != 0 && g % 128 != 0)))
     return "GPU kernels need a group size that divides 128 or is a multiple "
            "of 128 (and is a multiple of 4), got " +
            std::to_string(g);
   bool bf16 = isBF16(spec);
-  for (uint32_t code = 0; code < (1u << spec.weight.bits()); ++code) {
+  // Lut kernels never hold a weight value in the activation type.
+  for (uint32_t code = 0; !lut && code < (1u << spec.weight.bits()); ++code) {
     if (!spec.weight.isFiniteCode(code))
       continue;
     double value = spec.weight.decode(code);
@@ -238,6 +261,18 @@ std::string lowbit::gpu::verifyKernelSpec(const KernelSpec &spec) {
     return "the epilogue body is empty; it must assign the output element "
            "to `out`";
   TileConfig tile = spec.tile ? *spec.tile : defaultTileConfig(spec);
+  if (lut) {
+    if (tile.tilesN != 1 || tile.warpsK != 1 || tile.warpsN < 1 ||
+        tile.warpsN > 32 || tile.splitK < 1 || tile.splitK > 65535)
+      return "the lut kernel's tile configuration (tilesN " +
+             std::to_string(tile.tilesN) + ", warpsN " +
+             std::to_string(tile.warpsN) + ", warpsK " +
+             std::to_string(tile.warpsK) + ", splitK " +
+             std::to_string(tile.splitK) +
+             ") is out of range: tilesN and warpsK 1, warpsN (32-row tiles "
+             "per block) 1..32, splitK 1..65535";
+    return "";
+  }
   int warpSize = spec.target == Target::CUDA ? 32 : 64;
   int threads = warpSize * tile.warpsN * tile.warpsK;
   if (tile.tilesN < 1 || tile.tilesN > 8 || tile.warpsN < 1 ||
@@ -255,46 +290,7 @@ std::string lowbit::gpu::verifyKernelSpec(const KernelSpec &spec) {
 // Source printer
 //===----------------------------------------------------------------------===//
 
-namespace {
-class GpuPrinter {
-public:
-  explicit GpuPrinter(const KernelSpec &spec)
-      : spec(spec), cuda(spec.target == Target::CUDA),
-        tile(spec.tile ? *spec.tile : defaultTileConfig(spec)),
-        decode(chooseDecode(spec)), bits(spec.weight.bits()),
-        group(spec.scheme.groupShape[1]),
-        divides(32 % spec.weight.bits() == 0) {}
-
-  std::string print();
-
-private:
-  void printHeader();
-  void printConstants();
-  void printTargetHelpers();
-  void printScaleAndTypes();
-  void printDecode();
-  void printEpilogue();
-  void printKernel();
-  void printStep(int j);
-  void printHost();
-
-  const char *outType() const {
-    return spec.output == ScalarType::F32 ? "float" : "uint16_t";
-  }
-  size_t numOperands() const {
-    return spec.epilogue ? spec.epilogue->operands.size() : 0;
-  }
-
-  const KernelSpec &spec;
-  bool cuda;
-  TileConfig tile;
-  Decode decode;
-  unsigned bits;
-  int64_t group;
-  bool divides; ///< bits divides 32: the interleaved layout.
-  std::ostringstream os;
-};
-
+namespace lowbit::gpu::detail {
 void GpuPrinter::printHeader() {
   const numerics::Scheme &scheme = spec.scheme;
   std::string lang = cuda ? "CUDA" : "HIP";
@@ -311,10 +307,14 @@ void GpuPrinter::printHeader() {
      << "//   activations " << cpu::scalarTypeName(spec.activation)
      << ", output " << cpu::scalarTypeName(spec.output)
      << ", f32 accumulation\n"
-     << "//   decode: " << decodeName(decode) << "; tiles " << tile.tilesN
-     << " x " << tileColumns(spec.target) << " columns per warp, warps "
-     << tile.warpsN << " (N) x " << tile.warpsK << " (K), split-K "
-     << tile.splitK << "\n"
+     << (lut ? cat("//   strategy: lut (bit-serial lookups in f32 tables of "
+                   "4 activations); ",
+                   tile.warpsN, " tiles of 32 rows per block, split-K ",
+                   tile.splitK, "\n")
+             : cat("//   decode: ", decodeName(decode), "; tiles ",
+                   tile.tilesN, " x ", tileColumns(spec.target),
+                   " columns per warp, warps ", tile.warpsN, " (N) x ",
+                   tile.warpsK, " (K), split-K ", tile.splitK, "\n"))
      << "// Entry points (docs/gpu-kernels.md):\n"
      << "//   int " << spec.name
      << "(x, m, w, scales, zeros, negScales, tensorScale, bias, y, "
@@ -354,10 +354,36 @@ void GpuPrinter::printConstants() {
      << "constexpr int BLOCKS_N = (N + BLOCK_COLS - 1) / BLOCK_COLS;\n\n";
 }
 
-void GpuPrinter::printTargetHelpers() {
+void GpuPrinter::printConversions() {
+  if (cuda) {
+    os << "#define LB_DEV __device__ __forceinline__\n"
+       << R"(LB_DEV float loadPartial(const float *p) { return __ldcg(p); }
+LB_DEV float f16ToF32(uint16_t h) { return __half2float(__ushort_as_half(h)); }
+LB_DEV float bf16ToF32(uint16_t h) { return __uint_as_float(uint32_t(h) << 16); }
+LB_DEV uint16_t f32ToF16(float f) { return __half_as_ushort(__float2half_rn(f)); }
+LB_DEV uint16_t f32ToBF16(float f) { return __bfloat16_as_ushort(__float2bfloat16_rn(f)); }
+LB_DEV float bitsToFloat(uint32_t b) { return __uint_as_float(b); }
+)";
+    return;
+  }
+  os << "#define LB_DEV __device__ __attribute__((always_inline)) inline\n"
+     << R"(LB_DEV float bitsToFloat(uint32_t b) { return __builtin_bit_cast(float, b); }
+LB_DEV uint32_t floatToBits(float f) { return __builtin_bit_cast(uint32_t, f); }
+LB_DEV float f16ToF32(uint16_t h) { return float(__builtin_bit_cast(_Float16, h)); }
+LB_DEV float bf16ToF32(uint16_t h) { return bitsToFloat(uint32_t(h) << 16); }
+LB_DEV uint16_t f32ToF16(float f) { return __builtin_bit_cast(uint16_t, _Float16(f)); }
+LB_DEV uint16_t f32ToBF16(float f) {
+  uint32_t b = floatToBits(f);
+  if ((b & 0x7fffffffu) > 0x7f800000u) return uint16_t((b >> 16) | 0x40u);
+  return uint16_t((b + 0x7fffu + ((b >> 16) & 1u)) >> 16);
+}
+LB_DEV float loadPartial(const float *p) { return __hip_atomic_load(p, __ATOMIC_RELAXED, __HIP_MEMORY_SCOPE_AGENT); }
+)";
+}
+
+void GpuPrinter::printPairHelpers() {
   bool bf16 = isBF16(spec);
   if (cuda) {
-    os << "#define LB_DEV __device__ __forceinline__\n";
     const char *p2 = bf16 ? "__nv_bfloat162" : "__half2";
     os << "typedef " << p2 << " P2;\n"
        << R"(// Pairs of f16/bf16 values travel as the 32-bit registers the tensor
@@ -396,30 +422,13 @@ LB_DEV uint4 loadStream(const uint4 *p) {
   return v;
 }
 LB_DEV uint4 loadAct(const uint4 *p) { return __ldg(p); }
-LB_DEV float loadPartial(const float *p) { return __ldcg(p); }
-LB_DEV float f16ToF32(uint16_t h) { return __half2float(__ushort_as_half(h)); }
-LB_DEV float bf16ToF32(uint16_t h) { return __uint_as_float(uint32_t(h) << 16); }
-LB_DEV uint16_t f32ToF16(float f) { return __half_as_ushort(__float2half_rn(f)); }
-LB_DEV uint16_t f32ToBF16(float f) { return __bfloat16_as_ushort(__float2bfloat16_rn(f)); }
-LB_DEV float bitsToFloat(uint32_t b) { return __uint_as_float(b); }
 )";
     return;
   }
-  os << "#define LB_DEV __device__ __attribute__((always_inline)) inline\n"
-     << R"(typedef _Float16 H2 __attribute__((ext_vector_type(2)));
+  os << R"(typedef _Float16 H2 __attribute__((ext_vector_type(2)));
 typedef _Float16 H4 __attribute__((ext_vector_type(4)));
 typedef short S4 __attribute__((ext_vector_type(4)));
 typedef float F4 __attribute__((ext_vector_type(4)));
-LB_DEV float bitsToFloat(uint32_t b) { return __builtin_bit_cast(float, b); }
-LB_DEV uint32_t floatToBits(float f) { return __builtin_bit_cast(uint32_t, f); }
-LB_DEV float f16ToF32(uint16_t h) { return float(__builtin_bit_cast(_Float16, h)); }
-LB_DEV float bf16ToF32(uint16_t h) { return bitsToFloat(uint32_t(h) << 16); }
-LB_DEV uint16_t f32ToF16(float f) { return __builtin_bit_cast(uint16_t, _Float16(f)); }
-LB_DEV uint16_t f32ToBF16(float f) {
-  uint32_t b = floatToBits(f);
-  if ((b & 0x7fffffffu) > 0x7f800000u) return uint16_t((b >> 16) | 0x40u);
-  return uint16_t((b + 0x7fffu + ((b >> 16) & 1u)) >> 16);
-}
 )";
   if (!bf16) {
     os << R"(// Pairs of f16 values travel as 32-bit registers (packed v_pk_* math).
@@ -458,7 +467,6 @@ LB_DEV void mma(F4 &c, uint32_t a01, uint32_t a23, uint32_t b01, uint32_t b23) {
   }
   os << R"(LB_DEV uint4 loadStream(const uint4 *p) { return *p; }
 LB_DEV uint4 loadAct(const uint4 *p) { return *p; }
-LB_DEV float loadPartial(const float *p) { return __hip_atomic_load(p, __ATOMIC_RELAXED, __HIP_MEMORY_SCOPE_AGENT); }
 )";
 }
 
@@ -760,7 +768,7 @@ void GpuPrinter::printStep(int j) {
   os << indent << "}\n";
 }
 
-void GpuPrinter::printKernel() {
+void GpuPrinter::printFinish() {
   size_t operands = numOperands();
   os << "struct EpilogueArgs { const void *p[" << std::max<size_t>(operands, 1)
      << "]; };\n\n";
@@ -790,7 +798,9 @@ void GpuPrinter::printKernel() {
     os << "  (void)ep;\n";
   }
   os << "  (void)m;\n  return storeOut(v);\n}\n\n";
+}
 
+void GpuPrinter::printKernel() {
   os << "// One lane's 128-code chunk c of each of its TN weight rows "
         "(zeros past the end).\n"
      << "LB_DEV void loadWeights(uint32_t (&wr)[TN][CW], const uint32_t *w, "
@@ -922,34 +932,47 @@ void GpuPrinter::printKernel() {
      << "    if (SPLITK == 1) y[mm * N + n] = finish(v, mm, n, tensorScale, "
         "bias, ep);\n"
      << "    else atomicAdd(ws + mm * N + n, v);\n"
-     << "  }\n"
-     << "  if (SPLITK == 1) { (void)ws; (void)counters; (void)tileIdx; return; "
-        "}\n"
+     << "  }\n";
+  printSplitKFinish("tileIdx", "16", "BLOCK_COLS", "m0",
+                    "int64_t(blockIdx.x) * BLOCK_COLS");
+}
+
+/// The end of a kernel whose blocks added partial sums of a `rows` x
+/// `columns` output tile (rows from `m0`, columns from `n0`) into the split-K
+/// workspace: the last block of the tile to arrive finishes it and leaves
+/// the workspace and its counter zero for the next call.
+void GpuPrinter::printSplitKFinish(const std::string &tileIndex,
+                                   const std::string &rows,
+                                   const std::string &columns,
+                                   const std::string &m0,
+                                   const std::string &n0) {
+  os << "  if (SPLITK == 1) { (void)ws; (void)counters; (void)" << tileIndex
+     << "; return; }\n"
      << "  // Split K: the last block of a tile to arrive finishes it and "
         "leaves the\n"
      << "  // workspace zero for the next call.\n"
      << "  __shared__ bool last;\n"
      << "  __threadfence();\n"
      << "  __syncthreads();\n"
-     << "  if (threadIdx.x == 0) last = atomicAdd(counters + tileIdx, 1u) == "
-        "SPLITK - 1;\n"
+     << "  if (threadIdx.x == 0) last = atomicAdd(counters + " << tileIndex
+     << ", 1u) == SPLITK - 1;\n"
      << "  __syncthreads();\n"
      << "  if (!last) return;\n"
      << "  __threadfence();\n"
-     << "  for (int o = threadIdx.x; o < 16 * BLOCK_COLS; o += THREADS) {\n"
-     << "    const int64_t mm = m0 + o / BLOCK_COLS, n = int64_t(blockIdx.x) "
-        "* BLOCK_COLS + o % BLOCK_COLS;\n"
+     << "  for (int o = threadIdx.x; o < " << rows << " * " << columns
+     << "; o += THREADS) {\n"
+     << "    const int64_t mm = " << m0 << " + o / " << columns << ", n = "
+     << n0 << " + o % " << columns << ";\n"
      << "    if (mm >= m || n >= N) continue;\n"
      << "    const float v = loadPartial(ws + mm * N + n);\n"
      << "    ws[mm * N + n] = 0.0f;\n"
      << "    y[mm * N + n] = finish(v, mm, n, tensorScale, bias, ep);\n"
      << "  }\n"
-     << "  if (threadIdx.x == 0) counters[tileIdx] = 0;\n"
+     << "  if (threadIdx.x == 0) counters[" << tileIndex << "] = 0;\n"
      << "}\n\n";
 }
 
 void GpuPrinter::printHost() {
-  const char *err = cuda ? "cudaError_t" : "hipError_t";
   std::string prefix = cuda ? "cuda" : "hip";
   os << "// Host side: the packed layout (docs/gpu-kernels.md), the workspace "
         "and the launch.\n"
@@ -979,17 +1002,42 @@ void GpuPrinter::printHost() {
      << "_pack_weights(const uint8_t *codes, uint32_t *words) {\n"
      << "  for (int64_t n = 0; n < " << ns << "N; ++n)\n"
      << "    " << ns << "packRow(codes + n * " << ns << "K, words + n * " << ns
-     << "WPR);\n}\n\n"
-     << "// Bytes of the split-K workspace a call with m rows needs (0 without "
+     << "WPR);\n}\n\n";
+  printWorkspaceBytes("size_t((m + 15) / 16)");
+  printLauncher(cat("  if (m > int64_t(65535) * 16) return int(", prefix,
+                    "ErrorInvalidValue);\n"),
+                cat("  const dim3 grid(BLOCKS_N, SPLITK, unsigned((m + 15) / "
+                    "16));\n"
+                    "  kernel<<<grid, THREADS, 0, static_cast<",
+                    prefix,
+                    "Stream_t>(stream)>>>(x, int(m), w, scales, zeros, "
+                    "negScales,\n"
+                    "      tensorScale, bias, y, ws, counters, ep);\n"));
+}
+
+/// `NAME_workspace_bytes`: the f32 partial sums of m x N outputs and one
+/// counter per output tile, `tileRows` (an expression in m) tiles along M.
+void GpuPrinter::printWorkspaceBytes(const std::string &tileRows) {
+  std::string ns = spec.name + "_impl::";
+  os << "// Bytes of the split-K workspace a call with m rows needs (0 without "
         "split K).\n"
      << "// Zero it once; every call leaves it zero.\n"
      << "extern \"C\" size_t " << spec.name
      << "_workspace_bytes(int64_t m) {\n"
      << "  if (" << ns << "SPLITK == 1 || m <= 0) return 0;\n"
-     << "  return size_t(m) * " << ns << "N * sizeof(float) + size_t((m + 15) "
-     << "/ 16) * " << ns << "BLOCKS_N * sizeof(unsigned);\n}\n\n";
-  os << "// Returns 0 or the " << err
-     << " of the launch; x, w, scales, ... are device pointers.\n"
+     << "  return size_t(m) * " << ns << "N * sizeof(float) + " << tileRows
+     << " * " << ns << "BLOCKS_N * sizeof(unsigned);\n}\n\n";
+}
+
+/// The extern "C" launcher: the documented signature, `checks` on m, the
+/// workspace and epilogue operands, then `launch` (which sees x, m, w, ...,
+/// ws, counters, ep and stream).
+void GpuPrinter::printLauncher(const std::string &checks,
+                               const std::string &launch) {
+  std::string prefix = cuda ? "cuda" : "hip";
+  std::string ns = spec.name + "_impl::";
+  os << "// Returns 0 or the " << prefix
+     << "Error_t of the launch; x, w, scales, ... are device pointers.\n"
      << "extern \"C\" int " << spec.name
      << "(const uint16_t *x, int64_t m, const uint32_t *w, const " << ns
      << "ScaleT *scales,\n    const float *zeros, const " << ns
@@ -999,9 +1047,7 @@ void GpuPrinter::printHost() {
      << ", void *stream) {\n"
      << "  using namespace " << spec.name << "_impl;\n"
      << "  if (m <= 0) return 0;\n"
-     << "  if (m > int64_t(65535) * 16) return int(" << prefix
-     << "ErrorInvalidValue);\n"
-     << "  if (SPLITK > 1 && !workspace) return int(" << prefix
+     << checks << "  if (SPLITK > 1 && !workspace) return int(" << prefix
      << "ErrorInvalidValue);\n"
      << "  EpilogueArgs ep{};\n";
   for (size_t i = 0; i < numOperands(); ++i)
@@ -1009,31 +1055,41 @@ void GpuPrinter::printHost() {
   os << "  float *ws = static_cast<float *>(workspace);\n"
      << "  unsigned *counters = ws ? reinterpret_cast<unsigned *>(ws + m * N) "
         ": nullptr;\n"
-     << "  const dim3 grid(BLOCKS_N, SPLITK, unsigned((m + 15) / 16));\n"
-     << "  kernel<<<grid, THREADS, 0, static_cast<" << prefix
-     << "Stream_t>(stream)>>>(x, int(m), w, scales, zeros, negScales,\n"
-     << "      tensorScale, bias, y, ws, counters, ep);\n"
-     << "  return int(" << prefix << "GetLastError());\n}\n";
+     << launch << "  return int(" << prefix << "GetLastError());\n}\n";
 }
 
 std::string GpuPrinter::print() {
   printHeader();
+  if (lut) {
+    printLutConstants();
+    printConversions();
+    printScaleAndTypes();
+    printLutHelpers();
+    if (spec.epilogue)
+      printEpilogue();
+    printFinish();
+    printLutKernel();
+    printLutHost();
+    return os.str();
+  }
   printConstants();
-  printTargetHelpers();
+  printConversions();
+  printPairHelpers();
   printScaleAndTypes();
   printDecode();
   if (spec.epilogue)
     printEpilogue();
+  printFinish();
   printKernel();
   printHost();
   return os.str();
 }
-} // namespace
+} // namespace lowbit::gpu::detail
 
 cpu::EmitResult lowbit::gpu::emitGpuKernel(const KernelSpec &spec) {
   cpu::EmitResult result;
   result.error = verifyKernelSpec(spec);
   if (result.error.empty())
-    result.source = GpuPrinter(spec).print();
+    result.source = detail::GpuPrinter(spec).print();
   return result;
 }

@@ -4,8 +4,10 @@
 // shapes, target) it prints one self-contained CUDA C++ or HIP C++ file with
 // an `extern "C"` launcher computing y[M, N] = x[M, K] * dequant(W[N, K])^T
 // on the tensor cores (mma.sync m16n8k16 on NVIDIA, MFMA 16x16x16 on AMD),
-// optionally followed by a fused element-wise epilogue, plus the host-side
-// function that packs weight codes in the layout the kernel reads.
+// or, with the lut strategy, by bit-serial lookups in shared-memory tables of
+// activation sums, optionally followed by a fused element-wise epilogue, plus
+// the host-side function that packs weight codes in the layout the kernel
+// reads.
 // See docs/gpu-kernels.md for the ABI, the weight layout and the decode
 // families. Plain C++17 like the numerics library: no LLVM dependency.
 //
@@ -50,6 +52,8 @@ const char *decodeName(Decode decode); ///< magic, float-bits, table
 /// 128-code chunks, one per lane group; a block holds WN x WK warps (WN
 /// along N, WK splitting K); SPLITK blocks split K again and reduce through
 /// a global f32 workspace, the last one applying the epilogue.
+/// Lut kernels use WN (32-row weight tiles per block, one per 32 lanes) and
+/// SPLITK only; TN and WK must be 1.
 struct TileConfig {
   int tilesN = 4;
   int warpsN = 2;
@@ -71,6 +75,10 @@ struct KernelSpec {
   std::optional<cpu::Epilogue> epilogue;
   /// The decomposition; defaultTileConfig(spec) when unset.
   std::optional<TileConfig> tile;
+  /// Dequant: decode in registers, multiply on the tensor cores. Lut:
+  /// bit-serial lookups in f32 tables of sums of 4 activations (integer and
+  /// ternary weights). GPUs have no int8-dot kernel.
+  cpu::Strategy strategy = cpu::Strategy::Dequant;
 };
 
 /// The weight layout every GPU kernel reads, for codes of `bits` bits: rows
@@ -79,7 +87,10 @@ struct KernelSpec {
 /// in its high one, so that one mask yields a pair of consecutive codes), a
 /// plain bit stream otherwise. With K a multiple of 128 every row and every
 /// 128-code chunk (the unit a lane loads) starts on a 16-byte boundary.
-numerics::PackLayout weightLayout(unsigned bits);
+/// The lut strategy reads the CPU lut kernels' bit planes in tiles of 32
+/// rows (numerics::planeLayout).
+numerics::PackLayout weightLayout(unsigned bits,
+                                  cpu::Strategy strategy = cpu::Strategy::Dequant);
 
 /// The decode family a kernel for `spec` uses.
 Decode chooseDecode(const KernelSpec &spec);
@@ -95,13 +106,19 @@ int minBlocksPerMultiprocessor(const KernelSpec &spec, const TileConfig &tile);
 /// sized to stream the weights of an H100-class GPU (132 SMs) at small M.
 TileConfig defaultTileConfig(const KernelSpec &spec);
 
+/// Activation rows one lut block builds tables for and multiplies: 1, 2 or
+/// 4, the kernel instance the launcher picks for `m` rows.
+int lutRowsPerBlock(int64_t m);
+
 /// Columns of output one tile holds: 8 (CUDA mma n8), 16 (MFMA 16x16).
 int tileColumns(Target target);
 
 /// Checks that a kernel can be generated for `spec`: f16/bf16 activations,
 /// K a multiple of 128, group shape [1, G] with G dividing K and G dividing
 /// 128 or a multiple of it, every weight value finite in the activation
-/// type, a sane decomposition. Returns "" or a sentence naming the problem.
+/// type, a sane decomposition. The lut strategy instead takes integer and
+/// ternary weights, any K, and G a multiple of 8. Returns "" or a sentence
+/// naming the problem.
 std::string verifyKernelSpec(const KernelSpec &spec);
 
 /// The kernel's source, or an error naming what cannot be generated.

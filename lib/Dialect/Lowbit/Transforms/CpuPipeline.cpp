@@ -40,6 +40,11 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
 struct GpuPipelineOptions : PassPipelineOptions<GpuPipelineOptions> {
   Option<std::string> target{*this, "target", llvm::cl::desc("cuda or hip"),
                              llvm::cl::init("cuda")};
+  Option<std::string> strategy{
+      *this, "strategy",
+      llvm::cl::desc("dequant, lut or auto (dequant) (default: each "
+                     "matmul's own strategy, else dequant)"),
+      llvm::cl::init("")};
 };
 
 void addPipeline(OpPassManager &pm,
@@ -87,6 +92,7 @@ void lowbit::registerGpuPipeline() {
       [](OpPassManager &pm, const GpuPipelineOptions &options) {
         LowbitPackWeightsPassOptions pack;
         pack.target = options.target;
+        pack.strategy = options.strategy;
         addPipeline(pm, pack);
       });
 }

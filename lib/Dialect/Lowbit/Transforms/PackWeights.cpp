@@ -136,11 +136,16 @@ Strategy lowbit::fromCpuStrategy(cpu::Strategy strategy) {
   return Strategy::Dequant;
 }
 
-FailureOr<LayoutAttr> lowbit::chooseGpuWeightLayout(Type weightType) {
+FailureOr<LayoutAttr> lowbit::chooseGpuWeightLayout(Type weightType,
+                                                    cpu::Strategy strategy) {
   std::optional<numerics::Format> format = getElementFormat(weightType);
   if (!format)
     return failure();
-  numerics::PackLayout layout = gpu::weightLayout(format->bits());
+  numerics::PackLayout layout = gpu::weightLayout(format->bits(), strategy);
+  if (layout.planes())
+    return LayoutAttr::get(weightType.getContext(), layout.bits,
+                           layout.wordBits, /*order=*/{}, /*aligned=*/false,
+                           /*lanes=*/0, layout.planeRows);
   SmallVector<int64_t> order(layout.order.begin(), layout.order.end());
   return LayoutAttr::get(weightType.getContext(), layout.bits,
                          layout.wordBits, order, layout.aligned,
@@ -190,7 +195,10 @@ struct PackTargetWeights : OpRewritePattern<MatmulOp> {
       return rewriter.notifyMatchFailure(op, "weights are already packed");
     Type weightType = op.getWeights().getType().getElementType();
     if (!isa) {
-      FailureOr<LayoutAttr> layout = chooseGpuWeightLayout(weightType);
+      FailureOr<LayoutAttr> layout = chooseGpuWeightLayout(
+          weightType, op.getStrategy() == Strategy::Lut
+                          ? cpu::Strategy::Lut
+                          : cpu::Strategy::Dequant);
       if (failed(layout))
         return rewriter.notifyMatchFailure(op, "no layout for the weight type");
       return packMatmulWeights(rewriter, op, *layout);
@@ -279,6 +287,8 @@ struct LowbitPackWeightsPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     if (gpu::parseTarget(target)) {
+      if (failed(assignGpuStrategies(getOperation(), strategy)))
+        return signalPassFailure();
       populateGpuPackWeightsPatterns(patterns);
       if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
         signalPassFailure();
@@ -319,6 +329,63 @@ LogicalResult lowbit::assignCpuStrategies(Operation *root, cpu::Isa isa,
     if (*chosen == cpu::Strategy::Dequant && !op.getStrategy())
       return WalkResult::advance();
     op.setStrategyAttr(StrategyAttr::get(op.getContext(), fromCpuStrategy(*chosen)));
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+LogicalResult lowbit::assignGpuStrategies(Operation *root,
+                                          StringRef requested) {
+  if (requested.empty())
+    return success();
+  std::optional<cpu::Strategy> parsed =
+      requested == "auto" ? cpu::Strategy::Dequant
+                          : cpu::parseStrategy(requested);
+  WalkResult result = root->walk([&](MatmulOp op) {
+    // Packed weights keep their strategy; [K, N] weights are not packed.
+    if (op.getLayoutAttr() || !op.getTransposeB())
+      return WalkResult::advance();
+    if (!parsed) {
+      op.emitOpError("--lowbit-pack-weights: strategy '")
+          << requested << "' is not one of dequant, lut, auto";
+      return WalkResult::interrupt();
+    }
+    if (*parsed == cpu::Strategy::Int8Dot) {
+      op.emitOpError("cannot use the int8-dot strategy on a GPU: GPU "
+                     "kernels multiply f16/bf16 activations; use dequant or "
+                     "lut");
+      return WalkResult::interrupt();
+    }
+    if (*parsed == cpu::Strategy::Dequant) {
+      op.removeStrategyAttr();
+      op.removeLutAttr();
+      return WalkResult::advance();
+    }
+    // The lut kernel must take the weights and the scheme.
+    gpu::KernelSpec spec;
+    spec.strategy = cpu::Strategy::Lut;
+    std::optional<numerics::Format> format =
+        getElementFormat(op.getWeights().getType().getElementType());
+    spec.n = op.getOutputSize();
+    spec.k = op.getReductionSize();
+    std::string error;
+    if (!format)
+      error = "the weights have no numerics format";
+    else if (ShapedType::isDynamic(spec.n) || ShapedType::isDynamic(spec.k))
+      error = "N and K must be static";
+    if (error.empty()) {
+      spec.weight = *format;
+      spec.scheme = getNumericsScheme(op.getScheme());
+      // The activation type is checked when the kernel is emitted.
+      if (op.getInput().getType().getElementType().isBF16())
+        spec.activation = cpu::ScalarType::BF16;
+      error = gpu::verifyKernelSpec(spec);
+    }
+    if (!error.empty()) {
+      op.emitOpError("cannot use the lut strategy: ") << error;
+      return WalkResult::interrupt();
+    }
+    op.setStrategyAttr(StrategyAttr::get(op.getContext(), Strategy::Lut));
     return WalkResult::advance();
   });
   return failure(result.wasInterrupted());

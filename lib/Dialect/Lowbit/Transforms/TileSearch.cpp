@@ -154,6 +154,10 @@ struct TileSearchPass
     }
     std::string objectiveText = tune::objectiveName(*objective);
     WalkResult result = root->walk([&](MatmulOp op) {
+      // The model describes the GPU tensor-core kernels only: lut matmuls
+      // keep the lut emitter's decomposition.
+      if (target->gpu && op.getStrategy() == Strategy::Lut)
+        return WalkResult::advance();
       FailureOr<tune::Problem> problem = getTuneProblem(op, m);
       if (failed(problem))
         return WalkResult::interrupt();

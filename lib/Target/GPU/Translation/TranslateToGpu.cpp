@@ -40,13 +40,33 @@ lowbit::getGpuKernelSpec(MatmulOp op, gpu::Target target, StringRef name,
     return op.emitOpError("has no numerics format for weight type ")
            << *op.getWeightType();
   spec.weight = *format;
-  numerics::PackLayout expected = gpu::weightLayout(format->bits());
+  switch (op.getStrategy().value_or(Strategy::Dequant)) {
+  case Strategy::Dequant:
+    spec.strategy = cpu::Strategy::Dequant;
+    break;
+  case Strategy::Int8Dot:
+    return op.emitOpError("has strategy int8-dot, which GPU kernels do not "
+                          "have (they multiply f16/bf16 activations); use "
+                          "dequant or lut");
+  case Strategy::Lut:
+    spec.strategy = cpu::Strategy::Lut;
+    break;
+  }
+  bool lut = spec.strategy == cpu::Strategy::Lut;
+  if (LutAttr options = op.getLutAttr(); options && options.getGroup() != 4)
+    return op.emitOpError("GPU lut kernels build tables of 4 activations, "
+                          "not ")
+           << options.getGroup();
+  numerics::PackLayout expected =
+      gpu::weightLayout(format->bits(), spec.strategy);
   numerics::PackLayout actual = getNumericsLayout(layout);
   if (actual.bits != expected.bits || actual.wordBits != expected.wordBits ||
-      actual.aligned != expected.aligned || actual.order != expected.order)
+      actual.aligned != expected.aligned || actual.order != expected.order ||
+      actual.planeRows != expected.planeRows)
     return op.emitOpError("weights are packed as ")
-           << layout << ", not in the GPU layout; run --lowbit-pack-weights="
-           << "\"target=" << targetName << "\"";
+           << layout << ", not in the GPU " << (lut ? "lut " : "")
+           << "layout; run --lowbit-pack-weights=\"target=" << targetName
+           << (lut ? " strategy=lut" : "") << "\"";
   std::optional<cpu::ScalarType> act =
       getScalarType(op.getInput().getType().getElementType());
   std::optional<cpu::ScalarType> out =

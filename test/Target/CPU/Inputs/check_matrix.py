@@ -4,7 +4,10 @@
 Usage: check_matrix.py LOWBIT_BENCH --isa=ISA [--shape=M,N,K,G] [--formats=a,b]
        [--zeros=none,int] [--act=f32] [--strategy=dequant] [--schedule=S]
        [--compile-only] [--cxx=COMMAND] [--emulator=COMMAND]
-       [--bench-arg=FLAG ...]
+       [--target=cpu] [--bench-arg=FLAG ...]
+
+--target=cuda (with --bench-arg=--emulate-gpu) checks GPU kernels: the
+result is the probe's JSON object, the last line of the output.
 
 Every valid combination must pass (exit 0); combinations the tool rejects as
 invalid (exit 2) must be exactly the documented ones (integer zero points on
@@ -64,6 +67,7 @@ def main() -> int:
     parser.add_argument("--compile-only", action="store_true")
     parser.add_argument("--cxx", default="")
     parser.add_argument("--emulator", default="")
+    parser.add_argument("--target", default="cpu")
     parser.add_argument("--bench-arg", action="append", default=[],
                         help="one more lowbit-bench flag (repeatable)")
     args = parser.parse_args()
@@ -71,7 +75,7 @@ def main() -> int:
     passed = failed = 0
     for fmt in args.formats.split(","):
         for zero in args.zeros.split(","):
-            cmd = [args.bench, "--target=cpu", f"--isa={args.isa}", f"--m={m}",
+            cmd = [args.bench, f"--target={args.target}", f"--isa={args.isa}", f"--m={m}",
                    f"--n={n}", f"--k={k}", f"--weight={fmt}", f"--zero={zero}",
                    f"--act={args.act}", f"--strategy={args.strategy}",
                    "--check", "--repeats=0", "--json"]
@@ -87,7 +91,9 @@ def main() -> int:
             if fmt not in ("mxfp4", "nvfp4"):
                 cmd.append(f"--group={g}")
             proc = subprocess.run(cmd, capture_output=True, text=True)
-            name = (f"{fmt} zero={zero} act={args.act} isa={args.isa} "
+            where = (f"isa={args.isa}" if args.target == "cpu" else
+                     f"target={args.target}")
+            name = (f"{fmt} zero={zero} act={args.act} {where} "
                     f"strategy={args.strategy} shape={args.shape}")
             invalid = expected_invalid(fmt, zero, args.strategy)
             if proc.returncode == 2 and invalid:
@@ -96,6 +102,10 @@ def main() -> int:
             ok = proc.returncode == 0 and not invalid
             if ok and args.compile_only:
                 detail = proc.stdout.strip()
+            elif ok and args.target != "cpu":
+                result = json.loads(proc.stdout.strip().splitlines()[-1])
+                ok = result.get("check") == "pass" and result.get("unwritten") == 0
+                detail = f"rel error {result.get('rel_error'):.3g}"
             elif ok:
                 result = json.loads(proc.stdout)
                 ok = result.get("check") == "pass"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints one MLIR module with a lowbit.matmul kernel per format and zero mode.
 
-Usage: all_formats.py [--part=I/P] [--list]
+Usage: all_formats.py [--part=I/P] [--list] [--lut]
 
 Every weight format of lowbit (int1..int8, uint1..uint8, the float codes,
 nf4, ternary, mxfp4, nvfp4) with every zero mode that applies to it (none;
@@ -11,6 +11,12 @@ signed formats but int1), in the scheduled-input form that
 groups of 128 (32 for mxfp4, 16 for nvfp4). A few extra kernels cover bf16
 activations, f32 and bf16 scales, f32 outputs, bias, an epilogue with
 operands and a K large enough for split K.
+
+With --lut: the formats the lut strategy takes (int1..int8, uint1..uint8,
+ternary) with every zero mode, plus bf16 activations, other scale and output
+types, bias, an epilogue, split K and an odd shape (N = 100: a short last
+tile of 4 rows; K = 4160 in groups of 64), for --lowbit-gpu-pipeline=
+"strategy=lut".
 
 One function per kernel, named <format>_<zero>[_<variant>] (ending in _bf16
 exactly when the activations are bf16), so that a compile log
@@ -77,10 +83,11 @@ def tensor(*dims_and_type) -> str:
 
 def kernel(name: str, fmt: str, zero: str, act: str = "f16",
            scale: str = None, out: str = None, m: int = 16, n: int = N,
-           k: int = K, bias: bool = False, epilogue: bool = False) -> str:
+           k: int = K, bias: bool = False, epilogue: bool = False,
+           group: int = 0) -> str:
     """One func.func holding one lowbit.matmul."""
     out = out or act
-    group = {"mxfp4": 32, "nvfp4": 16}.get(fmt, 128)
+    group = group or {"mxfp4": 32, "nvfp4": 16}.get(fmt, 128)
     if scale is None:
         scale = {"mxfp4": "f8E8M0FNU", "nvfp4": "f8E4M3FN"}.get(fmt, act)
     groups = k // group
@@ -170,16 +177,43 @@ def all_kernels() -> list:
     return kernels
 
 
+LUT_FORMATS = ([f"int{b}" for b in range(1, 9)] +
+               [f"uint{b}" for b in range(1, 9)] + ["ternary"])
+
+
+def lut_kernels() -> list:
+    kernels = []
+    for fmt in LUT_FORMATS:
+        for zero in zero_modes(fmt):
+            kernels.append(kernel(f"{fmt}_{zero}", fmt, zero))
+    kernels += [
+        kernel("int4_none_bf16", "int4", "none", act="bf16"),
+        kernel("uint2_int_bf16", "uint2", "int", act="bf16"),
+        kernel("int3_asym_fp_bf16", "int3", "asym_fp", act="bf16"),
+        kernel("ternary_asym_fp_bf16", "ternary", "asym_fp", act="bf16"),
+        kernel("int4_none_f32scale_f32out", "int4", "none", scale="f32",
+               out="f32"),
+        kernel("int2_float_bias", "int2", "float", bias=True),
+        kernel("int4_none_epilogue", "int4", "none", bias=True, epilogue=True),
+        kernel("int2_none_splitk", "int2", "none", k=8192),
+        kernel("int3_int_odd", "int3", "int", n=100, k=4160, group=64),
+    ]
+    return kernels
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--part", default="1/1")
     parser.add_argument("--list", action="store_true",
                         help="print the function names only")
+    parser.add_argument("--lut", action="store_true",
+                        help="the lut strategy's formats and variants")
     args = parser.parse_args()
     index, parts = (int(v) for v in args.part.split("/"))
     if not 1 <= index <= parts:
         parser.error("--part=I/P needs 1 <= I <= P")
-    chosen = all_kernels()[index - 1::parts]
+    kernels = lut_kernels() if args.lut else all_kernels()
+    chosen = kernels[index - 1::parts]
     if args.list:
         for text in chosen:
             print(text.split("(", 1)[0].split("@", 1)[1])

@@ -18,6 +18,12 @@ Usage: check_gpu_compile.py --ptxas LOG [--mlir FILE]
   `N kernels, M spills` and `N kernels, M without MMA`.
 --mlir FILE: the module the kernels came from: the number of kernels must
   equal its number of func.func (one kernel per function).
+--lut: the kernels are lut kernels (--lowbit-gpu-pipeline="strategy=lut"):
+  three instances per function (1, 2 and 4 activation rows), and instead of
+  the tensor-core instruction each must hold shared-memory table lookups
+  (SASS LDS, AMDGPU ds_read_b32 or ds_read2[st64]_b32) and no tensor-core
+  instruction. Prints
+  `N kernels, M without lookups`.
 
 A kernel's activations are bf16 when its function's name ends in `_bf16`
 (the convention of all_formats.py). Offenders are printed one per line
@@ -40,6 +46,22 @@ def kernel_name(symbol: str) -> str:
     """_ZN<len><name>_impl6kernelE... -> <name> (the emitter's namespace)."""
     match = re.match(r"_ZN\d+(\w+?)_impl\d+kernel", symbol)
     return match.group(1) if match else symbol
+
+
+LOOKUP = {"sass": r"\bLDS\b", "amdgpu": r"\bds_read2?(st64)?_b32\b"}
+ANY_MMA = {"sass": r"\bHMMA\b", "amdgpu": r"\bv_mfma_"}
+
+
+def check_lookups(blocks: dict, target: str) -> list:
+    offenders = []
+    for symbol, body in blocks.items():
+        name = kernel_name(symbol)
+        if not re.search(LOOKUP[target], body):
+            offenders.append(f"{name}: no {LOOKUP[target]}")
+        elif re.search(ANY_MMA[target], body):
+            offenders.append(f"{name}: a tensor-core instruction in a lut "
+                             "kernel")
+    return offenders
 
 
 def check_mma(blocks: dict, target: str) -> list:
@@ -132,7 +154,11 @@ def main() -> int:
     group.add_argument("--sass")
     group.add_argument("--amdgpu")
     parser.add_argument("--mlir")
+    parser.add_argument("--lut", action="store_true")
     args = parser.parse_args()
+    check_ops = check_lookups if args.lut else check_mma
+    missing = "without lookups" if args.lut else "without MMA"
+    tag = "NO-LOOKUP " if args.lut else "NO-MMA "
     with open(args.ptxas or args.sass or args.amdgpu) as f:
         text = f.read()
     spills = mma = None
@@ -140,10 +166,10 @@ def main() -> int:
         kernels, spills = check_ptxas(text)
     elif args.sass:
         blocks = sass_blocks(text)
-        kernels, mma = list(blocks), check_mma(blocks, "sass")
+        kernels, mma = list(blocks), check_ops(blocks, "sass")
     else:
         kernels, spills, blocks = check_amdgpu(text)
-        mma = check_mma(blocks, "amdgpu")
+        mma = check_ops(blocks, "amdgpu")
         if set(blocks) != set(kernels):
             print(f"MISMATCH {len(kernels)} kernel descriptors but "
                   f"{len(blocks)} kernel bodies")
@@ -151,19 +177,21 @@ def main() -> int:
     for offender in spills or []:
         print("SPILL " + offender)
     for offender in mma or []:
-        print("NO-MMA " + offender)
+        print(tag + offender)
     ok = bool(kernels) and not spills and not mma
     if args.mlir:
         with open(args.mlir) as f:
             functions = len(re.findall(r"^\s*func\.func ", f.read(), re.M))
-        if functions != len(kernels):
+        per_function = 3 if args.lut else 1
+        if functions * per_function != len(kernels):
             print(f"MISMATCH {functions} functions in the module but "
-                  f"{len(kernels)} kernels compiled")
+                  f"{len(kernels)} kernels compiled ({per_function} per "
+                  "function expected)")
             ok = False
     if spills is not None:
         print(f"{len(kernels)} kernels, {len(spills)} spills")
     if mma is not None:
-        print(f"{len(kernels)} kernels, {len(mma)} without MMA")
+        print(f"{len(kernels)} kernels, {len(mma)} {missing}")
     return 0 if ok else 1
 
 

@@ -62,11 +62,22 @@ void setSpecStrategy(MatmulOp op, cpu::KernelSpec &spec);
 mlir::FailureOr<cpu::Strategy> chooseCpuStrategy(MatmulOp op, cpu::Isa isa,
                                                  llvm::StringRef requested);
 
+/// The GPU weight layout (gpu::weightLayout) for codes of `weightType` and
+/// `strategy` (dequant: the pair-interleaved words; lut: bit planes).
+mlir::FailureOr<LayoutAttr>
+chooseGpuWeightLayout(mlir::Type weightType,
+                      cpu::Strategy strategy = cpu::Strategy::Dequant);
+
+/// Sets the `strategy` of every unpacked [N, K] matmul under `root` for GPU
+/// kernels: `requested` dequant (or auto, which picks dequant: GPU lut
+/// kernels have not been measured) clears it, lut sets it where the GPU lut
+/// kernel takes the op; empty keeps each op's own. Fails after emitting an
+/// error for an unknown name, int8-dot, or a matmul lut cannot take.
+mlir::LogicalResult assignGpuStrategies(mlir::Operation *root,
+                                        llvm::StringRef requested);
+
 /// Packs the [N, K] weights of `op` with `layout` through lowbit.pack
 /// (folding constant weights) and turns `op` into its scheduled form.
-/// The GPU weight layout (gpu::weightLayout) for codes of `weightType`.
-mlir::FailureOr<LayoutAttr> chooseGpuWeightLayout(mlir::Type weightType);
-
 mlir::FailureOr<MatmulOp> packMatmulWeights(mlir::RewriterBase &rewriter,
                                             MatmulOp op, LayoutAttr layout);
 
@@ -82,9 +93,8 @@ void populatePackWeightsPatterns(mlir::RewritePatternSet &patterns,
 mlir::LogicalResult assignCpuStrategies(mlir::Operation *root, cpu::Isa isa,
                                         llvm::StringRef requested);
 
-/// Registers `--lowbit-cpu-pipeline{isa=...}`: canonicalize, fuse
-/// dequantization, pack weights for the CPU, canonicalize and CSE.
-/// Packs weights in the GPU layout (CUDA and HIP kernels share it).
+/// Packs weights in the GPU layout of each matmul's strategy (CUDA and HIP
+/// kernels share it).
 void populateGpuPackWeightsPatterns(mlir::RewritePatternSet &patterns);
 
 /// The cost model's description of `op`: shapes, weight format, scheme and

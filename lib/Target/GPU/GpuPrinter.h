@@ -1,0 +1,92 @@
+//===- GpuPrinter.h - The printer of GPU kernel source ----------*- C++ -*-===//
+//
+// Private to LowbitTargetGPU: the class that prints one kernel's CUDA or HIP
+// source. GpuKernel.cpp prints the pieces every kernel shares and the
+// tensor-core (dequant) kernel; GpuLutKernel.cpp prints the lut kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_LIB_TARGET_GPU_GPUPRINTER_H
+#define LOWBIT_LIB_TARGET_GPU_GPUPRINTER_H
+
+#include "lowbit/Target/GPU/GpuKernel.h"
+
+#include <sstream>
+#include <string>
+
+namespace lowbit::gpu::detail {
+
+template <typename... Args> std::string cat(const Args &...args) {
+  std::ostringstream out;
+  (out << ... << args);
+  return out.str();
+}
+
+inline bool isBF16(const KernelSpec &spec) {
+  return spec.activation == cpu::ScalarType::BF16;
+}
+
+inline bool isIntegerFormat(const numerics::Format &format) {
+  return format.kind() == numerics::FormatKind::SignedInt ||
+         format.kind() == numerics::FormatKind::UnsignedInt ||
+         format.kind() == numerics::FormatKind::Ternary;
+}
+
+class GpuPrinter {
+public:
+  explicit GpuPrinter(const KernelSpec &spec)
+      : spec(spec), cuda(spec.target == Target::CUDA),
+        lut(spec.strategy == cpu::Strategy::Lut),
+        tile(spec.tile ? *spec.tile : defaultTileConfig(spec)),
+        decode(chooseDecode(spec)), bits(spec.weight.bits()),
+        group(spec.scheme.groupShape[1]),
+        divides(32 % spec.weight.bits() == 0) {}
+
+  std::string print();
+
+private:
+  // Shared by both strategies (GpuKernel.cpp).
+  void printHeader();
+  void printConversions();
+  void printScaleAndTypes();
+  void printEpilogue();
+  void printFinish();
+  void printWorkspaceBytes(const std::string &tileRows);
+  void printLauncher(const std::string &checks, const std::string &launch);
+  void printSplitKFinish(const std::string &tileIndex, const std::string &rows,
+                         const std::string &columns, const std::string &m0,
+                         const std::string &n0);
+  // The tensor-core kernel (GpuKernel.cpp).
+  void printConstants();
+  void printPairHelpers();
+  void printDecode();
+  void printKernel();
+  void printStep(int j);
+  void printHost();
+  // The lut kernel (GpuLutKernel.cpp).
+  void printLutConstants();
+  void printLutHelpers();
+  void printLutKernel();
+  void printLutHost();
+
+  const char *outType() const {
+    return spec.output == cpu::ScalarType::F32 ? "float" : "uint16_t";
+  }
+  size_t numOperands() const {
+    return spec.epilogue ? spec.epilogue->operands.size() : 0;
+  }
+
+  const KernelSpec &spec;
+  bool cuda;
+  bool lut; ///< The lut strategy.
+  TileConfig tile;
+  Decode decode;
+  unsigned bits;
+  int64_t group;
+  bool divides; ///< bits divides 32: the interleaved layout.
+  std::ostringstream os;
+};
+
+} // namespace lowbit::gpu::detail
+
+#endif // LOWBIT_LIB_TARGET_GPU_GPUPRINTER_H
