@@ -11,6 +11,8 @@
 
 #include "CpuLutKernel.h"
 
+#include "lowbit/Target/CPU/LutPlan.h"
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -19,6 +21,9 @@
 
 using namespace lowbit;
 using namespace lowbit::cpu;
+using lut::LutPlan;
+using lut::Nibbles;
+using lut::Stream;
 using numerics::FormatKind;
 using numerics::ZeroPointMode;
 
@@ -39,87 +44,8 @@ constexpr int64_t kMaxTableBlock = 128 * kColumn;
 /// 15 % faster than 4 on Zen 1.
 constexpr size_t kStreamsPerPass = 2;
 
-/// Which index nibbles a lookup stream reads: plane `plane` alone, or
-/// restricted to the elements whose top (sign) bit is set or clear.
-enum class Nibbles { Plane, AndTop, AndNotTop };
-
-/// One weighted lookup stream: sum over the elements of a table block of
-/// table[nibbles], times sign * 2^exponent, into the positive (or, for
-/// asym-fp, negative) part of the group's dot product.
-struct Stream {
-  Nibbles nibbles;
-  unsigned plane;
-  unsigned exponent;
-  bool subtract;
-  bool negativePart;
-};
-
-/// How a group's dot product sum_k x_k v_k is assembled from lookups into
-/// the symmetric tables T'[p] = sum_j (2 bit_j(p) - 1) x_j:
-///   part = 1/2 * sum over its streams of +-2^e * lookups + constant * xsum.
-struct LutPlan {
-  std::vector<Stream> streams;
-  double positiveConstant = 0, negativeConstant = 0;
-};
-
 bool isAsym(const KernelSpec &spec) {
   return spec.scheme.zeroPoint == ZeroPointMode::AsymFloat;
-}
-
-/// Each bit b_i of a code enters as T[p] = (T'[p] + sum_j x_j) / 2, so a
-/// value that is a linear function sum_i w_i b_i + c of its bits gives
-/// 1/2 sum_i w_i L'_i + (sum_i w_i / 2 + c) xsum.
-LutPlan planStreams(const KernelSpec &spec) {
-  LutPlan plan;
-  unsigned bits = spec.weight.bits();
-  unsigned top = bits - 1;
-  auto add = [&](Nibbles nibbles, unsigned plane, unsigned exponent,
-                 bool subtract, bool negativePart) {
-    plan.streams.push_back({nibbles, plane, exponent, subtract, negativePart});
-  };
-  switch (spec.weight.kind()) {
-  case FormatKind::UnsignedInt:
-    // v = sum_i 2^i b_i.
-    for (unsigned i = 0; i < bits; ++i)
-      add(Nibbles::Plane, i, i, false, false);
-    plan.positiveConstant = (std::ldexp(1.0, bits) - 1) / 2;
-    break;
-  case FormatKind::SignedInt:
-    if (isAsym(spec)) {
-      // v+ = (1 - b_top) low, v- = b_top (low - 2^top), low = the code's
-      // low bits: masked lookups.
-      for (unsigned i = 0; i < top; ++i) {
-        add(Nibbles::AndNotTop, i, i, false, false);
-        add(Nibbles::AndTop, i, i, false, true);
-      }
-      add(Nibbles::Plane, top, top, true, true);
-      plan.positiveConstant = (std::ldexp(1.0, top) - 1) / 2;
-      plan.negativeConstant = -0.5;
-      break;
-    }
-    // Two's complement: v = sum_{i<top} 2^i b_i - 2^top b_top.
-    for (unsigned i = 0; i < bits; ++i)
-      add(Nibbles::Plane, i, i, i == top, false);
-    plan.positiveConstant = -0.5;
-    break;
-  default:
-    // Ternary: codes 0, 1, 2 are -1, 0, +1, so b_0 = [v = 0], b_1 = [v = 1].
-    if (isAsym(spec)) {
-      // v+ = b_1, v- = b_0 + b_1 - 1.
-      add(Nibbles::Plane, 1, 0, false, false);
-      add(Nibbles::Plane, 0, 0, false, true);
-      add(Nibbles::Plane, 1, 0, false, true);
-      plan.positiveConstant = 0.5;
-      plan.negativeConstant = 0.0;
-      break;
-    }
-    // v = b_0 + 2 b_1 - 1.
-    add(Nibbles::Plane, 0, 0, false, false);
-    add(Nibbles::Plane, 1, 1, false, false);
-    plan.positiveConstant = 0.5;
-    break;
-  }
-  return plan;
 }
 
 /// Elements sharing one int8 table scale: the largest divisor of the group
@@ -146,9 +72,9 @@ const char *memoryType(ScalarType type) {
 class LutPrinter {
 public:
   explicit LutPrinter(const KernelSpec &spec)
-      : spec(spec), plan(planStreams(spec)), bits(spec.weight.bits()),
-        group(groupSize(spec)), groups(spec.k / group),
-        block(tableBlock(group)),
+      : spec(spec), plan(lut::planStreams(spec.weight, isAsym(spec))),
+        bits(spec.weight.bits()), group(groupSize(spec)),
+        groups(spec.k / group), block(tableBlock(group)),
         bytesPerRow(weightLayout(spec).wordsPerRow(spec.k) * 4) {}
 
   std::string print();
@@ -955,4 +881,69 @@ std::string lut::verifyKernelSpec(const KernelSpec &spec) {
 
 std::string lut::printKernel(const KernelSpec &spec) {
   return LutPrinter(spec).print();
+}
+
+/// Each bit b_i of a code enters as T[p] = (T'[p] + sum_j x_j) / 2, so a
+/// value that is a linear function sum_i w_i b_i + c of its bits gives
+/// 1/2 sum_i w_i L'_i + (sum_i w_i / 2 + c) xsum.
+LutPlan lut::planStreams(const numerics::Format &format, bool asym) {
+  LutPlan plan;
+  unsigned bits = format.bits();
+  unsigned top = bits - 1;
+  auto add = [&](Nibbles nibbles, unsigned plane, unsigned exponent,
+                 bool subtract, bool negativePart) {
+    plan.streams.push_back({nibbles, plane, exponent, subtract, negativePart});
+  };
+  switch (format.kind()) {
+  case FormatKind::UnsignedInt:
+    // v = sum_i 2^i b_i.
+    for (unsigned i = 0; i < bits; ++i)
+      add(Nibbles::Plane, i, i, false, false);
+    plan.positiveConstant = (std::ldexp(1.0, bits) - 1) / 2;
+    break;
+  case FormatKind::SignedInt:
+    if (asym) {
+      // v+ = (1 - b_top) low, v- = b_top (low - 2^top), low = the code's
+      // low bits: masked lookups.
+      for (unsigned i = 0; i < top; ++i) {
+        add(Nibbles::AndNotTop, i, i, false, false);
+        add(Nibbles::AndTop, i, i, false, true);
+      }
+      add(Nibbles::Plane, top, top, true, true);
+      plan.positiveConstant = (std::ldexp(1.0, top) - 1) / 2;
+      plan.negativeConstant = -0.5;
+      break;
+    }
+    // Two's complement: v = sum_{i<top} 2^i b_i - 2^top b_top.
+    for (unsigned i = 0; i < bits; ++i)
+      add(Nibbles::Plane, i, i, i == top, false);
+    plan.positiveConstant = -0.5;
+    break;
+  default:
+    // Ternary: codes 0, 1, 2 are -1, 0, +1, so b_0 = [v = 0], b_1 = [v = 1].
+    if (asym) {
+      // v+ = b_1, v- = b_0 + b_1 - 1.
+      add(Nibbles::Plane, 1, 0, false, false);
+      add(Nibbles::Plane, 0, 0, false, true);
+      add(Nibbles::Plane, 1, 0, false, true);
+      plan.positiveConstant = 0.5;
+      plan.negativeConstant = 0.0;
+      break;
+    }
+    // v = b_0 + 2 b_1 - 1.
+    add(Nibbles::Plane, 0, 0, false, false);
+    add(Nibbles::Plane, 1, 1, false, false);
+    plan.positiveConstant = 0.5;
+    break;
+  }
+  return plan;
+}
+
+double lut::plainTableConstant(const LutPlan &plan, bool negative) {
+  double constant = negative ? plan.negativeConstant : plan.positiveConstant;
+  for (const Stream &stream : plan.streams)
+    if (stream.negativePart == negative)
+      constant -= (stream.subtract ? -0.5 : 0.5) *
+                  std::ldexp(1.0, int(stream.exponent));
+  return constant;
 }

@@ -18,77 +18,31 @@
 
 #include "GpuPrinter.h"
 
-#include <cstdint>
-#include <vector>
+#include "lowbit/Target/CPU/LutPlan.h"
+
+#include <cmath>
 
 using namespace lowbit;
 using namespace lowbit::gpu;
 using detail::cat;
 using detail::GpuPrinter;
-using numerics::FormatKind;
 using numerics::ZeroPointMode;
 
 namespace {
-/// A stream of lookups: the nibbles of one word expression (planes of the
-/// column, possibly masked) weighted by a power of two.
-struct Stream {
-  std::string word; ///< An expression over `wd[i]`, the column's planes.
-  int64_t coefficient;
-};
-
-/// A weight value as a linear function of its bits: sum over streams of
-/// coefficient * bits + constant; the constant multiplies the group's
-/// activation sum.
-struct Part {
-  std::vector<Stream> streams;
-  int64_t constant = 0;
-};
-
-std::string plane(unsigned i) { return cat("wd[", i, "]"); }
-
-/// The positive part (the whole value without asym-fp) and, with asym-fp,
-/// the negative part of a weight (docs/lut-kernels.md#formulas).
-std::pair<Part, Part> valueParts(const numerics::Format &format, bool asym) {
-  unsigned bits = format.bits();
-  Part pos, neg;
-  switch (format.kind()) {
-  case FormatKind::UnsignedInt:
-    for (unsigned i = 0; i < bits; ++i)
-      pos.streams.push_back({plane(i), int64_t(1) << i});
-    break;
-  case FormatKind::Ternary:
-    // value = b0 + 2 b1 - 1; positive part b1, negative part b0 + b1 - 1.
-    if (asym) {
-      pos.streams.push_back({plane(1), 1});
-      neg.streams = {{plane(0), 1}, {plane(1), 1}};
-      neg.constant = -1;
-    } else {
-      pos.streams = {{plane(0), 1}, {plane(1), 2}};
-      pos.constant = -1;
-    }
-    break;
-  default: { // two's complement
-    unsigned top = bits - 1;
-    int64_t topWeight = -(int64_t(1) << top);
-    for (unsigned i = 0; i < top; ++i) {
-      if (asym) {
-        pos.streams.push_back(
-            {cat(plane(i), " & ~", plane(top)), int64_t(1) << i});
-        neg.streams.push_back(
-            {cat(plane(i), " & ", plane(top)), int64_t(1) << i});
-      } else {
-        pos.streams.push_back({plane(i), int64_t(1) << i});
-      }
-    }
-    (asym ? neg : pos).streams.push_back({plane(top), topWeight});
-    break;
+/// The index word a stream of `plan` reads: a plane of the column, or the
+/// plane masked by the sign plane (asym-fp).
+std::string streamWord(const cpu::lut::Stream &stream, unsigned bits) {
+  std::string plane = cat("wd[", stream.plane, "]"),
+              top = cat("wd[", bits - 1, "]");
+  switch (stream.nibbles) {
+  case cpu::lut::Nibbles::Plane:
+    return plane;
+  case cpu::lut::Nibbles::AndTop:
+    return cat(plane, " & ", top);
+  case cpu::lut::Nibbles::AndNotTop:
+    return cat(plane, " & ~", top);
   }
-  }
-  return {pos, neg};
-}
-
-std::string coefficientLiteral(int64_t value) {
-  return cpu::floatLiteral(double(value));
+  return plane;
 }
 } // namespace
 
@@ -144,7 +98,8 @@ void GpuPrinter::printLutHelpers() {
 void GpuPrinter::printLutKernel() {
   ZeroPointMode mode = spec.scheme.zeroPoint;
   bool asym = mode == ZeroPointMode::AsymFloat;
-  auto [pos, neg] = valueParts(spec.weight, asym);
+  // The CPU lut kernels' streams, over plain tables (docs/lut-kernels.md).
+  cpu::lut::LutPlan plan = cpu::lut::planStreams(spec.weight, asym);
 
   os << "template <int MT> // activation rows per block: 1, 2 or 4\n"
      << "__global__ void __launch_bounds__(THREADS) kernel(const uint16_t "
@@ -186,10 +141,11 @@ void GpuPrinter::printLutKernel() {
      << "  }\n";
 
   // The group's end: scales, zero points and the constant parts.
-  auto withConstant = [&](const char *name, int64_t constant) {
+  auto withConstant = [&](const char *name, bool negative) {
+    double constant = cpu::lut::plainTableConstant(plan, negative);
     if (constant == 0)
       return cat(name, "[r][mm]");
-    return cat("(", name, "[r][mm] + ", coefficientLiteral(constant),
+    return cat("(", name, "[r][mm] + ", cpu::floatLiteral(constant),
                " * xs[mm])");
   };
   os << "  // Scales the current group's sums into out (docs/lut-kernels.md"
@@ -218,8 +174,7 @@ void GpuPrinter::printLutKernel() {
   }
   os << "#pragma unroll\n"
      << "      for (int mm = 0; mm < MT; ++mm) {\n"
-     << "        const float p = " << withConstant("pos", pos.constant)
-     << ";\n";
+     << "        const float p = " << withConstant("pos", false) << ";\n";
   switch (mode) {
   case ZeroPointMode::None:
     os << "        out[r][mm] += s * p;\n";
@@ -231,8 +186,8 @@ void GpuPrinter::printLutKernel() {
     os << "        out[r][mm] += s * p - z * xs[mm];\n";
     break;
   case ZeroPointMode::AsymFloat:
-    os << "        out[r][mm] += s * p + sn * "
-       << withConstant("neg", neg.constant) << ";\n";
+    os << "        out[r][mm] += s * p + sn * " << withConstant("neg", true)
+       << ";\n";
     break;
   }
   os << "        pos[r][mm] = 0.0f;\n";
@@ -286,31 +241,31 @@ void GpuPrinter::printLutKernel() {
      << "      uint32_t wd[BITS];\n";
   for (unsigned i = 0; i < bits; ++i)
     os << "      wd[" << i << "] = loadPlane(tw, rows, c, " << i << ", t);\n";
-  auto printStreams = [&](const Part &part, const char *acc) {
-    for (size_t si = 0; si < part.streams.size(); ++si) {
-      const Stream &stream = part.streams[si];
+  os << "      // Lookups: one stream per weighted plane (masked by the sign "
+        "plane for asym-fp).\n";
+  // The positive part's streams, then the negative part's.
+  for (bool negative : {false, true})
+    for (const cpu::lut::Stream &stream : plan.streams) {
+      if (stream.negativePart != negative)
+        continue;
+      double coefficient =
+          std::ldexp(stream.subtract ? -1.0 : 1.0, int(stream.exponent));
       os << "      {\n"
-         << "        const uint32_t sw = " << stream.word << ";\n"
+         << "        const uint32_t sw = " << streamWord(stream, bits) << ";\n"
          << "#pragma unroll\n"
          << "        for (int r = 0; r < 4; ++r) {\n"
          << "          const uint32_t lo = (sw >> (8 * r)) & 15u, hi = (sw >> "
             "(8 * r + 4)) & 15u;\n"
          << "#pragma unroll\n"
          << "          for (int mm = 0; mm < MT; ++mm)\n"
-         << "            " << acc << "[r][mm] += ";
-      if (stream.coefficient == 1)
+         << "            " << (negative ? "neg" : "pos") << "[r][mm] += ";
+      if (coefficient == 1.0)
         os << "tl[mm * TABLE + lo] + th[mm * TABLE + hi];\n";
       else
-        os << coefficientLiteral(stream.coefficient)
+        os << cpu::floatLiteral(coefficient)
            << " * (tl[mm * TABLE + lo] + th[mm * TABLE + hi]);\n";
       os << "        }\n      }\n";
     }
-  };
-  os << "      // Lookups: one stream per weighted plane (masked by the sign "
-        "plane for asym-fp).\n";
-  printStreams(pos, "pos");
-  if (asym)
-    printStreams(neg, "neg");
   os << "    }\n"
      << "    __syncthreads();\n"
      << "  }\n"
