@@ -258,6 +258,22 @@ std::vector<std::string> commandWords(llvm::StringRef text,
   return result;
 }
 
+/// The host C++ compiler's command: --cxx, else $CXX, else g++.
+std::vector<std::string> hostCompiler() {
+  std::string compiler = cxx;
+  if (compiler.empty())
+    compiler = std::getenv("CXX") ? std::getenv("CXX") : "g++";
+  return commandWords(compiler, "C++ compiler");
+}
+
+/// The GPU probe's source including the kernel from `kernelFile`.
+std::string probeIncluding(llvm::StringRef kernelFile) {
+  std::string source = kGpuProbeSource;
+  size_t at = source.find("kernel.cu");
+  source.replace(at, 9, kernelFile.str());
+  return source;
+}
+
 /// What compileKernel builds from the emitted kernel.
 enum class Build {
   Load,    ///< A shared object with the bandwidth probe, loaded.
@@ -326,10 +342,7 @@ void *compileKernel(llvm::StringRef dir, const cpu::KernelSpec &spec,
   std::string object = pathIn(dir, "kernel.o");
   std::string program = pathIn(dir, "kernel.exe");
   std::string runner = pathIn(dir, "runner.cpp");
-  std::string compiler = cxx;
-  if (compiler.empty())
-    compiler = std::getenv("CXX") ? std::getenv("CXX") : "g++";
-  std::vector<std::string> command = commandWords(compiler, "C++ compiler");
+  std::vector<std::string> command = hostCompiler();
   // Warnings are errors: emitted kernels must compile cleanly. Tuning for
   // this machine only when the kernel runs on its architecture.
   llvm::SmallVector<llvm::StringRef> args(command.begin(), command.end());
@@ -836,13 +849,8 @@ int runGpu(const char *argv0, const Config &config) {
       compileThroughPipeline(argv0, ir, config, dir, scheduled);
   std::string probeName = cudaTarget ? "probe.cu" : "probe.hip";
   std::string kernelFile = cudaTarget ? "kernel.cu" : "kernel.hip";
-  std::string probeSource = kGpuProbeSource;
-  if (!cudaTarget) {
-    size_t at = probeSource.find("kernel.cu");
-    probeSource.replace(at, 9, "kernel.hip");
-  }
   writeFile(pathIn(dir, "meta.h"), gpuProbeMeta(config));
-  writeFile(pathIn(dir, probeName), probeSource);
+  writeFile(pathIn(dir, probeName), probeIncluding(kernelFile));
   std::string binary = pathIn(dir, "probe"), log = pathIn(dir, "compile.log");
 
   if (emulateGpu) {
@@ -855,15 +863,9 @@ int runGpu(const char *argv0, const Config &config) {
     for (const char *name : {"cuda_fp16.h", "cuda_bf16.h"})
       writeFile(pathIn(include, name), "#include \"cuda_runtime.h\"\n");
     writeFile(pathIn(dir, "kernel-emu.cpp"), emulatedLaunches(source));
-    std::string emuProbe = kGpuProbeSource;
-    size_t at = emuProbe.find("kernel.cu");
-    emuProbe.replace(at, 9, "kernel-emu.cpp");
     std::string probePath = pathIn(dir, "probe-emu.cpp");
-    writeFile(probePath, emuProbe);
-    std::string compiler = cxx;
-    if (compiler.empty())
-      compiler = std::getenv("CXX") ? std::getenv("CXX") : "g++";
-    std::vector<std::string> command = commandWords(compiler, "C++ compiler");
+    writeFile(probePath, probeIncluding("kernel-emu.cpp"));
+    std::vector<std::string> command = hostCompiler();
     llvm::SmallVector<llvm::StringRef> args(command.begin(), command.end());
     std::string includeFlag = "-I" + include;
     args.append({"-std=c++20", "-O2", "-pthread", includeFlag, "-o", binary,

@@ -196,9 +196,8 @@ struct PackTargetWeights : OpRewritePattern<MatmulOp> {
     Type weightType = op.getWeights().getType().getElementType();
     if (!isa) {
       FailureOr<LayoutAttr> layout = chooseGpuWeightLayout(
-          weightType, op.getStrategy() == Strategy::Lut
-                          ? cpu::Strategy::Lut
-                          : cpu::Strategy::Dequant);
+          weightType,
+          toCpuStrategy(op.getStrategy().value_or(Strategy::Dequant)));
       if (failed(layout))
         return rewriter.notifyMatchFailure(op, "no layout for the weight type");
       return packMatmulWeights(rewriter, op, *layout);

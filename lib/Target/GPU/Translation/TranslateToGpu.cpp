@@ -10,6 +10,7 @@
 
 #include "lowbit/Dialect/Lowbit/IR/ElementFormat.h"
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+#include "lowbit/Dialect/Lowbit/Transforms/Transforms.h"
 #include "lowbit/InitAll.h"
 #include "lowbit/Target/CPU/TranslateToCpu.h"
 
@@ -40,18 +41,11 @@ lowbit::getGpuKernelSpec(MatmulOp op, gpu::Target target, StringRef name,
     return op.emitOpError("has no numerics format for weight type ")
            << *op.getWeightType();
   spec.weight = *format;
-  switch (op.getStrategy().value_or(Strategy::Dequant)) {
-  case Strategy::Dequant:
-    spec.strategy = cpu::Strategy::Dequant;
-    break;
-  case Strategy::Int8Dot:
+  spec.strategy = toCpuStrategy(op.getStrategy().value_or(Strategy::Dequant));
+  if (spec.strategy == cpu::Strategy::Int8Dot)
     return op.emitOpError("has strategy int8-dot, which GPU kernels do not "
                           "have (they multiply f16/bf16 activations); use "
                           "dequant or lut");
-  case Strategy::Lut:
-    spec.strategy = cpu::Strategy::Lut;
-    break;
-  }
   bool lut = spec.strategy == cpu::Strategy::Lut;
   if (LutAttr options = op.getLutAttr(); options && options.getGroup() != 4)
     return op.emitOpError("GPU lut kernels build tables of 4 activations, "
