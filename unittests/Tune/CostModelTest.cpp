@@ -67,26 +67,27 @@ TEST(CostModel, CpuMemoryBoundMatVec) {
   Hardware hw = roundCpu(1);
   cpu::CpuSchedule s{1, 4, 0, 1};
   Cost cost = predictCpu(p, cpu::Isa::AVX2, s, hw);
-  // Per row, 128 vectors of 8: signed int8 decode = 1 op + 1.75 shifts
-  // (shift up absent for the last of 4 codes); loads 128 / 4 words + 128
-  // activations = 160; 128 FMAs; one flush of 2 * 4 + 4 = 12 ops.
-  //   issue   = (128 + 224 + 160 + 128 + 12) / 4 = 163 cycles
-  //   shifts  = 224 / 4 = 56; loads = 160 * 32 / 64 = 80; FMAs = 128
+  // Per row, 128 vectors of 8: signed int8 decode in place = 3 ops (mask,
+  // convert, subtract) + 0.25 (the flip, once per word of 4 codes), no
+  // shifts; loads 128 / 4 words + 128 activations = 160; 128 FMAs; one
+  // flush of 2 * 4 + 4 = 12 ops.
+  //   issue   = (416 + 160 + 128 + 12) / 4 = 179 cycles
+  //   shifts  = 0; loads = 160 * 32 / 64 = 80; FMAs = 128
   //   latency = 128 / 4 chains * 4 = 128
-  // max 163 + 25 per tile = 188 cycles; 1000 rows at 1 GHz: 188 us.
-  EXPECT_NEAR(cost.computeSeconds, 188e-6, 1e-9);
+  // max 179 + 25 per tile = 204 cycles; 1000 rows at 1 GHz: 204 us.
+  EXPECT_NEAR(cost.computeSeconds, 204e-6, 1e-9);
   // 1,028,000 bytes at 1 GB/s.
   EXPECT_NEAR(cost.memorySeconds, 1028e-6, 1e-9);
   // Serial: 1024 activations * 1.5 cycles + 1 us.
   EXPECT_NEAR(cost.overheadSeconds, 2.536e-6, 1e-12);
   // max + 0.15 * min + overhead.
-  EXPECT_NEAR(cost.seconds, 1028e-6 + 0.15 * 188e-6 + 2.536e-6, 1e-9);
+  EXPECT_NEAR(cost.seconds, 1028e-6 + 0.15 * 204e-6 + 2.536e-6, 1e-9);
   EXPECT_EQ(cost.limit, "memory");
-  // Energy: 128,000 FMAs * 10 pJ, (652 - 128) * 1000 other ops * 5 pJ,
+  // Energy: 128,000 FMAs * 10 pJ, (716 - 128) * 1000 other ops * 5 pJ,
   // 160 * 32 * 1000 L1 bytes * 1 pJ, 1,028,000 DRAM bytes * 100 pJ, plus
   // (1 W + 1 core * 2 W) * time.
-  double dynamic = (128e3 * 10 + 524e3 * 5 + 5.12e6 * 1 + 1.028e6 * 100) *
-                   1e-12;
+  double dynamic =
+      (128e3 * 10 + 588e3 * 5 + 5.12e6 * 1 + 1.028e6 * 100) * 1e-12;
   EXPECT_NEAR(cost.joules, dynamic + 3 * cost.seconds, 1e-12);
 }
 
@@ -108,7 +109,7 @@ TEST(CostModel, CpuThreadsShareBandwidth) {
   // Two cores read 1.5 GB/s together (not 2): 1,028,000 B / 1.5e9.
   EXPECT_NEAR(cost.memorySeconds, 1.028e6 / 1.5e9, 1e-9);
   // 500 rows each.
-  EXPECT_NEAR(cost.computeSeconds, 500 * 188e-9, 1e-9);
+  EXPECT_NEAR(cost.computeSeconds, 500 * 204e-9, 1e-9);
   // Waking the threads: 4 us, and 1 us for the one pass.
   EXPECT_NEAR(cost.overheadSeconds, 2.536e-6 + 5e-6, 1e-12);
 }
@@ -119,15 +120,14 @@ TEST(CostModel, CpuPassesRestartStreams) {
   Hardware hw = roundCpu(1);
   Cost one = predictCpu(p, cpu::Isa::AVX2, {1, 4, 0, 1}, hw);
   Cost four = predictCpu(p, cpu::Isa::AVX2, {1, 4, 256, 1}, hw);
-  // Groups of 16 vectors: per vector 1 op + 1.75 shifts + 1.25 loads + 1
-  // FMA, per group a flush of 12: issue (5 V + 12 V / 16) / 4 = 1.4375 V.
-  // Latency: a group is 16 * 5 + 12 = 92 ops, so the 192-entry reorder
-  // buffer overlaps 2 groups' chains: 4 * 2 chains, V / 8 * 4 = 0.5 V.
-  // One pass (V = 128): 184 + 25 = 209 cycles a row.
-  EXPECT_NEAR(one.computeSeconds, 209e-6, 1e-9);
-  // Four passes (V = 32): 4 * (46 + 25) + 3 partial sums * 6 = 302 cycles
+  // Groups of 16 vectors: per vector 3.25 ops + 1.25 loads + 1 FMA, per
+  // group a flush of 12: issue (5.5 V + 12 V / 16) / 4 = 1.5625 V, above
+  // the latency of 4 chains (V / 4 * 4 = V).
+  // One pass (V = 128): 200 + 25 = 225 cycles a row.
+  EXPECT_NEAR(one.computeSeconds, 225e-6, 1e-9);
+  // Four passes (V = 32): 4 * (50 + 25) + 3 partial sums * 6 = 318 cycles
   // a row, and each of the 4 pieces of 1000 rows stalls 100 ns.
-  EXPECT_NEAR(four.computeSeconds, 302e-6 + 400e-6, 1e-9);
+  EXPECT_NEAR(four.computeSeconds, 318e-6 + 400e-6, 1e-9);
   EXPECT_NEAR(four.memorySeconds, one.memorySeconds, 1e-12);
 }
 

@@ -296,6 +296,56 @@ Decode chooseDecode(const KernelSpec &spec) {
   }
 }
 
+/// The vector kernels' decode of integer codes (Decode::Convert, except for
+/// asym-fp, which splits each value by its sign): code position p of a word,
+/// at bits [b*p, b*p + b), is converted where it lies, without the shift
+/// pair that moving it to the bottom takes (vector shifts run on a single
+/// port on many cores):
+///  - unsigned codes below bit 31: `cvt(word & (CODE_MASK << b*p))`, exactly
+///    value * 2^(b*p);
+///  - signed codes below bit 31: the load flips each such field's top bit
+///    (`FLIP`), turning two's complement into offset binary, and
+///    `cvt(word & (CODE_MASK << b*p)) - 2^(b-1) * 2^(b*p)` is exactly
+///    value * 2^(b*p) (integers below 2^24);
+///  - a signed field that reaches bit 31 is masked in place too: its sign is
+///    the int32's sign, so the convert gives value * 2^(b*p);
+///  - an unsigned field that reaches bit 31 is shifted down (one shift per
+///    load): value * 2^0.
+/// The kernel stores activations times 2^(exponent - shift[p]), with
+/// shift[p] the power of two of position p above, so every product is the
+/// exact product value * x times 2^exponent, a power of two the group
+/// scale takes back. `exponent` centres the activation factors (2^14 to
+/// 2^-14 for 4-bit codes), so only activations beyond about 2^±110 could
+/// overflow or lose bits to subnormals.
+struct InPlaceDecode {
+  uint32_t flip = 0;
+  int exponent = 0;
+  std::vector<unsigned> shift;  ///< Per code position: see above.
+  std::vector<double> offset;   ///< Per code position: subtracted, or 0.
+  std::vector<bool> shiftDown;  ///< Per code position: the unsigned top.
+  std::vector<double> actScale; ///< Per code position: 2^(exponent - shift).
+};
+
+InPlaceDecode inPlaceDecode(unsigned bits, unsigned perWord, bool isSigned) {
+  InPlaceDecode d;
+  d.exponent = int(bits * (perWord - 1) + 1) / 2;
+  for (unsigned p = 0; p < perWord; ++p) {
+    unsigned at = bits * p;
+    bool top = at + bits == 32;
+    bool down = top && !isSigned;
+    double offset = 0.0;
+    if (isSigned && !top) {
+      d.flip |= 1u << (at + bits - 1);
+      offset = std::ldexp(1.0, int(at + bits - 1));
+    }
+    d.shift.push_back(down ? 0 : at);
+    d.offset.push_back(offset);
+    d.shiftDown.push_back(down);
+    d.actScale.push_back(std::ldexp(1.0, d.exponent - int(d.shift.back())));
+  }
+  return d;
+}
+
 /// How an Int8Dot kernel turns codes into the 8-bit integers it multiplies
 /// with the quantized activations. Every weight value v times 2^exponent is
 /// an integer V; the kernel multiplies t with V = t - offset, or, with
@@ -471,7 +521,11 @@ public:
         lanes(int8 ? int8DotLanes(spec.isa) : isaLanes(spec.isa)),
         perWord(layout.slotsPerWord()), period(lanes * perWord),
         group(groupSize(spec)), groups(spec.k / group),
-        wordsPerRow(layout.wordsPerRow(spec.k)) {}
+        wordsPerRow(layout.wordsPerRow(spec.k)) {
+    if (!int8 && decode == Decode::Convert && !asym())
+      inPlace = inPlaceDecode(bits, perWord,
+                              spec.weight.kind() == FormatKind::SignedInt);
+  }
 
   std::string print();
   /// The conversions and the epilogue function alone (lut::printHelpers).
@@ -521,6 +575,8 @@ private:
   Decode decode;
   /// The Int8Dot strategy's decode; empty for Dequant.
   std::optional<Int8Decode> int8;
+  /// Set for integer codes decoded where they lie (inPlaceDecode).
+  std::optional<InPlaceDecode> inPlace;
   unsigned bits, lanes, perWord, period;
   int64_t group, groups, wordsPerRow;
   std::ostringstream os;
@@ -581,7 +637,22 @@ void KernelPrinter::printPrelude() {
      << "[[maybe_unused]] constexpr uint32_t CODE_MASK = " << ((1u << bits) - 1)
      << "u;\n"
      << "constexpr float SCALE_FACTOR = " << floatLiteral(scaleFactor())
-     << ";\n\n";
+     << ";\n";
+  if (inPlace) {
+    std::string scales;
+    for (size_t i = 0; i < inPlace->actScale.size(); ++i)
+      scales += cat(i ? ", " : "", floatLiteral(inPlace->actScale[i]));
+    os << "// In-place decode: code position p converts to its value times "
+          "a power of two\n// that activations, stored times kActScale[p], "
+          "and ACC_SCALE undo.\n";
+    if (inPlace->flip)
+      os << "constexpr uint32_t FLIP = 0x" << std::hex << inPlace->flip
+         << std::dec << "u;\n";
+    os << "constexpr float ACC_SCALE = "
+       << floatLiteral(std::ldexp(1.0, -inPlace->exponent)) << ";\n"
+       << "constexpr float kActScale[PER_WORD] = {" << scales << "};\n";
+  }
+  os << "\n";
 }
 
 void KernelPrinter::printTables() {
@@ -750,7 +821,24 @@ void KernelPrinter::printDecode(unsigned position) {
   }
   case Decode::Convert: {
     std::string value;
-    if (spec.weight.kind() == FormatKind::SignedInt) {
+    if (inPlace) {
+      std::string_view si = avx512 ? "si512" : "si256";
+      if (inPlace->shiftDown[position]) {
+        value = cat(p, "srli_epi32(wv, ", 32 - bits, ")");
+      } else {
+        std::ostringstream mask;
+        mask << "int(0x" << std::hex << (((1u << bits) - 1) << shift) << "u)";
+        value = cat(p, "and_", si, "(wv, ", p, "set1_epi32(", mask.str(), "))");
+      }
+      double offset = inPlace->offset[position];
+      os << "        const " << vf << " d = ";
+      if (offset != 0.0)
+        os << p << "sub_ps(" << p << "cvtepi32_ps(" << value << "), " << p
+           << "set1_ps(" << floatLiteral(offset) << "));\n";
+      else
+        os << p << "cvtepi32_ps(" << value << ");\n";
+      break;
+    } else if (spec.weight.kind() == FormatKind::SignedInt) {
       // Move the code to the top, then shift it down arithmetically.
       unsigned up = 32 - shift - bits;
       std::string top = up == 0 ? "wv" : cat(p, "slli_epi32(wv, ", up, ")");
@@ -819,7 +907,8 @@ void KernelPrinter::printFlush(std::string_view groupExpr) {
      << "            for (int a = 1; a < NA; ++a) acc[r][0] = " << p
      << "add_ps(acc[r][0], acc[r][a]);\n"
      << "            yv[r] = " << p << "fmadd_ps(" << p
-     << "set1_ps(s), acc[r][0], yv[r]);\n";
+     << (inPlace ? "set1_ps(s * ACC_SCALE)" : "set1_ps(s)")
+     << ", acc[r][0], yv[r]);\n";
   if (asym())
     os << "            for (int a = 1; a < NA; ++a) accn[r][0] = " << p
        << "add_ps(accn[r][0], accn[r][a]);\n"
@@ -887,9 +976,12 @@ void KernelPrinter::printVectorRowKernel() {
   }
   // One block: PER_WORD vectors decoded from one load of LANES words.
   auto printBlock = [&](int64_t count, bool fullBlock) {
-    os << "      const " << vi << " wv = " << p << "loadu_si"
-       << (avx512 ? "512" : "256") << "((const " << vi
-       << " *)(wrow + blk * LANES));\n";
+    std::string load = cat(p, "loadu_si", avx512 ? "512" : "256", "((const ",
+                           vi, " *)(wrow + blk * LANES))");
+    if (inPlace && inPlace->flip)
+      load = cat(p, "xor_si", avx512 ? "512" : "256", "(", load, ", ", p,
+                 "set1_epi32(int(FLIP)))");
+    os << "      const " << vi << " wv = " << load << ";\n";
     for (int64_t i = 0; i < count; ++i) {
       os << "      {  // vector " << i << " of the block\n"
          << "        const int64_t v = blk * PER_WORD + " << i << ";\n";
@@ -1385,17 +1477,23 @@ void KernelPrinter::printEntry() {
   if (int8)
     printInt8Quantize();
   else
-    os << "  // Activations as f32, and per-group sums for zero points.\n"
-     << "  float *xs = (float *)aligned_alloc(64, ((m * K * 4 + 63) / 64) * "
-        "64);\n"
-     << "  float *xsum = (float *)malloc(m * GROUPS * sizeof(float));\n"
-     << "  for (int64_t i = 0; i < m; ++i) {\n"
-     << "    for (int64_t g = 0; g < GROUPS; ++g) {\n"
-     << "      float sum = 0.0f;\n"
-     << "      for (int64_t k = g * GROUP; k < (g + 1) * GROUP; ++k) {\n"
-     << "        const float v = loadAct(x[i * K + k]);\n"
-     << "        xs[i * K + k] = v;\n        sum += v;\n      }\n"
-     << "      xsum[i * GROUPS + g] = sum;\n    }\n  }\n";
+    os << "  // Activations as f32"
+       << (inPlace ? " times kActScale of their code "
+                     "position"
+                   : "")
+       << ", and per-group sums for zero\n  // points.\n"
+       << "  float *xs = (float *)aligned_alloc(64, ((m * K * 4 + 63) / 64) * "
+          "64);\n"
+       << "  float *xsum = (float *)malloc(m * GROUPS * sizeof(float));\n"
+       << "  for (int64_t i = 0; i < m; ++i) {\n"
+       << "    for (int64_t g = 0; g < GROUPS; ++g) {\n"
+       << "      float sum = 0.0f;\n"
+       << "      for (int64_t k = g * GROUP; k < (g + 1) * GROUP; ++k) {\n"
+       << "        const float v = loadAct(x[i * K + k]);\n"
+       << "        xs[i * K + k] = v"
+       << (inPlace ? " * kActScale[k % PERIOD / LANES]" : "") << ";\n"
+       << "        sum += v;\n      }\n"
+       << "      xsum[i * GROUPS + g] = sum;\n    }\n  }\n";
   os << "  const float scaleMul = tensorScale * SCALE_FACTOR;\n";
   // The schedule: full tiles of ROWS rows, remainder tiles of halving size,
   // and PASSES passes over K of PASS_UNITS units (blocks of PER_WORD vectors,
@@ -1537,6 +1635,12 @@ DecodeCost lowbit::cpu::decodeCost(const KernelSpec &spec) {
             fmas};
   }
   case Decode::Convert:
+    // In place (inPlaceDecode): a mask and a convert, a subtraction for
+    // signed codes, and a flip (signed) or a shift (unsigned) per word.
+    if (!asym && spec.weight.kind() == FormatKind::SignedInt)
+      return {"convert", 3.0 + 1.0 / perWord, 0, 0, fmas};
+    if (!asym)
+      return {"convert", 2.0, 32 % bits ? 0.0 : 1.0 / perWord, 0, fmas};
     if (spec.weight.kind() == FormatKind::SignedInt)
       return {"convert", 1.0 + (asym ? 2 : 0), 1 + position, 0, fmas};
     return {"convert", 2.0 + (asym ? 2 : 0), position, 0, fmas};
