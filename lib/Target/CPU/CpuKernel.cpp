@@ -320,7 +320,6 @@ Decode chooseDecode(const KernelSpec &spec) {
 struct InPlaceDecode {
   uint32_t flip = 0;
   int exponent = 0;
-  std::vector<unsigned> shift;  ///< Per code position: see above.
   std::vector<double> offset;   ///< Per code position: subtracted, or 0.
   std::vector<bool> shiftDown;  ///< Per code position: the unsigned top.
   std::vector<double> actScale; ///< Per code position: 2^(exponent - shift).
@@ -338,10 +337,9 @@ InPlaceDecode inPlaceDecode(unsigned bits, unsigned perWord, bool isSigned) {
       d.flip |= 1u << (at + bits - 1);
       offset = std::ldexp(1.0, int(at + bits - 1));
     }
-    d.shift.push_back(down ? 0 : at);
     d.offset.push_back(offset);
     d.shiftDown.push_back(down);
-    d.actScale.push_back(std::ldexp(1.0, d.exponent - int(d.shift.back())));
+    d.actScale.push_back(std::ldexp(1.0, d.exponent - int(down ? 0 : at)));
   }
   return d;
 }
@@ -822,23 +820,21 @@ void KernelPrinter::printDecode(unsigned position) {
   case Decode::Convert: {
     std::string value;
     if (inPlace) {
-      std::string_view si = avx512 ? "si512" : "si256";
-      if (inPlace->shiftDown[position]) {
-        value = cat(p, "srli_epi32(wv, ", 32 - bits, ")");
-      } else {
-        std::ostringstream mask;
-        mask << "int(0x" << std::hex << (((1u << bits) - 1) << shift) << "u)";
-        value = cat(p, "and_", si, "(wv, ", p, "set1_epi32(", mask.str(), "))");
-      }
-      double offset = inPlace->offset[position];
-      os << "        const " << vf << " d = ";
-      if (offset != 0.0)
-        os << p << "sub_ps(" << p << "cvtepi32_ps(" << value << "), " << p
-           << "set1_ps(" << floatLiteral(offset) << "));\n";
-      else
-        os << p << "cvtepi32_ps(" << value << ");\n";
+      // Converted where the code lies (inPlaceDecode).
+      std::ostringstream mask;
+      mask << "int(0x" << std::hex << (((1u << bits) - 1) << shift) << "u)";
+      value = inPlace->shiftDown[position]
+                  ? cat(p, "srli_epi32(wv, ", 32 - bits, ")")
+                  : cat(p, "and_si", avx512 ? "512" : "256", "(wv, ", p,
+                        "set1_epi32(", mask.str(), "))");
+      value = cat(p, "cvtepi32_ps(", value, ")");
+      if (double offset = inPlace->offset[position])
+        value = cat(p, "sub_ps(", value, ", ", p, "set1_ps(",
+                    floatLiteral(offset), "))");
+      os << "        const " << vf << " d = " << value << ";\n";
       break;
-    } else if (spec.weight.kind() == FormatKind::SignedInt) {
+    }
+    if (spec.weight.kind() == FormatKind::SignedInt) {
       // Move the code to the top, then shift it down arithmetically.
       unsigned up = 32 - shift - bits;
       std::string top = up == 0 ? "wv" : cat(p, "slli_epi32(wv, ", up, ")");
@@ -1477,11 +1473,10 @@ void KernelPrinter::printEntry() {
   if (int8)
     printInt8Quantize();
   else
-    os << "  // Activations as f32"
-       << (inPlace ? " times kActScale of their code "
-                     "position"
-                   : "")
-       << ", and per-group sums for zero\n  // points.\n"
+    os << (inPlace ? "  // Activations as f32 times kActScale of their code "
+                     "position, and per-group\n  // sums for zero points.\n"
+                   : "  // Activations as f32, and per-group sums for zero "
+                     "points.\n")
        << "  float *xs = (float *)aligned_alloc(64, ((m * K * 4 + 63) / 64) * "
           "64);\n"
        << "  float *xsum = (float *)malloc(m * GROUPS * sizeof(float));\n"
@@ -1641,9 +1636,10 @@ DecodeCost lowbit::cpu::decodeCost(const KernelSpec &spec) {
       return {"convert", 3.0 + 1.0 / perWord, 0, 0, fmas};
     if (!asym)
       return {"convert", 2.0, 32 % bits ? 0.0 : 1.0 / perWord, 0, fmas};
+    // asym-fp: shifts to the code, a convert, a min and a max.
     if (spec.weight.kind() == FormatKind::SignedInt)
-      return {"convert", 1.0 + (asym ? 2 : 0), 1 + position, 0, fmas};
-    return {"convert", 2.0 + (asym ? 2 : 0), position, 0, fmas};
+      return {"convert", 3.0, 1 + position, 0, fmas};
+    return {"convert", 4.0, position, 0, fmas};
   case Decode::FloatBits:
     return {"float-bits", 3.0 + (asym ? 2 : 0), 2 + position, 0, fmas};
   case Decode::Gather:
