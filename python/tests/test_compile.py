@@ -32,6 +32,29 @@ def test_compile_linear_matches_reference(fmt, zero, rng, tmp_path, isa):
     assert os.path.exists(tmp_path / "lib" / "manifest.json")
 
 
+@pytest.mark.parametrize("fmt,zero", [("int4", "none"), ("int3", "float"),
+                                      ("uint4", "int"), ("int8", "none")])
+def test_compile_linear_extreme_activations(fmt, zero, rng, isa):
+    # Integer codes are converted where they lie in the word and the
+    # activations stored times powers of two up to 2^±15: rows of magnitude
+    # 1e30 and 1e-30 (and a row mixing both) must come out as exact as rows
+    # of magnitude 1.
+    n, k = 40, 512
+    q = lowbit.quantize(rng.standard_normal((n, k)), fmt, 64, scale="f16",
+                        zero=zero)
+    layer = lowbit.compile_linear(q, isa=isa, act="f32")
+    x = rng.standard_normal((4, k))
+    x[1] *= 1e30
+    x[2] *= 1e-30
+    x[3, ::2] *= 1e20
+    x = x.astype(np.float32)
+    y = layer(x)
+    ref = x.astype(np.float64) @ lowbit.dequantize(q).T
+    for row in range(4):
+        assert np.all(np.isfinite(y[row]))
+        assert relative_error(y[row], ref[row]) < 1e-5, row
+
+
 def test_compile_linear_f16_activations(rng, isa):
     n, k = 16, 128
     q = lowbit.quantize(rng.standard_normal((n, k)), "int4", 32)
