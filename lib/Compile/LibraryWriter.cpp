@@ -10,6 +10,9 @@
 #include "lowbit/Dialect/Lowbit/IR/ElementFormat.h"
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CRC.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
@@ -103,6 +106,23 @@ std::string sources(const CompiledModel &model) {
   return text;
 }
 
+/// The flags every CPU kernel of the model needs (the ISA's, and
+/// -mavx512vnni for AVX-512 int8-dot kernels), each once, in first-use order.
+std::string cpuCompileFlags(const CompiledModel &model) {
+  llvm::SmallVector<std::string> flags;
+  auto add = [&](StringRef text) {
+    llvm::SmallVector<StringRef> words;
+    text.split(words, ' ', -1, /*KeepEmpty=*/false);
+    for (StringRef word : words)
+      if (!llvm::is_contained(flags, word))
+        flags.push_back(word.str());
+  };
+  add(cpu::isaCompileFlags(model.options.isa));
+  for (const Kernel &kernel : model.kernels)
+    add(cpu::compileFlags(kernel.cpu));
+  return llvm::join(flags, " ");
+}
+
 std::string cmakeLists(const CompiledModel &model) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -115,7 +135,7 @@ std::string cmakeLists(const CompiledModel &model) {
        << "target_include_directories(lowbit_model PUBLIC "
           "${CMAKE_CURRENT_SOURCE_DIR})\n"
        << "target_compile_options(lowbit_model PRIVATE -O3 "
-       << cpu::isaCompileFlags(model.options.isa) << ")\n"
+       << cpuCompileFlags(model) << ")\n"
        << "find_package(OpenMP)\n"
        << "if(OpenMP_CXX_FOUND)\n"
        << "  target_link_libraries(lowbit_model PRIVATE OpenMP::OpenMP_CXX)\n"
@@ -186,7 +206,14 @@ llvm::json::Value kernelJson(const CompiledModel &model, const Kernel &kernel) {
   cpu::ScalarType out = cpuTarget ? kernel.cpu.output : kernel.gpu->output;
   bool epilogue = cpuTarget ? kernel.cpu.epilogue.has_value()
                             : kernel.gpu->epilogue.has_value();
-  return llvm::json::Object{
+  llvm::json::Object layoutJson{{"bits", int64_t(layout.bits)},
+                                {"word", int64_t(layout.wordBits)},
+                                {"aligned", layout.aligned},
+                                {"order", std::move(order)},
+                                {"words_per_row", layout.wordsPerRow(k)}};
+  if (layout.planes())
+    layoutJson["plane_rows"] = int64_t(layout.planeRows);
+  llvm::json::Object json{
       {"name", kernel.name},
       {"n", n},
       {"k", k},
@@ -198,16 +225,20 @@ llvm::json::Value kernelJson(const CompiledModel &model, const Kernel &kernel) {
            {"scale", numerics::scaleTypeName(scheme.scaleType)},
            {"zero", numerics::zeroPointModeName(scheme.zeroPoint)},
            {"tensor_scale", scheme.tensorScale}}},
-      {"layout", llvm::json::Object{{"bits", int64_t(layout.bits)},
-                                    {"word", int64_t(layout.wordBits)},
-                                    {"aligned", layout.aligned},
-                                    {"order", std::move(order)},
-                                    {"words_per_row", layout.wordsPerRow(k)}}},
+      {"layout", std::move(layoutJson)},
       {"activation", cpu::scalarTypeName(act)},
       {"output", cpu::scalarTypeName(out)},
       {"epilogue", epilogue},
       {"summary", kernel.summary},
       {"layers", std::move(layers)}};
+  if (cpuTarget) {
+    json["strategy"] = cpu::strategyName(kernel.cpu.strategy);
+    if (kernel.cpu.strategy == cpu::Strategy::Lut)
+      json["lut"] =
+          llvm::json::Object{{"group", int64_t(kernel.cpu.lut.group)},
+                             {"exact_tables", kernel.cpu.lut.exactTables}};
+  }
+  return json;
 }
 
 } // namespace
@@ -261,10 +292,12 @@ std::string lowbit::compile::writeLibrary(const CompiledModel &model,
                               {"source", sourceFileName(target)},
                               {"kernels", std::move(kernels)},
                               {"layers", std::move(layers)}};
-  if (target == Target::CPU)
+  if (target == Target::CPU) {
     manifest["isa"] = cpu::isaName(model.options.isa);
-  else
+    manifest["compile_flags"] = cpuCompileFlags(model);
+  } else {
     manifest["arch"] = model.options.gpuArch;
+  }
 
   std::string manifestText;
   llvm::raw_string_ostream manifestOs(manifestText);

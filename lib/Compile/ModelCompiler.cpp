@@ -195,10 +195,14 @@ FailureOr<LayerOperand> describeOperand(MatmulOp op, StringRef role,
   LayerOperand operand;
   operand.role = role.str();
   operand.shape.assign(type.getShape().begin(), type.getShape().end());
-  // Packed weights are 32-bit words, uint32_t in every kernel ABI.
-  operand.dtype = role == "weights" ? "u32"
-                  : asF32           ? "f32"
-                                    : dtypeName(type.getElementType());
+  // Packed weights are unsigned words: 32-bit (the dequant and lut
+  // layouts) or bytes (the int8-dot layout); every kernel ABI takes them as
+  // a uint32_t pointer.
+  operand.dtype =
+      role == "weights"
+          ? "u" + std::to_string(type.getElementType().getIntOrFloatBitWidth())
+      : asF32 ? "f32"
+              : dtypeName(type.getElementType());
   if (operand.dtype.empty())
     return op.emitOpError("operand '")
            << role << "' has element type " << type.getElementType()
@@ -326,7 +330,17 @@ std::string cpuDeclaration(const cpu::KernelSpec &spec) {
   std::string text;
   llvm::raw_string_ostream os(text);
   printDeclarationComment(os, spec);
-  os << "ISA " << cpu::isaName(spec.isa) << ". ABI: docs/cpu-kernels.md.\n"
+  os << "ISA " << cpu::isaName(spec.isa) << ", strategy "
+     << cpu::strategyName(spec.strategy);
+  if (spec.strategy == cpu::Strategy::Int8Dot)
+    os << " (activations quantized to int8 at run time, blocks of "
+       << cpu::kInt8Block << " along K)";
+  if (spec.strategy == cpu::Strategy::Lut)
+    os << " (table lookup, " << spec.lut.group << " activations per table, "
+       << (spec.isa == cpu::Isa::Scalar || spec.lut.exactTables ? "f32"
+                                                                : "int8")
+       << " tables)";
+  os << ".\n/// ABI: docs/cpu-kernels.md.\n"
      << "void " << spec.name << "(const " << act
      << " *x, int64_t m, const uint32_t *w, const " << scale
      << " *scales, const float *zeros, const " << scale
@@ -360,17 +374,16 @@ std::string gpuDeclaration(const gpu::KernelSpec &spec) {
   return text;
 }
 
-/// The library's manifest, weight files and host-side packers describe the
-/// dequant kernels' layouts only: any other strategy is a located error.
-LogicalResult requireDequant(MatmulOp op, cpu::Strategy strategy,
-                             StringRef emitFlag) {
+/// GPU libraries' host-side packers describe the dequant kernels' layouts
+/// only: any other strategy is a located error there.
+LogicalResult requireGpuDequant(MatmulOp op, cpu::Strategy strategy) {
   if (strategy == cpu::Strategy::Dequant)
     return success();
   return op.emitOpError("has strategy ")
          << cpu::strategyName(strategy)
-         << "; the kernel library takes dequant kernels only (run "
-            "lowbit-bench or lowbit-translate "
-         << emitFlag << " for " << cpu::strategyName(strategy) << " kernels)";
+         << "; GPU kernel libraries take dequant kernels only (run "
+            "lowbit-bench or lowbit-translate --emit-cuda/--emit-hip for "
+         << cpu::strategyName(strategy) << " kernels)";
 }
 
 /// Emits `op`'s kernel under `name` for the target.
@@ -382,8 +395,6 @@ FailureOr<Kernel> emitKernel(MatmulOp op, const Options &options,
   if (options.target == Target::CPU) {
     FailureOr<cpu::KernelSpec> spec = getCpuKernelSpec(op, options.isa, name);
     if (failed(spec))
-      return failure();
-    if (failed(requireDequant(op, spec->strategy, "--emit-cpu")))
       return failure();
     kernel.cpu = *spec;
     kernel.declaration = cpuDeclaration(*spec);
@@ -397,7 +408,7 @@ FailureOr<Kernel> emitKernel(MatmulOp op, const Options &options,
         getGpuKernelSpec(op, target, name, options.gpuTile);
     if (failed(spec))
       return failure();
-    if (failed(requireDequant(op, spec->strategy, "--emit-cuda/--emit-hip")))
+    if (failed(requireGpuDequant(op, spec->strategy)))
       return failure();
     kernel.gpu = *spec;
     kernel.declaration = gpuDeclaration(*spec);
@@ -412,12 +423,17 @@ FailureOr<Kernel> emitKernel(MatmulOp op, const Options &options,
 }
 
 std::string pipelineFor(const Options &options) {
-  std::string pipeline =
-      options.target == Target::CPU
-          ? std::string("lowbit-cpu-pipeline{isa=") +
-                cpu::isaName(options.isa) + "},canonicalize"
-          : std::string("lowbit-gpu-pipeline{target=") +
-                targetName(options.target) + "},canonicalize";
+  std::string pipeline;
+  if (options.target == Target::CPU) {
+    pipeline =
+        std::string("lowbit-cpu-pipeline{isa=") + cpu::isaName(options.isa);
+    if (!options.cpuStrategy.empty())
+      pipeline += " strategy=" + options.cpuStrategy;
+  } else {
+    pipeline =
+        std::string("lowbit-gpu-pipeline{target=") + targetName(options.target);
+  }
+  pipeline += "},canonicalize";
   if (options.tileSearch) {
     std::string target = options.target == Target::CPU
                              ? std::string("cpu-") + cpu::isaName(options.isa)

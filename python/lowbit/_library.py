@@ -63,10 +63,12 @@ def _compiler():
     raise RuntimeError("no C++ compiler found (set CXX, or install g++)")
 
 
-def _build(directory, isa):
-    """Builds DIR/kernels.cpp into DIR/liblowbit_model.so; returns its path."""
+def _build(directory, manifest, isa):
+    """Builds DIR/kernels.cpp into DIR/liblowbit_model.so; returns its path.
+    The flags are the manifest's (the ISA's and what its kernels need)."""
     library = os.path.join(directory, "liblowbit_model.so")
-    command = [_compiler(), "-O3", *_lowbit._isa_compile_flags(isa).split(),
+    flags = manifest.get("compile_flags") or _lowbit._isa_compile_flags(isa)
+    command = [_compiler(), "-O3", *flags.split(),
                "-fopenmp", "-shared", "-fPIC", "-I", directory,
                os.path.join(directory, "kernels.cpp"), "-o", library]
     proc = subprocess.run(command, capture_output=True, text=True)
@@ -91,6 +93,9 @@ class Layer:
         self.kernel = kernel["name"]
         self.n, self.k = kernel["n"], kernel["k"]
         self.activation, self.output = kernel["activation"], kernel["output"]
+        # dequant (exact activations), int8-dot or lut (activations
+        # quantized to int8 at run time; docs/cpu-kernels.md).
+        self.strategy = kernel.get("strategy", "dequant")
         self._epilogue = kernel["epilogue"]
         self._tensor_scale = float(entry.get("tensor_scale", 1.0))
         self._function = getattr(model._library, self.kernel)
@@ -125,7 +130,8 @@ class Layer:
 
     def __repr__(self):
         return (f"lowbit.Layer({self.name!r}, kernel={self.kernel!r}, "
-                f"n={self.n}, k={self.k}, act={self.activation})")
+                f"n={self.n}, k={self.k}, act={self.activation}, "
+                f"strategy={self.strategy})")
 
     def __call__(self, x, *operands, threads=0):
         x = np.asarray(x)
@@ -188,7 +194,7 @@ class CompiledModel:
         with open(os.path.join(self.directory, "manifest.json")) as f:
             self.manifest = json.load(f)
         self.isa = isa
-        library = _build(self.directory, isa)
+        library = _build(self.directory, self.manifest, isa)
         # RTLD_LOCAL, and never closed (ctypes does not dlclose).
         self._library = ctypes.CDLL(library, mode=os.RTLD_LOCAL | os.RTLD_NOW)
         kernels = {k["name"]: k for k in self.manifest["kernels"]}
@@ -216,20 +222,24 @@ def _library_dir(out_dir, owner_hint):
     return tempfile.mkdtemp(prefix=f"lowbit-{owner_hint}-"), True
 
 
-def compile_linear(q, isa="avx2", act="f32", out_dir=None):
+def compile_linear(q, isa="avx2", act="f32", out_dir=None,
+                   strategy="dequant"):
     """Compiles one quantized linear layer for the CPU.
 
     Returns a callable `layer(x) -> y` with x [M, K] and y = x . W^T [M, N],
     W the dequantized weights of q. The library folder goes to out_dir, or
     to a temporary folder removed when the layer is garbage collected (the
-    loaded library stays mapped).
+    loaded library stays mapped). `strategy`: "dequant" (exact activations),
+    "int8-dot" or "lut" (faster; activations quantized to int8 at run time,
+    in blocks of 32 along K, or in the lookup tables), or "auto" (the
+    compiler's pick; docs/cpu-kernels.md).
     """
     if not isinstance(q, _lowbit.QuantizedLinear):
         raise ValueError("compile_linear takes a lowbit.QuantizedLinear "
                          f"(from quantize or read_gguf), not {type(q).__name__}")
     directory, temporary = _library_dir(out_dir, "linear")
     try:
-        _lowbit._compile_linears([q], isa, act, directory)
+        _lowbit._compile_linears([q], isa, act, strategy, directory)
         layer = CompiledModel(directory, isa).layers[0]
     except BaseException:
         if temporary:
@@ -240,11 +250,13 @@ def compile_linear(q, isa="avx2", act="f32", out_dir=None):
     return layer
 
 
-def compile_model(mlir_path, out_dir, isa="avx2"):
+def compile_model(mlir_path, out_dir, isa="avx2", strategy=None):
     """Compiles a model module (lowbit-compile's input) for the CPU into
-    out_dir, builds and loads it: a CompiledModel whose layers are callable."""
+    out_dir, builds and loads it: a CompiledModel whose layers are callable.
+    `strategy` as in compile_linear, for every layer; None keeps each
+    matmul's own (else dequant)."""
     if not os.path.isfile(mlir_path):
         raise ValueError(f"model file {mlir_path} does not exist")
     os.makedirs(out_dir, exist_ok=True)
-    _lowbit._compile_model_file(mlir_path, isa, out_dir)
+    _lowbit._compile_model_file(mlir_path, isa, strategy or "", out_dir)
     return CompiledModel(out_dir, isa)

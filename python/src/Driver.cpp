@@ -89,13 +89,18 @@ private:
 
 /// Compiles `module` for the CPU and writes the library folder `dir`.
 std::string compileAndWrite(CompilerContext &context, mlir::ModuleOp module,
-                            const std::string &isa, const std::string &dir) {
+                            const std::string &isa, const std::string &strategy,
+                            const std::string &dir) {
   std::optional<cpu::Isa> parsed = cpu::parseIsa(isa);
   if (!parsed)
     return "isa '" + isa + "' is not one of avx512, avx2, scalar";
+  if (!strategy.empty() && strategy != "auto" && !cpu::parseStrategy(strategy))
+    return "strategy '" + strategy +
+           "' is not one of dequant, int8-dot, lut, auto";
   compile::Options options;
   options.target = compile::Target::CPU;
   options.isa = *parsed;
+  options.cpuStrategy = strategy;
   mlir::FailureOr<compile::CompiledModel> model =
       compile::compileModule(module, options);
   if (failed(model))
@@ -136,6 +141,7 @@ std::string python::readGptqCheckpointAt(const std::string &path,
 std::string python::compileLinears(const import::ImportedModel &model,
                                    const std::string &isa,
                                    const std::string &activation,
+                                   const std::string &strategy,
                                    const std::string &dir) {
   std::optional<import::ActivationType> act =
       import::parseActivationType(activation);
@@ -149,18 +155,19 @@ std::string python::compileLinears(const import::ImportedModel &model,
   if (failed(module))
     return context.fail("the quantized linear layer cannot be turned into a "
                         "lowbit module:");
-  return compileAndWrite(context, **module, isa, dir);
+  return compileAndWrite(context, **module, isa, strategy, dir);
 }
 
 std::string python::compileModelFile(const std::string &path,
                                      const std::string &isa,
+                                     const std::string &strategy,
                                      const std::string &dir) {
   CompilerContext context;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceFile<mlir::ModuleOp>(path, &context.get());
   if (!module)
     return context.fail("cannot parse the MLIR module " + path + ":");
-  return compileAndWrite(context, *module, isa, dir);
+  return compileAndWrite(context, *module, isa, strategy, dir);
 }
 
 std::string python::isaFlags(const std::string &isa, std::string &error) {

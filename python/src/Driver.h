@@ -30,16 +30,19 @@ std::string readGptqCheckpointAt(const std::string &path,
 
 /// Builds the module of `model`'s linears (buildImportModule, activations
 /// of type `activation`: f16, bf16 or f32; M dynamic), compiles it for the
-/// CPU `isa` (avx512, avx2, scalar) and writes the library folder `dir`
-/// (compileModule, writeLibrary).
+/// CPU `isa` (avx512, avx2, scalar) with `strategy` (dequant, int8-dot,
+/// lut, auto; empty: each matmul's own, else dequant) and writes the
+/// library folder `dir` (compileModule, writeLibrary).
 std::string compileLinears(const import::ImportedModel &model,
                            const std::string &isa,
                            const std::string &activation,
-                           const std::string &dir);
+                           const std::string &strategy, const std::string &dir);
 
 /// Parses the MLIR module in the file `path`, compiles it for the CPU `isa`
-/// and writes the library folder `dir`, as `lowbit-compile` does.
+/// with `strategy` (as compileLinears) and writes the library folder `dir`,
+/// as `lowbit-compile` does.
 std::string compileModelFile(const std::string &path, const std::string &isa,
+                             const std::string &strategy,
                              const std::string &dir);
 
 /// The compiler flags of a CPU ISA ("-mavx2 -mfma ..."); sets `error` for

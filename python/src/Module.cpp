@@ -295,7 +295,7 @@ std::vector<QuantizedLinear> readGptq(const std::string &path,
 
 void compileLinears(const std::vector<QuantizedLinear> &linears,
                     const std::string &isa, const std::string &activation,
-                    const std::string &dir) {
+                    const std::string &strategy, const std::string &dir) {
   import::ImportedModel model;
   model.source = "lowbit.compile_linear";
   model.linears = linears;
@@ -303,17 +303,17 @@ void compileLinears(const std::vector<QuantizedLinear> &linears,
   {
     // Compiling takes a while and touches no Python object.
     py::gil_scoped_release release;
-    error = python::compileLinears(model, isa, activation, dir);
+    error = python::compileLinears(model, isa, activation, strategy, dir);
   }
   check(error);
 }
 
 void compileModelFile(const std::string &path, const std::string &isa,
-                      const std::string &dir) {
+                      const std::string &strategy, const std::string &dir) {
   std::string error;
   {
     py::gil_scoped_release release;
-    error = python::compileModelFile(path, isa, dir);
+    error = python::compileModelFile(path, isa, strategy, dir);
   }
   check(error);
 }
@@ -543,8 +543,8 @@ PYBIND11_MODULE(_lowbit, m) {
         "The quantized linear layers of a GPTQ/AWQ safetensors file or "
         "folder.");
   m.def("_compile_linears", &compileLinears, py::arg("linears"), py::arg("isa"),
-        py::arg("act"), py::arg("dir"));
+        py::arg("act"), py::arg("strategy"), py::arg("dir"));
   m.def("_compile_model_file", &compileModelFile, py::arg("path"),
-        py::arg("isa"), py::arg("dir"));
+        py::arg("isa"), py::arg("strategy"), py::arg("dir"));
   m.def("_isa_compile_flags", &isaFlags, py::arg("isa"));
 }

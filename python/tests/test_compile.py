@@ -66,10 +66,67 @@ def test_compile_linear_f16_activations(rng, isa):
     assert relative_error(y, ref) < 2e-3
 
 
+def quantize_blocks(x):
+    """Activations as int8-dot kernels quantize them, written independently
+    of the compiler: blocks of 32 along K, a = max|x| / 127 and q = x / a
+    rounded to nearest even, in float32 arithmetic; returns q * a."""
+    x = np.asarray(x, dtype=np.float32)
+    out = np.zeros(x.shape)
+    for b in range(0, x.shape[1], 32):
+        block = x[:, b:b + 32]
+        a = np.abs(block).max(axis=1, keepdims=True) / np.float32(127)
+        q = np.rint(block / np.where(a > 0, a, np.float32(1)))
+        out[:, b:b + 32] = np.where(a > 0, q.astype(np.float64) * a, 0.0)
+    return out
+
+
+def strategy_isa(isa):
+    """int8-dot kernels for AVX-512 need VNNI: AVX2 where the CPU lacks it."""
+    with open("/proc/cpuinfo") as f:
+        vnni = "avx512_vnni" in f.read().split()
+    return isa if isa != "avx512" or vnni else "avx2"
+
+
+@pytest.mark.parametrize("strategy", ["int8-dot", "lut", "auto"])
+@pytest.mark.parametrize("fmt,zero", [("int4", "none"), ("uint4", "int"),
+                                      ("int2", "float"), ("int8", "none")])
+def test_compile_linear_strategies(strategy, fmt, zero, rng, isa):
+    # The faster strategies quantize activations: int8-dot kernels match a
+    # float64 reference on the activations quantized as they quantize them
+    # to f32 accuracy; lut kernels (int8 tables) stay within 5 % of the
+    # exact product.
+    n, k, m = 40, 512, 3
+    q = lowbit.quantize(rng.standard_normal((n, k)), fmt, 64, scale="f16",
+                        zero=zero)
+    layer = lowbit.compile_linear(q, isa=strategy_isa(isa), act="f32",
+                                  strategy=strategy)
+    if strategy == "auto":
+        # The heuristic of docs/cpu-kernels.md: lut up to 4 bits.
+        assert layer.strategy == ("lut" if fmt != "int8" else "int8-dot")
+    else:
+        assert layer.strategy == strategy
+    x = rng.standard_normal((m, k)).astype(np.float32)
+    y = layer(x)
+    w = lowbit.dequantize(q)
+    exact = x.astype(np.float64) @ w.T
+    if layer.strategy == "int8-dot":
+        assert relative_error(y, quantize_blocks(x) @ w.T) < 1e-5
+        assert relative_error(y, exact) < 2e-2
+    else:
+        assert 1e-5 < relative_error(y, exact) < 5e-2
+
+
 def test_compile_linear_bad_input(rng, isa):
     q = lowbit.quantize(rng.standard_normal((8, 64)), "int4", 32)
     with pytest.raises(ValueError, match="isa 'sse9'"):
         lowbit.compile_linear(q, isa="sse9")
+    with pytest.raises(ValueError,
+                       match="strategy 'fast' is not one of dequant, "
+                             "int8-dot, lut, auto"):
+        lowbit.compile_linear(q, strategy="fast")
+    with pytest.raises(ValueError, match="cannot use the int8-dot strategy"):
+        lowbit.compile_linear(lowbit.quantize(rng.standard_normal((8, 64)),
+                                              "nf4", 32), strategy="int8-dot")
     with pytest.raises(ValueError, match="activation type 'f64'"):
         lowbit.compile_linear(q, act="f64")
     with pytest.raises(ValueError, match="QuantizedLinear"):
@@ -94,9 +151,10 @@ def packed_weights(model, layer):
     files = {o["role"]: os.path.join(model.directory, o["file"])
              for o in entry["operands"] if "file" in o}
     layout = kernel["layout"]
-    words = np.fromfile(files["weights"], dtype=np.uint32).reshape(
-        layer.n, layout["words_per_row"])
-    codes = lowbit.unpack(words, layout["bits"], layer.k, word=32,
+    assert "plane_rows" not in layout  # Bit planes: not through this helper.
+    words = np.fromfile(files["weights"], dtype={8: np.uint8, 32: np.uint32}[
+        layout["word"]]).reshape(layer.n, layout["words_per_row"])
+    codes = lowbit.unpack(words, layout["bits"], layer.k, word=layout["word"],
                           aligned=layout["aligned"], order=layout["order"])
     scheme = kernel["scheme"]
     assert scheme["scale"] == "f16" and scheme["zero"] in ("none", "int")
@@ -132,6 +190,20 @@ def test_compile_model_example_block(tmp_path, rng, isa):
     assert relative_error(out(x, residual), ref) < 1e-5
     with pytest.raises(ValueError, match="run-time operands"):
         out(x)
+
+
+def test_compile_model_example_block_int8_dot(tmp_path, rng, isa):
+    mlir = tmp_path / "block.mlir"
+    subprocess.run([sys.executable, EXAMPLE, "--dim", "128", "--ffn", "256",
+                    "-o", str(mlir)], check=True)
+    model = lowbit.compile_model(str(mlir), str(tmp_path / "block"),
+                                 isa=strategy_isa(isa), strategy="int8-dot")
+    assert {layer.strategy for layer in model.layers} == {"int8-dot"}
+    x = rng.standard_normal((1, 128)).astype(np.float32)
+    qkv = model["attn_qkv_0"]
+    # Byte-layout weights: 8-bit words in the manifest.
+    ref = quantize_blocks(x) @ packed_weights(model, qkv).T
+    assert relative_error(qkv(x), ref) < 1e-5
 
 
 def test_compile_model_errors(tmp_path):

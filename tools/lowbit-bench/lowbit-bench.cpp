@@ -650,28 +650,6 @@ struct ErrorNorms {
   double relative() const { return std::sqrt(diff2 / std::max(ref2, 1e-300)); }
 };
 
-/// The activations an int8-dot kernel multiplies, as values: each row
-/// quantized in blocks of 32 along K to q * a with a = max|x| / 127 and q =
-/// x / a rounded to nearest even, in f32 exactly as the kernel does it.
-std::vector<double> quantizeActivations(const std::vector<float> &x, int64_t m,
-                                        int64_t k) {
-  std::vector<double> out(x.size());
-  const int64_t block = cpu::kInt8Block;
-  for (int64_t row = 0; row < m; ++row)
-    for (int64_t b = 0; b < k; b += block) {
-      const float *v = x.data() + row * k + b;
-      int64_t count = std::min(block, k - b);
-      float amax = 0.0f;
-      for (int64_t j = 0; j < count; ++j)
-        amax = std::max(amax, std::fabs(v[j]));
-      const float a = amax / 127.0f;
-      for (int64_t j = 0; j < count; ++j)
-        out[row * k + b + j] =
-            a > 0.0f ? double(std::nearbyint(v[j] / a)) * double(a) : 0.0;
-    }
-  return out;
-}
-
 /// Tolerance of the relative Frobenius error: f32 accumulation over K plus
 /// the rounding of the output type.
 double tolerance(cpu::ScalarType output, int64_t k) {
@@ -1162,7 +1140,7 @@ int main(int argc, char **argv) {
     bool quantized = spec.strategy == cpu::Strategy::Int8Dot;
     std::vector<double> xq;
     if (quantized)
-      xq = quantizeActivations(xValues, m, k);
+      xq = cpu::quantizeActivationsInt8(xValues, m, k);
     ErrorNorms error, errorQuantized, quantization;
     for (int64_t row = 0; row < m; ++row)
       for (int64_t col = 0; col < n; ++col) {

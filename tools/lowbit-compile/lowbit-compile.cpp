@@ -1,7 +1,7 @@
 //===- lowbit-compile.cpp - A model to a kernel library -------------------===//
 //
-// lowbit-compile MODEL.mlir --target=cpu|cuda|hip -o OUT/ [--tune=model|measure]
-//     [--build] [--run]
+// lowbit-compile MODEL.mlir --target=cpu|cuda|hip -o OUT/ [--strategy=S]
+//     [--tune=model|measure] [--build] [--run]
 //
 // Runs the target's pipeline over the model, emits one kernel per distinct
 // lowbit.matmul, and writes OUT/ (docs/lowbit-compile.md). --tune gives each
@@ -48,6 +48,13 @@ static cl::opt<std::string> targetName("target", cl::desc("cpu, cuda or hip"),
 static cl::opt<std::string> isaName("isa",
                                     cl::desc("CPU ISA: avx512, avx2, scalar"),
                                     cl::init("avx2"), cl::cat(category));
+static cl::opt<std::string> strategyFlag(
+    "strategy",
+    cl::desc("CPU kernels: dequant (exact f32 activations), int8-dot or lut "
+             "(activations quantized to int8 at run time), auto (the "
+             "heuristic's choice per layer); default: each matmul's own "
+             "strategy, else dequant"),
+    cl::init(""), cl::cat(category));
 static cl::opt<std::string>
     archName("arch",
              cl::desc("GPU arch (default sm_90a for cuda, gfx90a "
@@ -177,6 +184,17 @@ int main(int argc, char **argv) {
   if (!isa)
     fail("--isa=" + isaName + " is not one of " + cpu::isaNames(), 2);
   options.isa = *isa;
+  if (strategyFlag.getNumOccurrences()) {
+    if (options.target != compile::Target::CPU)
+      fail("--strategy chooses CPU kernels; GPU kernel libraries take "
+           "dequant kernels",
+           2);
+    if (strategyFlag != "auto" && !cpu::parseStrategy(strategyFlag.getValue()))
+      fail("--strategy=" + strategyFlag +
+               " is not one of dequant, int8-dot, lut, auto",
+           2);
+    options.cpuStrategy = strategyFlag;
+  }
   if (options.target == compile::Target::CPU && !archName.empty())
     fail("--arch is for GPU targets; the CPU target takes --isa", 2);
   options.gpuArch = archName;

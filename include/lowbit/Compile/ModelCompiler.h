@@ -32,6 +32,9 @@ const char *targetName(Target target);
 struct Options {
   Target target = Target::CPU;
   cpu::Isa isa = cpu::Isa::AVX2; ///< CPU kernels.
+  /// CPU kernels: dequant, int8-dot, lut or auto for every layer (the
+  /// pipeline's `strategy`); empty keeps each matmul's own, else dequant.
+  std::string cpuStrategy;
   std::string gpuArch;           ///< sm_90a / gfx90a; empty: the default.
   std::optional<gpu::TileConfig> gpuTile; ///< Overrides the GPU heuristic.
   /// When set, --lowbit-tile-search runs after the target's pipeline with

@@ -1760,6 +1760,25 @@ Strategy lowbit::cpu::autoStrategy(const KernelSpec &spec) {
   return Strategy::Dequant;
 }
 
+std::vector<double>
+lowbit::cpu::quantizeActivationsInt8(const std::vector<float> &x, int64_t m,
+                                     int64_t k) {
+  std::vector<double> out(x.size());
+  for (int64_t row = 0; row < m; ++row)
+    for (int64_t b = 0; b < k; b += kInt8Block) {
+      const float *v = x.data() + row * k + b;
+      int64_t count = std::min(kInt8Block, k - b);
+      float amax = 0.0f;
+      for (int64_t j = 0; j < count; ++j)
+        amax = std::max(amax, std::fabs(v[j]));
+      const float a = amax / 127.0f;
+      for (int64_t j = 0; j < count; ++j)
+        out[row * k + b + j] =
+            a > 0.0f ? double(std::nearbyint(v[j] / a)) * double(a) : 0.0;
+    }
+  return out;
+}
+
 EmitResult lowbit::cpu::emitCpuKernel(const KernelSpec &spec) {
   EmitResult result;
   result.error = verifyKernelSpec(spec);

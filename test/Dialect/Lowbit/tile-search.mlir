@@ -37,3 +37,14 @@ func.func @sixteen_rows(%x: tensor<16x4096xf32>, %q: tensor<4096x4096xsi4>, %s: 
       : (tensor<16x4096xf32>, tensor<4096x4096xsi4>, tensor<4096x32xf16>) -> tensor<16x4096xf32>
   return %y : tensor<16x4096xf32>
 }
+
+// The cost model describes the dequant kernels: an int8-dot matmul keeps its
+// emitter's default schedule.
+// LATENCY-LABEL: func.func @int8_dot
+// LATENCY-NOT: lowbit.schedule
+// LATENCY: return
+func.func @int8_dot(%x: tensor<1x4096xf32>, %q: tensor<4096x4096xsi4>, %s: tensor<4096x32xf16>) -> tensor<1x4096xf32> {
+  %y = lowbit.matmul %x, %q, %s scheme <group = [1, 128], scale = f16> transpose_b strategy int8_dot
+      : (tensor<1x4096xf32>, tensor<4096x4096xsi4>, tensor<4096x32xf16>) -> tensor<1x4096xf32>
+  return %y : tensor<1x4096xf32>
+}

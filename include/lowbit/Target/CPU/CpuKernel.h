@@ -61,6 +61,14 @@ const char *strategyName(Strategy strategy);
 /// Elements of K sharing one activation scale in the Int8Dot strategy.
 constexpr int64_t kInt8Block = 32;
 
+/// The activations an Int8Dot kernel multiplies, as values: each row of
+/// x[m, k] quantized in blocks of kInt8Block along K to q * a, with
+/// a = max|x| / 127 and q = x / a rounded to nearest even, in f32 exactly as
+/// the kernels compute it (a block of zeros stays zero). References that
+/// check Int8Dot kernels tightly multiply these.
+std::vector<double> quantizeActivationsInt8(const std::vector<float> &x,
+                                            int64_t m, int64_t k);
+
 /// Element type of activations and outputs in memory.
 enum class ScalarType { F32, F16, BF16 };
 std::optional<ScalarType> parseScalarType(std::string_view name);

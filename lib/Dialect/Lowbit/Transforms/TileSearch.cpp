@@ -154,9 +154,10 @@ struct TileSearchPass
     }
     std::string objectiveText = tune::objectiveName(*objective);
     WalkResult result = root->walk([&](MatmulOp op) {
-      // The model describes the GPU tensor-core kernels only: lut matmuls
-      // keep the lut emitter's decomposition.
-      if (target->gpu && op.getStrategy() == Strategy::Lut)
+      // The model describes the dequant kernels only (the GPU tensor-core
+      // ones, the CPU dequant ones): matmuls of other strategies keep their
+      // emitter's default schedule.
+      if (op.getStrategy().value_or(Strategy::Dequant) != Strategy::Dequant)
         return WalkResult::advance();
       FailureOr<tune::Problem> problem = getTuneProblem(op, m);
       if (failed(problem))
