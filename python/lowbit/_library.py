@@ -194,6 +194,13 @@ class CompiledModel:
         with open(os.path.join(self.directory, "manifest.json")) as f:
             self.manifest = json.load(f)
         self.isa = isa
+        # Kernels this CPU cannot run would kill the interpreter with an
+        # illegal instruction: refuse them before loading.
+        for kernel in self.manifest["kernels"]:
+            missing = _lowbit._missing_cpu_features(
+                self.manifest.get("isa", isa), kernel.get("strategy", "dequant"))
+            if missing:
+                raise RuntimeError(f"kernel {kernel['name']}: {missing}")
         library = _build(self.directory, self.manifest, isa)
         # RTLD_LOCAL, and never closed (ctypes does not dlclose).
         self._library = ctypes.CDLL(library, mode=os.RTLD_LOCAL | os.RTLD_NOW)

@@ -170,6 +170,26 @@ std::string python::compileModelFile(const std::string &path,
   return compileAndWrite(context, *module, isa, strategy, dir);
 }
 
+std::string python::missingCpuFeatures(const std::string &isa,
+                                       const std::string &strategy,
+                                       std::string &error) {
+  std::optional<cpu::Isa> parsedIsa = cpu::parseIsa(isa);
+  std::optional<cpu::Strategy> parsedStrategy = cpu::parseStrategy(strategy);
+  if (!parsedIsa || !parsedStrategy) {
+    error = "unknown isa '" + isa + "' or strategy '" + strategy + "'";
+    return "";
+  }
+  cpu::KernelSpec spec;
+  spec.isa = *parsedIsa;
+  spec.strategy = *parsedStrategy;
+  std::string missing = cpu::missingCpuFeatures(spec);
+  if (missing.empty())
+    return "";
+  return "this CPU lacks " + missing + ", which " + isa + " " + strategy +
+         " kernels need; compile with isa='" +
+         cpu::isaName(cpu::widestRunnableIsa(spec)) + "' (the widest it runs)";
+}
+
 std::string python::isaFlags(const std::string &isa, std::string &error) {
   std::optional<cpu::Isa> parsed = cpu::parseIsa(isa);
   if (!parsed) {

@@ -45,6 +45,12 @@ std::string compileModelFile(const std::string &path, const std::string &isa,
                              const std::string &strategy,
                              const std::string &dir);
 
+/// "" when this CPU runs `isa` kernels of `strategy` (names as the
+/// manifest spells them), else a sentence naming the missing features and
+/// the widest ISA it runs; sets `error` for unknown names.
+std::string missingCpuFeatures(const std::string &isa,
+                               const std::string &strategy, std::string &error);
+
 /// The compiler flags of a CPU ISA ("-mavx2 -mfma ..."); sets `error` for
 /// an unknown name.
 std::string isaFlags(const std::string &isa, std::string &error);

@@ -325,6 +325,14 @@ std::string isaFlags(const std::string &isa) {
   return flags;
 }
 
+std::string missingCpuFeatures(const std::string &isa,
+                               const std::string &strategy) {
+  std::string error;
+  std::string missing = python::missingCpuFeatures(isa, strategy, error);
+  check(error);
+  return missing;
+}
+
 py::object optionalArray(const std::vector<double> &values,
                          const std::vector<int64_t> &shape) {
   if (values.empty())
@@ -547,4 +555,6 @@ PYBIND11_MODULE(_lowbit, m) {
   m.def("_compile_model_file", &compileModelFile, py::arg("path"),
         py::arg("isa"), py::arg("strategy"), py::arg("dir"));
   m.def("_isa_compile_flags", &isaFlags, py::arg("isa"));
+  m.def("_missing_cpu_features", &missingCpuFeatures, py::arg("isa"),
+        py::arg("strategy"));
 }

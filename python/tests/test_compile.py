@@ -82,9 +82,7 @@ def quantize_blocks(x):
 
 def strategy_isa(isa):
     """int8-dot kernels for AVX-512 need VNNI: AVX2 where the CPU lacks it."""
-    with open("/proc/cpuinfo") as f:
-        vnni = "avx512_vnni" in f.read().split()
-    return isa if isa != "avx512" or vnni else "avx2"
+    return isa if isa != "avx512" or "avx512_vnni" in cpu_flags() else "avx2"
 
 
 @pytest.mark.parametrize("strategy", ["int8-dot", "lut", "auto"])
@@ -114,6 +112,24 @@ def test_compile_linear_strategies(strategy, fmt, zero, rng, isa):
         assert relative_error(y, exact) < 2e-2
     else:
         assert 1e-5 < relative_error(y, exact) < 5e-2
+
+
+def cpu_flags():
+    with open("/proc/cpuinfo") as f:
+        return set(f.read().split())
+
+
+@pytest.mark.skipif("avx512f" in cpu_flags() or "avx2" not in cpu_flags(),
+                    reason="checks the refusal on a CPU with AVX2 only")
+def test_compile_linear_refuses_kernels_the_cpu_cannot_run(rng):
+    # Loading and calling AVX-512 kernels here would kill the interpreter
+    # with an illegal instruction: the library is refused first.
+    q = lowbit.quantize(rng.standard_normal((8, 64)), "int4", 32)
+    with pytest.raises(RuntimeError,
+                       match="this CPU lacks avx512f avx512bw avx512dq "
+                             "avx512vl, which avx512 dequant kernels need; "
+                             "compile with isa='avx2'"):
+        lowbit.compile_linear(q, isa="avx512")
 
 
 def test_compile_linear_bad_input(rng, isa):

@@ -970,6 +970,16 @@ int main(int argc, char **argv) {
     usageError(llvm::Twine("--isa=") + cpu::isaName(spec.isa) +
                " kernels do not run on this machine's architecture: pass "
                "--compile-only, or --emulator with a cross compiler in --cxx");
+  if (emulator.empty() && !compileOnly) {
+    std::string missing = cpu::missingCpuFeatures(spec);
+    if (!missing.empty())
+      usageError(llvm::Twine("this CPU lacks ") + missing +
+                 ", which --isa=" + cpu::isaName(spec.isa) + " " +
+                 cpu::strategyName(spec.strategy) +
+                 " kernels need: pass --isa=" +
+                 cpu::isaName(cpu::widestRunnableIsa(spec)) +
+                 " (the widest it runs), or --compile-only");
+  }
   const int64_t m = optM, n = optN, k = optK, group = cpu::groupSize(spec);
   checkHostMemory(m, n, k);
   const int64_t groups = k / group;

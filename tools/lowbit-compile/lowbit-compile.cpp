@@ -283,6 +283,19 @@ int main(int argc, char **argv) {
                << model->kernels.size() << " kernels -> " << outputDir << "\n";
   if (!build && !run)
     return 0;
+  // A kernel this CPU cannot run would die of an illegal instruction.
+  if (run)
+    for (const compile::Kernel &kernel : model->kernels) {
+      std::string missing = cpu::missingCpuFeatures(kernel.cpu);
+      if (!missing.empty())
+        fail("--run: this CPU lacks " + missing + ", which kernel " +
+                 kernel.name + " (" + cpu::isaName(kernel.cpu.isa) + ", " +
+                 cpu::strategyName(kernel.cpu.strategy) +
+                 ") needs: compile with --isa=" +
+                 cpu::isaName(cpu::widestRunnableIsa(kernel.cpu)) +
+                 " (the widest it runs), or use --build without --run",
+             2);
+    }
   buildLibrary(outputDir);
   if (!run)
     return 0;

@@ -84,6 +84,60 @@ std::string lowbit::cpu::compileFlags(const KernelSpec &spec) {
   return flags;
 }
 
+namespace {
+#if defined(__x86_64__) || defined(__i386__)
+/// Whether the CPU running this code has the x86 feature `name` (a flag of
+/// isaCompileFlags without its -m). __builtin_cpu_supports takes literals.
+bool hasX86Feature(std::string_view name) {
+  __builtin_cpu_init();
+  if (name == "avx2")
+    return __builtin_cpu_supports("avx2");
+  if (name == "fma")
+    return __builtin_cpu_supports("fma");
+  if (name == "f16c")
+    return __builtin_cpu_supports("f16c");
+  if (name == "avx512f")
+    return __builtin_cpu_supports("avx512f");
+  if (name == "avx512bw")
+    return __builtin_cpu_supports("avx512bw");
+  if (name == "avx512dq")
+    return __builtin_cpu_supports("avx512dq");
+  if (name == "avx512vl")
+    return __builtin_cpu_supports("avx512vl");
+  if (name == "avx512vnni")
+    return __builtin_cpu_supports("avx512vnni");
+  return false;
+}
+#endif
+} // namespace
+
+std::string lowbit::cpu::missingCpuFeatures(const KernelSpec &spec) {
+  if (!isaIsNative(spec.isa))
+    return isaName(spec.isa);
+  if (spec.isa == Isa::Scalar || spec.isa == Isa::Neon)
+    return ""; // Advanced SIMD is part of every AArch64 CPU.
+  std::string missing;
+#if defined(__x86_64__) || defined(__i386__)
+  std::istringstream flags(compileFlags(spec));
+  for (std::string flag; flags >> flag;) {
+    std::string_view feature = std::string_view(flag).substr(2); // -m...
+    if (!hasX86Feature(feature))
+      missing += (missing.empty() ? "" : " ") + std::string(feature);
+  }
+#endif
+  return missing;
+}
+
+Isa lowbit::cpu::widestRunnableIsa(const KernelSpec &spec) {
+  for (Isa isa : {Isa::AVX512, Isa::AVX2, Isa::Neon}) {
+    KernelSpec candidate = spec;
+    candidate.isa = isa;
+    if (missingCpuFeatures(candidate).empty())
+      return isa;
+  }
+  return Isa::Scalar;
+}
+
 unsigned lowbit::cpu::isaLanes(Isa isa) {
   switch (isa) {
   case Isa::AVX2:

@@ -40,6 +40,16 @@ bool isaIsNative(Isa isa);
 /// -mavx512vnni for AVX-512 int8-dot kernels.
 struct KernelSpec;
 std::string compileFlags(const KernelSpec &spec);
+/// The CPU features a kernel for `spec` needs that the CPU running this
+/// code lacks, by their compiler names ("avx512f avx512bw", "avx512vnni"
+/// for AVX-512 int8-dot kernels), space-separated; "" when it can run the
+/// kernel. For an ISA of another architecture, the ISA's name. Callers check
+/// it before running a kernel, which would otherwise die of an illegal
+/// instruction.
+std::string missingCpuFeatures(const KernelSpec &spec);
+/// The widest ISA (avx512, avx2, neon, else scalar) whose kernels for
+/// `spec`'s strategy this CPU runs.
+Isa widestRunnableIsa(const KernelSpec &spec);
 /// Vector lanes of 32 bits (the weight layout's lane count): 16, 8, 16, 4.
 unsigned isaLanes(Isa isa);
 
