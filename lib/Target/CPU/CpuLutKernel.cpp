@@ -707,21 +707,12 @@ void LutPrinter::printScalarRow() {
     return cat(floatLiteral(constant), " * xs", terms);
   };
   os << "      const float pos = " << part(false) << ";\n";
-  switch (spec.scheme.zeroPoint) {
-  case ZeroPointMode::None:
-    os << "      yv += s * pos;\n";
-    break;
-  case ZeroPointMode::Integer:
-    os << "      yv += s * (pos - zeros[at] * xs);\n";
-    break;
-  case ZeroPointMode::Float:
-    os << "      yv += s * pos - zeros[at] * xs;\n";
-    break;
-  case ZeroPointMode::AsymFloat:
-    os << "      const float neg = " << part(true) << ";\n"
-       << "      yv += s * pos + loadScale(negScales[at]) * scaleMul * neg;\n";
-    break;
-  }
+  if (spec.scheme.zeroPoint == ZeroPointMode::AsymFloat)
+    os << "      const float neg = " << part(true) << ";\n";
+  os << "      "
+     << lut::groupUpdate(spec.scheme.zeroPoint, "yv", "s", "pos", "zeros[at]",
+                         "xs", "loadScale(negScales[at]) * scaleMul * neg")
+     << "\n";
   os << "    }\n    {\n";
   printStore("      ", "yv", "mi", "n");
   os << "    }\n  }\n}\n\n";
@@ -886,6 +877,23 @@ std::string lut::printKernel(const KernelSpec &spec) {
 /// Each bit b_i of a code enters as T[p] = (T'[p] + sum_j x_j) / 2, so a
 /// value that is a linear function sum_i w_i b_i + c of its bits gives
 /// 1/2 sum_i w_i L'_i + (sum_i w_i / 2 + c) xsum.
+std::string lut::groupUpdate(ZeroPointMode mode, std::string_view acc,
+                             std::string_view s, std::string_view pos,
+                             std::string_view z, std::string_view xs,
+                             std::string_view negTerm) {
+  switch (mode) {
+  case ZeroPointMode::None:
+    return cat(acc, " += ", s, " * ", pos, ";");
+  case ZeroPointMode::Integer:
+    return cat(acc, " += ", s, " * (", pos, " - ", z, " * ", xs, ");");
+  case ZeroPointMode::Float:
+    return cat(acc, " += ", s, " * ", pos, " - ", z, " * ", xs, ";");
+  case ZeroPointMode::AsymFloat:
+    return cat(acc, " += ", s, " * ", pos, " + ", negTerm, ";");
+  }
+  return "";
+}
+
 LutPlan lut::planStreams(const numerics::Format &format, bool asym) {
   LutPlan plan;
   unsigned bits = format.bits();

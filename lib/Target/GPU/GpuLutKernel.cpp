@@ -175,21 +175,12 @@ void GpuPrinter::printLutKernel() {
   os << "#pragma unroll\n"
      << "      for (int mm = 0; mm < MT; ++mm) {\n"
      << "        const float p = " << withConstant("pos", false) << ";\n";
-  switch (mode) {
-  case ZeroPointMode::None:
-    os << "        out[r][mm] += s * p;\n";
-    break;
-  case ZeroPointMode::Integer:
-    os << "        out[r][mm] += s * (p - z * xs[mm]);\n";
-    break;
-  case ZeroPointMode::Float:
-    os << "        out[r][mm] += s * p - z * xs[mm];\n";
-    break;
-  case ZeroPointMode::AsymFloat:
-    os << "        out[r][mm] += s * p + sn * " << withConstant("neg", true)
-       << ";\n";
-    break;
-  }
+  os << "        "
+     << cpu::lut::groupUpdate(mode, "out[r][mm]", "s", "p", "z", "xs[mm]",
+                              mode == ZeroPointMode::AsymFloat
+                                  ? "sn * " + withConstant("neg", true)
+                                  : "")
+     << "\n";
   os << "        pos[r][mm] = 0.0f;\n";
   if (asym)
     os << "        neg[r][mm] = 0.0f;\n";

@@ -10,7 +10,10 @@
 #define LOWBIT_TARGET_CPU_LUTPLAN_H
 
 #include "lowbit/Numerics/Format.h"
+#include "lowbit/Numerics/Quantize.h"
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace lowbit::cpu::lut {
@@ -47,6 +50,18 @@ LutPlan planStreams(const numerics::Format &format, bool asym);
 /// +-2^e * lookups + this constant * xsum: T' = 2 T - xsum turns the
 /// symmetric form into this one.
 double plainTableConstant(const LutPlan &plan, bool negative);
+
+/// The statement (without indentation or newline) that adds a group's
+/// lookups to the accumulator `acc`, by the zero-point mode, with `s` the
+/// group's scale, `pos` its positive part, `z` its zero point, `xs` its
+/// activation sum and `negTerm` the scaled negative part (asym-fp):
+/// `acc += s * pos;`, `acc += s * (pos - z * xs);` (integer zero points),
+/// `acc += s * pos - z * xs;` (float), `acc += s * pos + negTerm;`. The CPU
+/// and GPU lut kernels print it under their own names.
+std::string groupUpdate(numerics::ZeroPointMode mode, std::string_view acc,
+                        std::string_view s, std::string_view pos,
+                        std::string_view z, std::string_view xs,
+                        std::string_view negTerm);
 
 } // namespace lowbit::cpu::lut
 
