@@ -307,6 +307,21 @@ int64_t lowbit::cpu::kBlockQuantum(const KernelSpec &spec) {
 //===----------------------------------------------------------------------===//
 
 namespace {
+
+/// The row kernels' signatures: the scalar and vector printers of a
+/// strategy print the same one, which the entry's tile loop calls.
+constexpr const char *kRowKernelSignature =
+    "template <int MT, int NA>\n"
+    "inline void rowKernel(const float *xs, const float *xsum, int64_t m0, "
+    "int64_t n, const uint32_t *w, const ScaleT *scales, const float *zeros, "
+    "const ScaleT *negScales, float scaleMul, int64_t b0, int64_t b1, "
+    "float *out) {\n";
+constexpr const char *kInt8RowKernelSignature =
+    "template <int MT, int NA>\n"
+    "inline void rowKernel(const int8_t *xq, const float *xa, const float "
+    "*qsum, int64_t m0, int64_t n, const uint32_t *w, const ScaleT *scales, "
+    "const float *zeros, const ScaleT *negScales, float scaleMul, int64_t "
+    "u0, int64_t u1, float *out) {\n";
 /// Concatenates the printed forms of its arguments.
 template <typename... Args> std::string cat(const Args &...args) {
   std::ostringstream out;
@@ -985,18 +1000,14 @@ void KernelPrinter::printVectorRowKernel() {
   int64_t fullBlocks = vectors / perWord; // Blocks of PER_WORD vectors.
   int64_t tailVectors = vectors % perWord;
 
-  os << "// Computes MT rows of y for output row n, from rows m0.. of xs, over\n"
+  os << "// Computes MT rows of y for output row n, from rows m0.. of xs, "
+        "over\n"
      << "// the blocks [b0, b1) of PER_WORD vectors (block FULL_BLOCKS is the\n"
      << "// partial one). NA independent accumulators per row hide the FMA\n"
      << "// latency.\n"
      << "[[maybe_unused]] constexpr int64_t FULL_BLOCKS = " << fullBlocks
      << ";\n"
-     << "template <int MT, int NA>\n"
-     << "inline void rowKernel(const float *xs, const float *xsum, int64_t m0, "
-        "int64_t n, const uint32_t *w, const ScaleT *scales, const float "
-        "*zeros, const ScaleT *negScales, float scaleMul, int64_t b0, "
-        "int64_t b1, float *out) {\n"
-     << "  (void)xsum; (void)zeros; (void)negScales;\n"
+     << kRowKernelSignature << "  (void)xsum; (void)zeros; (void)negScales;\n"
      << "  const uint32_t *wrow = w + n * WORDS_PER_ROW;\n"
      << "  " << vf << " yv[MT], acc[MT][NA];\n";
   if (asym())
@@ -1082,14 +1093,10 @@ void KernelPrinter::printVectorRowKernel() {
 }
 
 void KernelPrinter::printScalarRowKernel() {
-  os << "// Computes MT rows of y for output row n, from rows m0.. of xs, over\n"
+  os << "// Computes MT rows of y for output row n, from rows m0.. of xs, "
+        "over\n"
      << "// the groups [b0, b1) (NA is unused: one accumulator per row).\n"
-     << "template <int MT, int NA>\n"
-     << "inline void rowKernel(const float *xs, const float *xsum, int64_t m0, "
-        "int64_t n, const uint32_t *w, const ScaleT *scales, const float "
-        "*zeros, const ScaleT *negScales, float scaleMul, int64_t b0, "
-        "int64_t b1, float *out) {\n"
-     << "  (void)xsum; (void)zeros; (void)negScales;\n"
+     << kRowKernelSignature << "  (void)xsum; (void)zeros; (void)negScales;\n"
      << "  const uint32_t *wrow = w + n * WORDS_PER_ROW;\n"
      << "  float y[MT], corr[MT];\n"
      << "  for (int r = 0; r < MT; ++r) { y[r] = 0.0f; corr[r] = 0.0f; }\n"
@@ -1301,18 +1308,14 @@ void KernelPrinter::printInt8Flush(std::string_view indent,
 
 void KernelPrinter::printInt8ScalarRowKernel() {
   const Int8Decode &d = *int8;
-  os << "// Computes MT rows of y for output row n, from rows m0.. of xq, over\n"
+  os << "// Computes MT rows of y for output row n, from rows m0.. of xq, "
+        "over\n"
      << "// the periods [u0, u1) of the weight layout: an int32 dot per block "
         "of\n// activations, scaled by the block's scale.\n"
-     << "template <int MT, int NA>\n"
-     << "inline void rowKernel(const int8_t *xq, const float *xa, const float "
-        "*qsum, int64_t m0, int64_t n, const uint32_t *w, const ScaleT "
-        "*scales, const float *zeros, const ScaleT *negScales, float "
-        "scaleMul, int64_t u0, int64_t u1, float *out) {\n"
-     << "  (void)zeros; (void)negScales;\n"
+     << kInt8RowKernelSignature << "  (void)zeros; (void)negScales;\n"
      << "  const uint8_t *wrow = (const uint8_t *)w + n * WORDS_PER_ROW;\n"
-     << "  float y[MT], corr[MT], acc[MT]"
-     << (d.split ? ", accn[MT]" : "") << ";\n"
+     << "  float y[MT], corr[MT], acc[MT]" << (d.split ? ", accn[MT]" : "")
+     << ";\n"
      << "  for (int r = 0; r < MT; ++r) { y[r] = 0.0f; corr[r] = 0.0f; acc[r] "
         "= 0.0f;"
      << (d.split ? " accn[r] = 0.0f;" : "") << " }\n"
@@ -1367,12 +1370,7 @@ void KernelPrinter::printInt8VectorRowKernel() {
     os << "  return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), "
           "_mm256_set1_epi16(1));\n";
   os << "}\n"
-     << "template <int MT, int NA>\n"
-     << "inline void rowKernel(const int8_t *xq, const float *xa, const float "
-        "*qsum, int64_t m0, int64_t n, const uint32_t *w, const ScaleT "
-        "*scales, const float *zeros, const ScaleT *negScales, float "
-        "scaleMul, int64_t u0, int64_t u1, float *out) {\n"
-     << "  (void)zeros; (void)negScales;\n"
+     << kInt8RowKernelSignature << "  (void)zeros; (void)negScales;\n"
      << "  const uint8_t *wrow = (const uint8_t *)w + n * WORDS_PER_ROW;\n"
      << "  __m256 yv[MT], acc[MT][NA]" << (d.split ? ", accn[MT][NA]" : "")
      << ";\n"
