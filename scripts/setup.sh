@@ -22,6 +22,8 @@ APT_PACKAGES=(
 # numpy, gguf and safetensors write the checkpoint files the importer tests
 # read (with the packages' own quantizers).
 # pybind11 builds the Python package (python/); pytest runs its tests.
+# simde-py ships SIMDe's headers, with which lowbit-bench --emulate-isa runs
+# AVX-512 kernels on CPUs without AVX-512 (test/Target/CPU/*-emulated.test).
 PIP_PACKAGES=(
   "nvidia-cuda-cuobjdump>=13,<14"
   "nvidia-cuda-nvdisasm>=13,<14"
@@ -30,6 +32,7 @@ PIP_PACKAGES=(
   safetensors
   pybind11
   pytest
+  "simde-py>=0.8.2,<0.9"
 )
 
 missing=()

@@ -75,6 +75,35 @@ if aarch64_clang and os.path.exists("/usr/aarch64-linux-gnu/include/stdlib.h"):
             ("%aarch64_link_cxx", aarch64_clang +
              " --target=aarch64-linux-gnu -nostdinc++ -nostdlib++ -fuse-ld=lld"))
 config.substitutions.append(("%python", sys.executable))
+
+# x86 kernels for instructions this CPU lacks (AVX-512, VNNI) run under
+# `lowbit-bench --emulate-isa=%simde_include`, compiled against SIMDe's
+# portable intrinsics: the headers of the simde-py wheel (scripts/setup.sh
+# installs it), for the Python that runs lit or the `python3` on PATH.
+def simde_include():
+    try:
+        import simde_py
+        return simde_py.get_include()
+    except ImportError:
+        pass
+    python3 = shutil.which("python3")
+    if not python3:
+        return None
+    import subprocess
+    try:
+        out = subprocess.run(
+            [python3, "-c", "import simde_py; print(simde_py.get_include())"],
+            capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out or None
+
+
+simde_dir = simde_include()
+if (simde_dir and "cpu-avx2" in config.available_features and
+        os.path.exists(os.path.join(simde_dir, "simde", "x86", "avx512.h"))):
+    config.available_features.add("simde")
+    config.substitutions.append(("%simde_include", simde_dir))
 config.substitutions.append(
     ("%make_block", sys.executable + " " +
      os.path.join(config.lowbit_src_root, "examples", "block", "make_block.py")))

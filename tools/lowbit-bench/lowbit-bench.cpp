@@ -139,6 +139,16 @@ static cl::opt<std::string> emulator(
              "only (--repeats=0)"),
     cl::init(""), cl::cat(category));
 
+static cl::opt<std::string> emulateIsa(
+    "emulate-isa",
+    cl::desc("x86 kernels: compile against SIMDe, the portable "
+             "implementation of the x86 intrinsics whose headers are in this "
+             "directory (scripts/setup.sh installs the simde-py package; "
+             "python3 -c \"import simde_py; print(simde_py.get_include())\"), "
+             "so kernels for instructions this CPU lacks (AVX-512, VNNI) run "
+             "here; checks only (--repeats=0)"),
+    cl::value_desc("dir"), cl::init(""), cl::cat(category));
+
 static cl::opt<bool> emulateGpu(
     "emulate-gpu",
     cl::desc("--target=cuda --strategy=lut: build the kernel and the probe "
@@ -332,6 +342,42 @@ int main(int argc, char **argv) {
 )cpp";
 }
 
+/// The whole text of `path`, or a usage error.
+std::string readText(llvm::StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    usageError("cannot read " + path + ": " + buffer.getError().message());
+  return (*buffer)->getBuffer().str();
+}
+
+/// The emitted x86 kernel `source` for --emulate-isa: SIMDe's headers, with
+/// their native aliases, follow its <immintrin.h>, so every `_mm512_*` call
+/// and `__m512*` type the host cannot execute resolves to SIMDe's portable
+/// implementation (built from the host's AVX2).
+std::string simdeSource(std::string source) {
+  static constexpr llvm::StringLiteral include = "#include <immintrin.h>\n";
+  size_t at = source.find(include.data());
+  if (at == std::string::npos)
+    usageError("--emulate-isa: the kernel does not include <immintrin.h>");
+  source.insert(
+      at + include.size(),
+      R"cpp(// lowbit-bench --emulate-isa: SIMDe stands in for the x86 intrinsics.
+#define SIMDE_ENABLE_NATIVE_ALIASES
+#include <simde/x86/avx512.h>
+// Not in SIMDe: the sum of a vector's lanes.
+static inline float lowbitEmuReduceAddPs(simde__m512 v) {
+  float lanes[16], sum = 0.0f;
+  simde_mm512_storeu_ps(lanes, v);
+  for (float lane : lanes)
+    sum += lane;
+  return sum;
+}
+#undef _mm512_reduce_add_ps
+#define _mm512_reduce_add_ps(v) lowbitEmuReduceAddPs(v)
+)cpp");
+  return source;
+}
+
 /// Compiles the emitted `dir`/kernel.cpp as `build` says; returns the loaded
 /// shared object for Build::Load, else nullptr.
 void *compileKernel(llvm::StringRef dir, const cpu::KernelSpec &spec,
@@ -350,13 +396,25 @@ void *compileKernel(llvm::StringRef dir, const cpu::KernelSpec &spec,
   if (cpu::isaIsNative(isa))
     args.push_back("-mtune=native");
   llvm::SmallVector<llvm::StringRef> isaFlags;
-  std::string flagText = cpu::compileFlags(spec);
+  // Under --emulate-isa the kernel is compiled for the host's AVX2 (SIMDe
+  // implements the wider intrinsics with it), not for its own ISA.
+  bool simde = !emulateIsa.empty();
+  std::string flagText =
+      simde ? cpu::isaCompileFlags(cpu::Isa::AVX2) : cpu::compileFlags(spec);
+  std::string simdeInclude = "-isystem" + emulateIsa;
+  if (simde) {
+    cpp = pathIn(dir, "kernel-simde.cpp");
+    writeFile(cpp, simdeSource(readText(pathIn(dir, "kernel.cpp"))));
+    // SIMDe's 512-bit vector types pass in memory without AVX-512, which
+    // GCC notes as an ABI change (-Wpsabi): the kernel is one unit.
+    args.append({simdeInclude, "-Wno-psabi"});
+  }
   llvm::StringRef(flagText).split(isaFlags, ' ', -1, false);
   args.append(isaFlags.begin(), isaFlags.end());
   // GCC 12's avx512fintrin.h reads `__Y` uninitialized in its own inline
   // intrinsics; the same kernel structure is checked warning-free on the
   // other ISAs.
-  if (isa == cpu::Isa::AVX512)
+  if (isa == cpu::Isa::AVX512 && !simde)
     args.append({"-Wno-uninitialized", "-Wno-maybe-uninitialized"});
   switch (build) {
   case Build::Load:
@@ -958,6 +1016,31 @@ int main(int argc, char **argv) {
       usageError("--emulate-gpu builds and runs the kernel; --compile-only "
                  "stops before");
   }
+  if (!emulateIsa.empty()) {
+    cpu::Isa isa = config.spec.isa;
+    if (config.gpuTarget || (isa != cpu::Isa::AVX2 && isa != cpu::Isa::AVX512))
+      usageError("--emulate-isa runs x86 vector kernels (--target=cpu "
+                 "--isa=avx512 or --isa=avx2)");
+    if (repeats > 0)
+      usageError("--emulate-isa runs the kernel to check it; timings of the "
+                 "emulation mean nothing: pass --repeats=0");
+    if (compileOnly || !emulator.empty() || !sweep.empty())
+      usageError("--emulate-isa builds, runs and checks one kernel: it takes "
+                 "no --compile-only, --emulator or --sweep");
+    llvm::SmallString<256> header(emulateIsa);
+    llvm::sys::path::append(header, "simde", "x86", "avx512.h");
+    if (!llvm::sys::fs::exists(header))
+      usageError("--emulate-isa: no SIMDe headers in '" + emulateIsa + "' (" +
+                 header + " is missing)");
+    cpu::KernelSpec host = config.spec;
+    host.isa = cpu::Isa::AVX2;
+    host.strategy = cpu::Strategy::Dequant;
+    std::string missing = cpu::missingCpuFeatures(host);
+    if (!missing.empty())
+      usageError("--emulate-isa builds SIMDe on this CPU's AVX2, FMA and "
+                 "F16C; it lacks " +
+                 missing);
+  }
   if (config.gpuTarget)
     return runGpu(argv[0], config);
   cpu::KernelSpec &spec = config.spec;
@@ -970,7 +1053,7 @@ int main(int argc, char **argv) {
     usageError(llvm::Twine("--isa=") + cpu::isaName(spec.isa) +
                " kernels do not run on this machine's architecture: pass "
                "--compile-only, or --emulator with a cross compiler in --cxx");
-  if (emulator.empty() && !compileOnly) {
+  if (emulator.empty() && emulateIsa.empty() && !compileOnly) {
     std::string missing = cpu::missingCpuFeatures(spec);
     if (!missing.empty())
       usageError(llvm::Twine("this CPU lacks ") + missing +
@@ -1127,6 +1210,7 @@ int main(int argc, char **argv) {
   llvm::json::Object result{
       {"target", "cpu"},
       {"isa", cpu::isaName(spec.isa)},
+      {"isa_emulation", emulateIsa.empty() ? "none" : "simde"},
       {"m", m},
       {"n", n},
       {"k", k},

@@ -210,14 +210,41 @@ def run_kernel(lib, name, spec, m, lanes, rng):
     return None, worst
 
 
-def compile_kernels(source, cxx, directory):
+# With --simde=DIR the AVX-512 kernels are compiled for this CPU's AVX2 with
+# SIMDe's portable intrinsics standing in, as `lowbit-bench --emulate-isa`
+# does (its simdeSource prints the same prelude).
+SIMDE_PRELUDE = """#define SIMDE_ENABLE_NATIVE_ALIASES
+#include <simde/x86/avx512.h>
+static inline float lowbitEmuReduceAddPs(simde__m512 v) {
+  float lanes[16], sum = 0.0f;
+  simde_mm512_storeu_ps(lanes, v);
+  for (float lane : lanes)
+    sum += lane;
+  return sum;
+}
+#undef _mm512_reduce_add_ps
+#define _mm512_reduce_add_ps(v) lowbitEmuReduceAddPs(v)
+"""
+
+
+def compile_kernels(source, cxx, directory, simde=None):
     with open(source) as f:
-        header = f.read(4096)
-    flags = re.search(r"compile with ([^)]*)\)", header)
+        text = f.read()
+    flags = re.search(r"compile with ([^)]*)\)", text[:4096])
     if not flags:
         sys.exit(f"{source}: no 'compile with ...' flags in the header")
+    flags = flags.group(1).split()
+    if simde:
+        include = "#include <immintrin.h>\n"
+        if include not in text:
+            sys.exit(f"{source}: no {include.strip()} for --simde")
+        text = text.replace(include, include + SIMDE_PRELUDE, 1)
+        source = os.path.join(directory, "kernels-simde.cpp")
+        with open(source, "w") as f:
+            f.write(text)
+        flags = ["-mavx2", "-mfma", "-mf16c", "-isystem", simde, "-Wno-psabi"]
     library = os.path.join(directory, "kernels.so")
-    command = [cxx, "-std=c++17", *flags.group(1).split(), "-shared", "-fPIC",
+    command = [cxx, "-std=c++17", *flags, "-shared", "-fPIC",
                "-o", library, source]
     proc = subprocess.run(command, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -233,6 +260,9 @@ def main():
     parser.add_argument("--cxx", default=os.environ.get("CXX", "g++"))
     parser.add_argument("--compile-only", action="store_true",
                         help="stop after compiling (for ISAs this CPU lacks)")
+    parser.add_argument("--simde", default=None, metavar="DIR",
+                        help="run x86 kernels with SIMDe's intrinsics from "
+                             "DIR (for ISAs this CPU lacks)")
     args = parser.parse_args()
     if args.compile_only:
         # Loading runs none of the kernels' code, whatever the CPU.
@@ -246,7 +276,8 @@ def main():
     lanes = 8 if args.isa == "avx2" else 16
     passed = failed = 0
     with tempfile.TemporaryDirectory() as directory:
-        lib = ctypes.CDLL(compile_kernels(args.source, args.cxx, directory))
+        lib = ctypes.CDLL(
+            compile_kernels(args.source, args.cxx, directory, args.simde))
         for name, spec in KERNELS.items():
             for m in (5, 2):
                 rng = random.Random(f"{seed}/{name}/{m}")
