@@ -58,6 +58,8 @@ if {"avx512f", "avx512bw", "avx512dq", "avx512vl", "fma", "f16c"} <= flags:
     config.available_features.add("cpu-avx512")
     if "avx512_vnni" in flags:
         config.available_features.add("cpu-avx512-vnni")
+    if "avx512_bf16" in flags:
+        config.available_features.add("cpu-avx512-bf16")
 
 # NEON kernels: clang builds them for AArch64 against Debian's cross C
 # library (`aarch64-cross`; no C++ library: the kernels use C headers only)

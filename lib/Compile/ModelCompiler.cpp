@@ -335,6 +335,8 @@ std::string cpuDeclaration(const cpu::KernelSpec &spec) {
   if (spec.strategy == cpu::Strategy::Int8Dot)
     os << " (activations quantized to int8 at run time, blocks of "
        << cpu::kInt8Block << " along K)";
+  if (spec.strategy == cpu::Strategy::Bf16Dot)
+    os << " (bf16 dot products, vdpbf16ps)";
   if (spec.strategy == cpu::Strategy::Lut)
     os << " (table lookup, " << spec.lut.group << " activations per table, "
        << (spec.isa == cpu::Isa::Scalar || spec.lut.exactTables ? "f32"

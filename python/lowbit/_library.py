@@ -23,7 +23,7 @@ from . import _lowbit
 # numpy storage of each ABI dtype (f16 and bf16 as raw bits for the call).
 _STORAGE = {
     "f32": np.float32, "f16": np.uint16, "bf16": np.uint16,
-    "u32": np.uint32, "u8": np.uint8, "e8m0": np.uint8, "e4m3": np.uint8,
+    "u32": np.uint32, "u16": np.uint16, "u8": np.uint8, "e8m0": np.uint8, "e4m3": np.uint8,
     "i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64,
 }
 _FLOAT_DTYPES = ("f32", "f16", "bf16")
@@ -238,8 +238,10 @@ def compile_linear(q, isa="avx2", act="f32", out_dir=None,
     to a temporary folder removed when the layer is garbage collected (the
     loaded library stays mapped). `strategy`: "dequant" (exact activations),
     "int8-dot" or "lut" (faster; activations quantized to int8 at run time,
-    in blocks of 32 along K, or in the lookup tables), or "auto" (the
-    compiler's pick; docs/cpu-kernels.md).
+    in blocks of 32 along K, or in the lookup tables), "bf16-dot" (act
+    "bf16" only, isa "avx512" with AVX512-BF16 or "scalar": weights decoded
+    to bf16 and multiplied with bf16 dot products, exact products), or "auto"
+    (the compiler's pick; docs/cpu-kernels.md).
     """
     if not isinstance(q, _lowbit.QuantizedLinear):
         raise ValueError("compile_linear takes a lowbit.QuantizedLinear "

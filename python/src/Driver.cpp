@@ -95,8 +95,8 @@ std::string compileAndWrite(CompilerContext &context, mlir::ModuleOp module,
   if (!parsed)
     return "isa '" + isa + "' is not one of avx512, avx2, scalar";
   if (!strategy.empty() && strategy != "auto" && !cpu::parseStrategy(strategy))
-    return "strategy '" + strategy +
-           "' is not one of dequant, int8-dot, lut, auto";
+    return "strategy '" + strategy + "' is not one of " + cpu::strategyNames() +
+           ", auto";
   compile::Options options;
   options.target = compile::Target::CPU;
   options.isa = *parsed;

@@ -66,6 +66,39 @@ def test_compile_linear_f16_activations(rng, isa):
     assert relative_error(y, ref) < 2e-3
 
 
+@pytest.mark.parametrize("fmt,zero", [("int4", "int"), ("int7", "asym-fp"),
+                                      ("e4m3", "none")])
+def test_compile_linear_bf16_dot(fmt, zero, rng):
+    # bf16 dot products: bf16 activations times the weights' values as bf16
+    # (exact products), f32 sums; the scalar kernel runs on every CPU, the
+    # AVX-512 one needs AVX512-BF16. The output is bf16: within its rounding
+    # of the float64 product of the bf16 activations.
+    n, k, m = 40, 512, 3
+    q = lowbit.quantize(rng.standard_normal((n, k)), fmt, 64, scale="f16",
+                        zero=zero)
+    isa = "avx512" if "avx512_bf16" in cpu_flags() else "scalar"
+    layer = lowbit.compile_linear(q, isa=isa, act="bf16", strategy="bf16-dot")
+    assert layer.strategy == "bf16-dot"
+    x = rng.standard_normal((m, k)).astype(np.float32)
+    y = layer(x)
+    xb = lowbit_bf16(x)
+    ref = xb.astype(np.float64) @ lowbit.dequantize(q).T
+    assert relative_error(y, ref) < 8e-3
+    # The strategy takes bf16 activations only.
+    with pytest.raises(ValueError, match="multiplies bf16 activations, not "
+                                         "f32"):
+        lowbit.compile_linear(q, isa="scalar", act="f32",
+                              strategy="bf16-dot")
+
+
+def lowbit_bf16(x):
+    """x rounded to bf16 (nearest even), as float32."""
+    bits = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32)
+    bits = bits.astype(np.uint64)
+    rounded = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16
+    return rounded.astype(np.uint32).view(np.float32)
+
+
 def quantize_blocks(x):
     """Activations as int8-dot kernels quantize them, written independently
     of the compiler: blocks of 32 along K, a = max|x| / 127 and q = x / a
@@ -138,7 +171,7 @@ def test_compile_linear_bad_input(rng, isa):
         lowbit.compile_linear(q, isa="sse9")
     with pytest.raises(ValueError,
                        match="strategy 'fast' is not one of dequant, "
-                             "int8-dot, lut, auto"):
+                             "int8-dot, lut, bf16-dot, auto"):
         lowbit.compile_linear(q, strategy="fast")
     with pytest.raises(ValueError, match="cannot use the int8-dot strategy"):
         lowbit.compile_linear(lowbit.quantize(rng.standard_normal((8, 64)),

@@ -80,12 +80,13 @@ std::optional<Config> lowbit::bench::validateFlags(const BenchFlags &flags,
                                   : "HIP architecture (gfxNNN)"));
   }
   if (flags.strategy != "auto" && !cpu::parseStrategy(flags.strategy))
+    return fail(error, "--strategy=" + flags.strategy + " is not one of " +
+                           cpu::strategyNames() + ", auto");
+  if (config.gpuTarget && flags.strategyGiven &&
+      (flags.strategy == "int8-dot" || flags.strategy == "bf16-dot"))
     return fail(error, "--strategy=" + flags.strategy +
-                           " is not one of dequant, int8-dot, lut, auto");
-  if (config.gpuTarget && flags.strategyGiven && flags.strategy == "int8-dot")
-    return fail(error, "--strategy=int8-dot applies to --target=cpu; GPU "
-                       "kernels multiply f16/bf16 activations (dequant or "
-                       "lut)");
+                           " applies to --target=cpu; GPU kernels multiply "
+                           "f16/bf16 activations (dequant or lut)");
   if (flags.m < 1 || flags.n < 1 || flags.k < 1)
     return fail(error, "--m, --n and --k must be positive");
   if (!fitsInBytes(flags.m, flags.k) || !fitsInBytes(flags.n, flags.k) ||

@@ -102,8 +102,9 @@ static cl::opt<bool>
 static cl::opt<std::string> strategyName(
     "strategy",
     cl::desc("dequant, int8-dot (CPU only: activations quantized to int8 "
-             "at run time), lut or auto (default dequant; int8-dot with "
-             "--act=int8; auto is dequant on GPUs)"),
+             "at run time), lut, bf16-dot (CPU only: --act=bf16, "
+             "--isa=avx512 or scalar) or auto (default dequant; int8-dot "
+             "with --act=int8; auto is dequant on GPUs)"),
     cl::init("dequant"), cl::cat(category));
 static cl::opt<std::string> isaName("isa", cl::desc("scalar, avx2, avx512, neon"),
                                     cl::init("avx512"), cl::cat(category));
@@ -1088,13 +1089,18 @@ int main(int argc, char **argv) {
       numerics::dequantize(codes, {n, k}, spec.weight, spec.scheme, params);
   numerics::PackLayout layout = cpu::weightLayout(spec);
   std::vector<uint64_t> packed64 = numerics::pack(codes, n, k, layout);
-  // The kernel reads 32-bit words, or bytes (int8-dot) through the same
-  // pointer: rows of bytes are whole 32-byte periods.
+  // The kernel reads 32-bit words, or bytes (int8-dot) or 16-bit words
+  // (bf16-dot) through the same pointer: rows are whole periods of 32 bytes
+  // or 64.
   std::vector<uint32_t> packed;
   if (layout.wordBits == 32) {
     packed.assign(packed64.begin(), packed64.end());
   } else {
-    std::vector<uint8_t> bytes(packed64.begin(), packed64.end());
+    const unsigned wordBytes = layout.wordBits / 8;
+    std::vector<uint8_t> bytes(packed64.size() * wordBytes);
+    for (size_t i = 0; i < packed64.size(); ++i)
+      for (unsigned b = 0; b < wordBytes; ++b)
+        bytes[i * wordBytes + b] = uint8_t(packed64[i] >> (8 * b));
     packed.resize((bytes.size() + 3) / 4);
     std::memcpy(packed.data(), bytes.data(), bytes.size());
   }

@@ -190,8 +190,8 @@ int main(int argc, char **argv) {
            "dequant kernels",
            2);
     if (strategyFlag != "auto" && !cpu::parseStrategy(strategyFlag.getValue()))
-      fail("--strategy=" + strategyFlag +
-               " is not one of dequant, int8-dot, lut, auto",
+      fail("--strategy=" + strategyFlag + " is not one of " +
+               cpu::strategyNames() + ", auto",
            2);
     options.cpuStrategy = strategyFlag;
   }

@@ -81,6 +81,9 @@ std::string lowbit::cpu::compileFlags(const KernelSpec &spec) {
   // AVX-512 int8-dot kernels multiply with vpdpbusd.
   if (spec.isa == Isa::AVX512 && spec.strategy == Strategy::Int8Dot)
     flags += " -mavx512vnni";
+  // AVX-512 bf16-dot kernels multiply with vdpbf16ps.
+  if (spec.isa == Isa::AVX512 && spec.strategy == Strategy::Bf16Dot)
+    flags += " -mavx512bf16";
   return flags;
 }
 
@@ -106,6 +109,8 @@ bool hasX86Feature(std::string_view name) {
     return __builtin_cpu_supports("avx512vl");
   if (name == "avx512vnni")
     return __builtin_cpu_supports("avx512vnni");
+  if (name == "avx512bf16")
+    return __builtin_cpu_supports("avx512bf16");
   return false;
 }
 #endif
@@ -158,7 +163,13 @@ std::optional<Strategy> lowbit::cpu::parseStrategy(std::string_view name) {
     return Strategy::Int8Dot;
   if (name == "lut")
     return Strategy::Lut;
+  if (name == "bf16-dot")
+    return Strategy::Bf16Dot;
   return std::nullopt;
+}
+
+const char *lowbit::cpu::strategyNames() {
+  return "dequant, int8-dot, lut, bf16-dot";
 }
 
 const char *lowbit::cpu::strategyName(Strategy strategy) {
@@ -169,6 +180,8 @@ const char *lowbit::cpu::strategyName(Strategy strategy) {
     return "int8-dot";
   case Strategy::Lut:
     return "lut";
+  case Strategy::Bf16Dot:
+    return "bf16-dot";
   }
   return "dequant";
 }
@@ -238,6 +251,8 @@ numerics::PackLayout lowbit::cpu::weightLayout(const KernelSpec &spec) {
                                 int8DotLanes(spec.isa));
   case Strategy::Lut:
     return lut::weightLayout(spec);
+  case Strategy::Bf16Dot:
+    return numerics::laneLayout(spec.weight.bits(), 16, kBf16Lanes);
   }
   return numerics::laneLayout(spec.weight.bits(), 32, isaLanes(spec.isa));
 }
@@ -298,6 +313,8 @@ int64_t lowbit::cpu::kBlockQuantum(const KernelSpec &spec) {
                                (8 / spec.weight.bits()));
   if (spec.isa == Isa::Scalar)
     return group;
+  if (spec.strategy == Strategy::Bf16Dot)
+    return std::lcm(group, int64_t(kBf16Lanes) * (16 / spec.weight.bits()));
   int64_t period = int64_t(isaLanes(spec.isa)) * (32 / spec.weight.bits());
   return std::lcm(group, period);
 }
@@ -322,6 +339,12 @@ constexpr const char *kInt8RowKernelSignature =
     "*qsum, int64_t m0, int64_t n, const uint32_t *w, const ScaleT *scales, "
     "const float *zeros, const ScaleT *negScales, float scaleMul, int64_t "
     "u0, int64_t u1, float *out) {\n";
+constexpr const char *kBf16RowKernelSignature =
+    "template <int MT, int NA>\n"
+    "inline void rowKernel(const uint16_t *xb, const float *xsum, int64_t m0, "
+    "int64_t n, const uint32_t *w, const ScaleT *scales, const float *zeros, "
+    "const ScaleT *negScales, float scaleMul, int64_t b0, int64_t b1, "
+    "float *out) {\n";
 /// Concatenates the printed forms of its arguments.
 template <typename... Args> std::string cat(const Args &...args) {
   std::ostringstream out;
@@ -331,12 +354,14 @@ template <typename... Args> std::string cat(const Args &...args) {
 
 /// How a vector of codes becomes a vector of unscaled f32 values.
 enum class Decode {
-  Table,      ///< Permute from a register table (codes of few bits).
-  Convert,    ///< Integer codes: sign- or zero-extend, convert.
-  FloatBits,  ///< Float codes: move the fields into f32 position; the
-              ///< exponent rebias 2^(127 - bias) is folded into the scale.
-  Gather,     ///< Codebooks too wide for register tables.
-  ScalarTable ///< Scalar kernels: index a table of every code's value.
+  Table,       ///< Permute from a register table (codes of few bits).
+  Convert,     ///< Integer codes: sign- or zero-extend, convert.
+  FloatBits,   ///< Float codes: move the fields into f32 position; the
+               ///< exponent rebias 2^(127 - bias) is folded into the scale.
+  Gather,      ///< Codebooks too wide for register tables.
+  ScalarTable, ///< Scalar kernels: index a table of every code's value.
+  Bf16Table    ///< Bf16Dot: permute the values' bf16 bits from register
+               ///< tables (vpermw; vpermt2w and blends above 5 bits).
 };
 
 /// The widest codes a register-table permute handles: 5 bits on AVX-512
@@ -346,6 +371,8 @@ unsigned maxTableBits(Isa isa) { return isa == Isa::AVX512 ? 5 : 4; }
 Decode chooseDecode(const KernelSpec &spec) {
   if (spec.isa == Isa::Scalar)
     return Decode::ScalarTable;
+  if (spec.strategy == Strategy::Bf16Dot)
+    return Decode::Bf16Table;
   const numerics::Format &format = spec.weight;
   bool integer = format.kind() == FormatKind::SignedInt ||
                  format.kind() == FormatKind::UnsignedInt;
@@ -510,6 +537,45 @@ std::string verifyInt8Dot(const KernelSpec &spec) {
   return chooseInt8Decode(spec).error;
 }
 
+/// The bits of `value` as a bf16, or nullopt when bf16 does not hold it
+/// exactly.
+std::optional<uint16_t> exactBf16(double value) {
+  uint16_t bits = numerics::toBF16Bits(float(value));
+  if (double(numerics::fromBF16Bits(bits)) != value)
+    return std::nullopt;
+  return bits;
+}
+
+/// Extra checks of Bf16Dot specs.
+std::string verifyBf16Dot(const KernelSpec &spec) {
+  if (spec.isa != Isa::Scalar && spec.isa != Isa::AVX512)
+    return std::string("the bf16-dot strategy multiplies with AVX512-BF16's "
+                       "vdpbf16ps: use the avx512 ISA, or scalar for the "
+                       "portable kernel; ") +
+           isaName(spec.isa) + " has no bf16 dot product";
+  if (spec.activation != ScalarType::BF16)
+    return std::string("the bf16-dot strategy multiplies bf16 activations, "
+                       "not ") +
+           scalarTypeName(spec.activation) + "; use the dequant strategy";
+  int64_t group = groupSize(spec);
+  if (spec.isa != Isa::Scalar && group % kBf16Lanes != 0)
+    return "the avx512 bf16-dot kernel needs a group size that is a multiple "
+           "of " +
+           std::to_string(kBf16Lanes) + ", got " + std::to_string(group) +
+           "; use the scalar kernel or the dequant strategy";
+  for (uint32_t code = 0; code < (1u << spec.weight.bits()); ++code) {
+    double value = spec.weight.decode(code);
+    if (std::isfinite(value) && !exactBf16(value)) {
+      char text[32];
+      std::snprintf(text, sizeof(text), "%.9g", value);
+      return "the bf16-dot strategy multiplies weights as bf16 values; " +
+             spec.weight.name() + "'s value " + text + " (code " +
+             std::to_string(code) + ") is not a bf16; use the dequant strategy";
+    }
+  }
+  return "";
+}
+
 /// Exponent rebias folded into the scale by the FloatBits decode.
 double floatBitsFactor(const numerics::Format &format) {
   return std::ldexp(1.0, 127 - format.floatSpec().bias);
@@ -584,8 +650,10 @@ public:
         int8(spec.strategy == Strategy::Int8Dot
                  ? std::optional<Int8Decode>(chooseInt8Decode(spec))
                  : std::nullopt),
-        bits(spec.weight.bits()),
-        lanes(int8 ? int8DotLanes(spec.isa) : isaLanes(spec.isa)),
+        bf16(spec.strategy == Strategy::Bf16Dot), bits(spec.weight.bits()),
+        lanes(int8   ? int8DotLanes(spec.isa)
+              : bf16 ? kBf16Lanes
+                     : isaLanes(spec.isa)),
         perWord(layout.slotsPerWord()), period(lanes * perWord),
         group(groupSize(spec)), groups(spec.k / group),
         wordsPerRow(layout.wordsPerRow(spec.k)) {
@@ -644,6 +712,9 @@ private:
   std::optional<Int8Decode> int8;
   /// Set for integer codes decoded where they lie (inPlaceDecode).
   std::optional<InPlaceDecode> inPlace;
+  /// The Bf16Dot strategy: bf16 activations read where they are, weights
+  /// decoded to bf16 and multiplied with vdpbf16ps.
+  bool bf16;
   unsigned bits, lanes, perWord, period;
   int64_t group, groups, wordsPerRow;
   std::ostringstream os;
@@ -748,6 +819,23 @@ void KernelPrinter::printTables() {
     if (asym())
       printTable("kTableNeg", entries, true);
     break;
+  case Decode::Bf16Table: {
+    // The bf16 bits of every code's value (verifyBf16Dot checked that bf16
+    // holds them), repeated to fill vpermw's 32-entry register for codes of
+    // fewer than 5 bits, so the permute may ignore code bits above `bits`.
+    auto printBf16Table = [&](std::string_view name, bool negative) {
+      unsigned size = std::max(entries, kBf16Lanes);
+      os << "alignas(64) const uint16_t " << name << "[" << size << "] = {";
+      for (unsigned code = 0; code < size; ++code)
+        os << (code ? ", " : "") << "0x" << std::hex
+           << *exactBf16(tableValue(code, negative)) << std::dec;
+      os << "};\n";
+    };
+    printBf16Table("kTable16", false);
+    if (asym())
+      printBf16Table("kTableNeg16", true);
+    break;
+  }
   case Decode::Convert:
   case Decode::FloatBits:
     break;
@@ -947,6 +1035,49 @@ void KernelPrinter::printDecode(unsigned position) {
   }
   case Decode::ScalarTable:
     return;
+  case Decode::Bf16Table: {
+    // Code bits above the ones a permute reads are ignored: vpermw reads 5
+    // index bits, vpermt2w 6; bits 6 and 7 pick among permutes by blends.
+    os << "        const __m512i c = "
+       << (shift == 0 ? std::string("wv")
+                      : cat("_mm512_srli_epi16(wv, ", shift, ")"))
+       << ";\n";
+    if (bits >= 7)
+      os << "        const __mmask32 b6 = _mm512_test_epi16_mask(c, "
+            "_mm512_set1_epi16(64));\n";
+    if (bits == 8)
+      os << "        const __mmask32 b7 = _mm512_test_epi16_mask(c, "
+            "_mm512_set1_epi16(128));\n";
+    auto lookup = [&](char table, std::string_view out) {
+      if (bits <= 5) {
+        os << "        const __m512i " << out
+           << " = _mm512_permutexvar_epi16(c, " << table << "0);\n";
+        return;
+      }
+      auto pair = [&](unsigned q) {
+        return cat("_mm512_permutex2var_epi16(", table, 2 * q, ", c, ", table,
+                   2 * q + 1, ")");
+      };
+      if (bits == 6) {
+        os << "        const __m512i " << out << " = " << pair(0) << ";\n";
+        return;
+      }
+      if (bits == 7) {
+        os << "        const __m512i " << out
+           << " = _mm512_mask_blend_epi16(b6, " << pair(0) << ", " << pair(1)
+           << ");\n";
+        return;
+      }
+      os << "        const __m512i " << out << " = _mm512_mask_blend_epi16(b7, "
+         << "_mm512_mask_blend_epi16(b6, " << pair(0) << ", " << pair(1)
+         << "), _mm512_mask_blend_epi16(b6, " << pair(2) << ", " << pair(3)
+         << "));\n";
+    };
+    lookup('t', "d");
+    if (asym())
+      lookup('n', "dn");
+    return;
+  }
   }
   if (asym()) {
     // Positive and negative parts of a value that was decoded once.
@@ -1007,8 +1138,11 @@ void KernelPrinter::printVectorRowKernel() {
      << "// latency.\n"
      << "[[maybe_unused]] constexpr int64_t FULL_BLOCKS = " << fullBlocks
      << ";\n"
-     << kRowKernelSignature << "  (void)xsum; (void)zeros; (void)negScales;\n"
-     << "  const uint32_t *wrow = w + n * WORDS_PER_ROW;\n"
+     << (bf16 ? kBf16RowKernelSignature : kRowKernelSignature)
+     << "  (void)xsum; (void)zeros; (void)negScales;\n"
+     << (bf16 ? "  const uint16_t *wrow = (const uint16_t *)w + n * "
+                "WORDS_PER_ROW;\n"
+              : "  const uint32_t *wrow = w + n * WORDS_PER_ROW;\n")
      << "  " << vf << " yv[MT], acc[MT][NA];\n";
   if (asym())
     os << "  " << vf << " accn[MT][NA];\n";
@@ -1035,6 +1169,19 @@ void KernelPrinter::printVectorRowKernel() {
         load("n1", "kTableNeg", lanes);
     }
   }
+  if (decode == Decode::Bf16Table) {
+    // One register per 32 entries: t0..t7 (n0..n7 for negative parts).
+    unsigned registers = std::max(1u, (1u << bits) / kBf16Lanes);
+    for (unsigned i = 0; i < registers; ++i) {
+      os << "  const __m512i t" << i
+         << " = _mm512_load_si512((const void *)(kTable16 + " << i * kBf16Lanes
+         << "));\n";
+      if (asym())
+        os << "  const __m512i n" << i
+           << " = _mm512_load_si512((const void *)(kTableNeg16 + "
+           << i * kBf16Lanes << "));\n";
+    }
+  }
   // One block: PER_WORD vectors decoded from one load of LANES words.
   auto printBlock = [&](int64_t count, bool fullBlock) {
     std::string load = cat(p, "loadu_si", avx512 ? "512" : "256", "((const ",
@@ -1048,16 +1195,32 @@ void KernelPrinter::printVectorRowKernel() {
          << "        const int64_t v = blk * PER_WORD + " << i << ";\n";
       printDecode(i);
       std::string_view positive =
-          asym() && decode != Decode::Table && decode != Decode::Gather ? "dp"
-                                                                        : "d";
-      os << "        for (int r = 0; r < MT; ++r) {\n"
-         << "          const " << vf << " xv = " << p
-         << "loadu_ps(xs + (m0 + r) * K + v * LANES);\n"
-         << "          acc[r][" << i << " % NA] = " << p << "fmadd_ps(xv, "
-         << positive << ", acc[r][" << i << " % NA]);\n";
-      if (asym())
-        os << "          accn[r][" << i << " % NA] = " << p
-           << "fmadd_ps(xv, dn, accn[r][" << i << " % NA]);\n";
+          asym() && (decode == Decode::Convert || decode == Decode::FloatBits)
+              ? "dp"
+              : "d";
+      os << "        for (int r = 0; r < MT; ++r) {\n";
+      if (bf16) {
+        // 32 bf16 activations; vdpbf16ps adds the exact products of lanes
+        // 2i and 2i + 1 to f32 lane i.
+        os << "          const __m512i xv = _mm512_loadu_si512((const void "
+              "*)(xb + (m0 + r) * K + v * LANES));\n";
+        auto dot = [&](std::string_view accs, std::string_view d) {
+          os << "          " << accs << "[r][" << i << " % NA] = "
+             << "_mm512_dpbf16_ps(" << accs << "[r][" << i
+             << " % NA], (__m512bh)xv, (__m512bh)" << d << ");\n";
+        };
+        dot("acc", "d");
+        if (asym())
+          dot("accn", "dn");
+      } else {
+        os << "          const " << vf << " xv = " << p
+           << "loadu_ps(xs + (m0 + r) * K + v * LANES);\n"
+           << "          acc[r][" << i << " % NA] = " << p << "fmadd_ps(xv, "
+           << positive << ", acc[r][" << i << " % NA]);\n";
+        if (asym())
+          os << "          accn[r][" << i << " % NA] = " << p
+             << "fmadd_ps(xv, dn, accn[r][" << i << " % NA]);\n";
+      }
       os << "        }\n";
       // Group boundaries: known at compile time when groups hold whole
       // blocks or blocks hold whole groups; counted otherwise.
@@ -1096,8 +1259,11 @@ void KernelPrinter::printScalarRowKernel() {
   os << "// Computes MT rows of y for output row n, from rows m0.. of xs, "
         "over\n"
      << "// the groups [b0, b1) (NA is unused: one accumulator per row).\n"
-     << kRowKernelSignature << "  (void)xsum; (void)zeros; (void)negScales;\n"
-     << "  const uint32_t *wrow = w + n * WORDS_PER_ROW;\n"
+     << (bf16 ? kBf16RowKernelSignature : kRowKernelSignature)
+     << "  (void)xsum; (void)zeros; (void)negScales;\n"
+     << (bf16 ? "  const uint16_t *wrow = (const uint16_t *)w + n * "
+                "WORDS_PER_ROW;\n"
+              : "  const uint32_t *wrow = w + n * WORDS_PER_ROW;\n")
      << "  float y[MT], corr[MT];\n"
      << "  for (int r = 0; r < MT; ++r) { y[r] = 0.0f; corr[r] = 0.0f; }\n"
      << "  for (int64_t g = b0; g < b1; ++g) {\n"
@@ -1114,10 +1280,13 @@ void KernelPrinter::printScalarRowKernel() {
      << "      const float d = kTable[code];\n";
   if (asym())
     os << "      const float dn = kTableNeg[code];\n";
+  // bf16-dot: products of two bf16 values, exact in f32.
+  std::string_view x =
+      bf16 ? "bf16ToF32(xb[(m0 + r) * K + k])" : "xs[(m0 + r) * K + k]";
   os << "      for (int r = 0; r < MT; ++r) {\n"
-     << "        acc[r] += xs[(m0 + r) * K + k] * d;\n";
+     << "        acc[r] += " << x << " * d;\n";
   if (asym())
-    os << "        accn[r] += xs[(m0 + r) * K + k] * dn;\n";
+    os << "        accn[r] += " << x << " * dn;\n";
   os << "      }\n    }\n"
      << "    const float s = loadScale(scales[n * GROUPS + g]) * scaleMul;\n";
   if (asym())
@@ -1524,6 +1693,17 @@ void KernelPrinter::printEntry() {
   }
   if (int8)
     printInt8Quantize();
+  else if (bf16)
+    os << "  // The kernel reads the bf16 activations where they are; "
+          "per-group "
+          "sums for\n  // zero points.\n"
+       << "  float *xsum = (float *)malloc(m * GROUPS * sizeof(float));\n"
+       << "  for (int64_t i = 0; i < m; ++i) {\n"
+       << "    for (int64_t g = 0; g < GROUPS; ++g) {\n"
+       << "      float sum = 0.0f;\n"
+       << "      for (int64_t k = g * GROUP; k < (g + 1) * GROUP; ++k) sum += "
+          "loadAct(x[i * K + k]);\n"
+       << "      xsum[i * GROUPS + g] = sum;\n    }\n  }\n";
   else
     os << (inPlace ? "  // Activations as f32 times kActScale of their code "
                      "position, and per-group\n  // sums for zero points.\n"
@@ -1581,10 +1761,13 @@ void KernelPrinter::printEntry() {
      << "      float acc[" << schedule.rows << "];\n"
      << "      int64_t m0 = 0;\n";
   auto printTile = [&](int rows, int accumulators, bool loop) {
-    os << (loop ? cat("      for (; m0 + ", rows, " <= m; m0 += ", rows, ") {\n")
-                : cat("      if (m0 + ", rows, " <= m) {\n"))
+    os << (loop
+               ? cat("      for (; m0 + ", rows, " <= m; m0 += ", rows, ") {\n")
+               : cat("      if (m0 + ", rows, " <= m) {\n"))
        << "        rowKernel<" << rows << ", " << accumulators << ">("
-       << (int8 ? "xq, xa, qsum" : "xs, xsum")
+       << (int8   ? "xq, xa, qsum"
+           : bf16 ? "x, xsum"
+                  : "xs, xsum")
        << ", m0, n, w, scales, zeros, negScales, scaleMul, u0, u1, acc);\n"
        << "        for (int r = 0; r < " << rows << "; ++r) {\n";
     if (passes > 1)
@@ -1602,8 +1785,9 @@ void KernelPrinter::printEntry() {
      << "  (void)bias;\n";
   if (passes > 1)
     os << "  free(part);\n";
-  os << (int8 ? "  free(qsum);\n  free(xa);\n  free(xq);\n}\n"
-               : "  free(xsum);\n  free(xs);\n}\n");
+  os << (int8   ? "  free(qsum);\n  free(xa);\n  free(xq);\n}\n"
+         : bf16 ? "  free(xsum);\n}\n"
+                : "  free(xsum);\n  free(xs);\n}\n");
 }
 
 std::string KernelPrinter::print() {
@@ -1671,7 +1855,7 @@ DecodeCost lowbit::cpu::decodeCost(const KernelSpec &spec) {
   // to a code's position is absent for the first code (signed codes: the
   // shift up is absent for the last), then the decode proper; asymmetric
   // codes add a min and a max (or a second table lookup).
-  double perWord = 32 / bits;
+  double perWord = (spec.strategy == Strategy::Bf16Dot ? 16 : 32) / bits;
   double position = (perWord - 1) / perWord;
   switch (chooseDecode(spec)) {
   case Decode::Table: {
@@ -1698,6 +1882,14 @@ DecodeCost lowbit::cpu::decodeCost(const KernelSpec &spec) {
     return {"gather", 1, position, asym ? 2.0 : 1.0, fmas};
   case Decode::ScalarTable:
     return {"scalar-table", asym ? 5.0 : 4.0, 0, 0, fmas};
+  case Decode::Bf16Table: {
+    // One vpermw (at most 6 bits: vpermt2w); 7 bits: two vpermt2w, a test
+    // and a blend; 8 bits: four, two tests and three blends. The tests are
+    // shared by the negative part's lookup.
+    double lookup = bits <= 6 ? 1 : bits == 7 ? 3 : 7;
+    double tests = bits <= 6 ? 0 : bits == 7 ? 1 : 2;
+    return {"bf16-table", lookup * (asym ? 2 : 1) + tests, position, 0, fmas};
+  }
   }
   return {"", 0, 0, 0, fmas};
 }
@@ -1785,6 +1977,8 @@ std::string lowbit::cpu::verifyKernelSpec(const KernelSpec &spec) {
     return lut::verifyKernelSpec(spec);
   if (spec.strategy == Strategy::Int8Dot)
     return verifyInt8Dot(spec);
+  if (spec.strategy == Strategy::Bf16Dot)
+    return verifyBf16Dot(spec);
   if (chooseDecode(spec) == Decode::FloatBits) {
     int bias = spec.weight.floatSpec().bias;
     if (bias < 0 || bias > 126)

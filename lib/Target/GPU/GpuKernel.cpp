@@ -217,6 +217,9 @@ std::string lowbit::gpu::verifyKernelSpec(const KernelSpec &spec) {
   if (spec.strategy == cpu::Strategy::Int8Dot)
     return "GPU kernels have no int8-dot strategy (they multiply f16/bf16 "
            "activations); use dequant or lut";
+  if (spec.strategy == cpu::Strategy::Bf16Dot)
+    return "GPU kernels have no bf16-dot strategy (a CPU strategy: "
+           "AVX512-BF16); use dequant or lut";
   bool lut = spec.strategy == cpu::Strategy::Lut;
   if (lut && !isIntegerFormat(spec.weight))
     return "the lut strategy takes integer and ternary weights, not " +

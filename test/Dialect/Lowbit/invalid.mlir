@@ -736,7 +736,7 @@ func.func @matmul_weights_too_large(%x: tensor<1x1073741824xf32>, %w: tensor<107
 // -----
 
 func.func @matmul_unknown_strategy(%x: tensor<1x64xf32>, %w: tensor<8x64xsi4>, %s: tensor<8x1xf32>) {
-  // expected-error @+2 {{strategy 'int4_dot' is not one of dequant, int8_dot, lut}}
+  // expected-error @+2 {{strategy 'int4_dot' is not one of dequant, int8_dot, lut, bf16_dot}}
   %y = lowbit.matmul %x, %w, %s scheme <group = [1, 64], scale = f32> transpose_b
       strategy int4_dot
       : (tensor<1x64xf32>, tensor<8x64xsi4>, tensor<8x1xf32>) -> tensor<1x8xf32>

@@ -37,15 +37,16 @@ const char *isaCompileFlags(Isa isa);
 /// scalar).
 bool isaIsNative(Isa isa);
 /// The compiler flags a kernel for `spec` needs: isaCompileFlags plus
-/// -mavx512vnni for AVX-512 int8-dot kernels.
+/// -mavx512vnni for AVX-512 int8-dot kernels and -mavx512bf16 for AVX-512
+/// bf16-dot kernels.
 struct KernelSpec;
 std::string compileFlags(const KernelSpec &spec);
 /// The CPU features a kernel for `spec` needs that the CPU running this
 /// code lacks, by their compiler names ("avx512f avx512bw", "avx512vnni"
-/// for AVX-512 int8-dot kernels), space-separated; "" when it can run the
-/// kernel. For an ISA of another architecture, the ISA's name. Callers check
-/// it before running a kernel, which would otherwise die of an illegal
-/// instruction.
+/// for AVX-512 int8-dot kernels, "avx512bf16" for bf16-dot), space-separated;
+/// "" when it can run the kernel. For an ISA of another architecture, the ISA's
+/// name. Callers check it before running a kernel, which would otherwise die of
+/// an illegal instruction.
 std::string missingCpuFeatures(const KernelSpec &spec);
 /// The widest ISA (avx512, avx2, neon, else scalar) whose kernels for
 /// `spec`'s strategy this CPU runs.
@@ -63,10 +64,15 @@ unsigned isaLanes(Isa isa);
 /// - Lut: table lookup (T-MAC style): per group of activations, tables of
 ///   the partial sums of every bit pattern, probed by the weights' bit
 ///   planes.
-enum class Strategy { Dequant, Int8Dot, Lut };
-/// dequant, int8-dot, lut.
+/// - Bf16Dot: bf16 activations times weights decoded to bf16 in registers
+///   (table permutes), multiplied with bf16 dot products (vdpbf16ps,
+///   AVX512-BF16) into f32; exact for formats whose values bf16 holds.
+enum class Strategy { Dequant, Int8Dot, Lut, Bf16Dot };
+/// dequant, int8-dot, lut, bf16-dot.
 std::optional<Strategy> parseStrategy(std::string_view name);
 const char *strategyName(Strategy strategy);
+/// "dequant, int8-dot, lut, bf16-dot": the names parseStrategy takes.
+const char *strategyNames();
 
 /// Elements of K sharing one activation scale in the Int8Dot strategy.
 constexpr int64_t kInt8Block = 32;
@@ -205,8 +211,14 @@ int64_t groupSize(const KernelSpec &spec);
 /// The packed weight layout a kernel for `spec` reads: rows of K codes in
 /// numerics::laneLayout(bits, 32, isaLanes(isa)) for Dequant, and in
 /// numerics::laneLayout(bits, 8, int8DotLanes(isa)) for Int8Dot (bytes, so
-/// one shift and mask yield a register of consecutive 8-bit codes).
+/// one shift and mask yield a register of consecutive 8-bit codes), and in
+/// numerics::laneLayout(bits, 16, kBf16Lanes) for Bf16Dot (16-bit words, so
+/// one shift yields a register of 32 consecutive codes in 16-bit lanes).
 numerics::PackLayout weightLayout(const KernelSpec &spec);
+
+/// 16-bit words of one weight vector in the Bf16Dot layout (one zmm), and
+/// the multiple of it the group size must be.
+constexpr unsigned kBf16Lanes = 32;
 
 /// Bytes of one weight vector in the Int8Dot layout: 32 (AVX2 and scalar)
 /// or 64 (AVX-512).

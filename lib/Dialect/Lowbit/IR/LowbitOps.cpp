@@ -569,7 +569,7 @@ ParseResult MatmulOp::parse(OpAsmParser &parser, OperationState &result) {
     std::optional<Strategy> strategy = symbolizeStrategy(name);
     if (!strategy)
       return parser.emitError(loc, "strategy '")
-             << name << "' is not one of dequant, int8_dot, lut";
+             << name << "' is not one of dequant, int8_dot, lut, bf16_dot";
     props.strategy = StrategyAttr::get(parser.getContext(), *strategy);
     // lut<group = G, exact = B>: the table options.
     if (*strategy == Strategy::Lut &&

@@ -66,6 +66,10 @@ strategySpec(MatmulOp op, cpu::Isa isa, cpu::Strategy strategy) {
   spec.scheme = getNumericsScheme(op.getScheme());
   spec.n = op.getOutputSize();
   spec.k = op.getReductionSize();
+  Type act = op.getInput().getType().getElementType();
+  spec.activation = act.isBF16()  ? cpu::ScalarType::BF16
+                    : act.isF16() ? cpu::ScalarType::F16
+                                  : cpu::ScalarType::F32;
   setSpecStrategy(op, spec);
   spec.strategy = strategy;
   return spec;
@@ -94,7 +98,8 @@ FailureOr<cpu::Strategy> lowbit::chooseCpuStrategy(MatmulOp op, cpu::Isa isa,
   std::optional<cpu::Strategy> strategy = cpu::parseStrategy(requested);
   if (!strategy)
     return op.emitOpError("--lowbit-pack-weights: strategy '")
-           << requested << "' is not one of dequant, int8-dot, lut, auto";
+           << requested << "' is not one of " << cpu::strategyNames()
+           << ", auto";
   if (*strategy != cpu::Strategy::Dequant) {
     std::string error = canEmit(*strategy);
     if (!error.empty())
@@ -112,6 +117,8 @@ cpu::Strategy lowbit::toCpuStrategy(Strategy strategy) {
     return cpu::Strategy::Int8Dot;
   case Strategy::Lut:
     return cpu::Strategy::Lut;
+  case Strategy::Bf16Dot:
+    return cpu::Strategy::Bf16Dot;
   }
   return cpu::Strategy::Dequant;
 }
@@ -132,6 +139,8 @@ Strategy lowbit::fromCpuStrategy(cpu::Strategy strategy) {
     return Strategy::Int8Dot;
   case cpu::Strategy::Lut:
     return Strategy::Lut;
+  case cpu::Strategy::Bf16Dot:
+    return Strategy::Bf16Dot;
   }
   return Strategy::Dequant;
 }
@@ -349,10 +358,11 @@ LogicalResult lowbit::assignGpuStrategies(Operation *root,
           << requested << "' is not one of dequant, lut, auto";
       return WalkResult::interrupt();
     }
-    if (*parsed == cpu::Strategy::Int8Dot) {
-      op.emitOpError("cannot use the int8-dot strategy on a GPU: GPU "
-                     "kernels multiply f16/bf16 activations; use dequant or "
-                     "lut");
+    if (*parsed == cpu::Strategy::Int8Dot ||
+        *parsed == cpu::Strategy::Bf16Dot) {
+      op.emitOpError("cannot use the ")
+          << cpu::strategyName(*parsed)
+          << " strategy on a GPU: it is a CPU strategy; use dequant or lut";
       return WalkResult::interrupt();
     }
     if (*parsed == cpu::Strategy::Dequant) {

@@ -28,7 +28,8 @@ def Lowbit_Strategy : I32EnumAttr<"Strategy",
     "how a matmul multiplies low-bit weights with activations", [
       I32EnumAttrCase<"Dequant", 0, "dequant">,
       I32EnumAttrCase<"Int8Dot", 1, "int8_dot">,
-      I32EnumAttrCase<"Lut", 2, "lut">]> {
+      I32EnumAttrCase<"Lut", 2, "lut">,
+      I32EnumAttrCase<"Bf16Dot", 3, "bf16_dot">]> {
   let cppNamespace = "::lowbit";
   let genSpecializedAttr = 0;
 }

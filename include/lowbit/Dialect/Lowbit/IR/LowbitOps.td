@@ -257,6 +257,8 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul",
     `lut` multiplies through tables of activation partial sums probed by
     weight bits; `lut<group = G, exact = true>` (`#lowbit.lut`) sets how
     many activations share a table and keeps the tables in f32.
+    `bf16_dot` (bf16 inputs) multiplies the weights' values as bf16 with
+    bf16 dot products into f32: exact products, as `dequant`.
     `--lowbit-pack-weights` chooses the layout the strategy reads.
 
     Syntax: the operands, `scheme`, then optionally `transpose_b`,

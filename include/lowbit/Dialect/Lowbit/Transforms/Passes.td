@@ -126,7 +126,11 @@ def LowbitPackWeightsPass : Pass<"lowbit-pack-weights"> {
     `dequant`; docs/cpu-kernels.md): `int8-dot` packs bytes instead,
     `#lowbit.layout<bits = b, word = 8, aligned, lanes = 32>`, so one
     shift and mask give 32 consecutive codes as bytes, and sets
-    `strategy int8_dot` on the matmul. `auto` picks per matmul by a
+    `strategy int8_dot` on the matmul. `bf16-dot` (bf16 activations,
+    avx512 or scalar) packs 16-bit words,
+    `#lowbit.layout<bits = b, word = 16, aligned, lanes = 32>`, so one shift
+    gives 32 consecutive codes in 16-bit lanes, and sets `strategy bf16_dot`.
+    `auto` picks per matmul by a
     documented heuristic (docs/passes.md). A strategy that cannot handle a
     matmul's format or scheme is an error naming the reason; `auto` never
     picks one.
@@ -160,7 +164,7 @@ def LowbitPackWeightsPass : Pass<"lowbit-pack-weights"> {
     Option<"isa", "isa", "std::string", /*default=*/"\"avx512\"",
            "CPU instruction set: avx512, avx2 or scalar">,
     Option<"strategy", "strategy", "std::string", /*default=*/"\"\"",
-           "CPU strategy: dequant, int8-dot, lut or auto (default: the "
+           "CPU strategy: dequant, int8-dot, lut, bf16-dot or auto (default: the "
            "matmul's `strategy`, else dequant)">,
   ];
   let dependentDialects = ["::lowbit::LowbitDialect"];
