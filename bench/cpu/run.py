@@ -3,7 +3,7 @@
 
 Usage: bench/cpu/run.py [--build build] [--isa avx2] [--threads 2]
                         [--strategies dequant,int8-dot] [--quick]
-                        [--out docs/bench-cpu.md]
+                        [--out docs/bench-cpu.md] [--kernel-cache DIR]
 
 For every case it runs `lowbit-bench --check --json` (which measures the
 machine's read bandwidth in the same process) and the OpenBLAS f32 baseline
@@ -68,11 +68,16 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true",
                         help="M = 1 and 16, 4096x14336, group 128 only")
     parser.add_argument("--out", default=os.path.join(ROOT, "docs", "bench-cpu.md"))
+    parser.add_argument("--kernel-cache", default=None,
+                        help="lowbit-bench --kernel-cache directory (default: "
+                             "BUILD/bench-kernel-cache): each kernel compiles "
+                             "once for all M")
     args = parser.parse_args()
 
     ensure_openblas()
     bench = os.path.join(args.build, "bin", "lowbit-bench")
     baseline = build_baseline(args.build)
+    cache = args.kernel_cache or os.path.join(args.build, "bench-kernel-cache")
     shapes, ms, formats = SHAPES, MS, FORMATS
     if args.quick:
         shapes, ms = [(4096, 14336)], [1, 16]
@@ -94,7 +99,8 @@ def main() -> int:
                        f"--group={group}", f"--zero={zero}", "--scale=f16",
                        f"--act={act}", f"--strategy={strategy}",
                        f"--threads={args.threads}",
-                       f"--repeats={args.repeats}", "--check", "--json"]
+                       f"--repeats={args.repeats}", f"--kernel-cache={cache}",
+                       "--check", "--json"]
                 proc = subprocess.run(cmd, capture_output=True, text=True)
                 if proc.returncode == 2:
                     # The strategy cannot take this format or scheme.
@@ -127,6 +133,9 @@ def main() -> int:
                     break
     except OSError:
         pass
+    default_out = os.path.join(ROOT, "docs", "bench-cpu.md")
+    out_flag = ("" if os.path.abspath(args.out) == default_out
+                else f" --out {os.path.relpath(args.out, ROOT)}")
     with open(args.out, "w") as f:
         f.write("# CPU benchmark\n\n")
         f.write(f"Machine: {cpu}, {os.cpu_count()} cores; ISA `{args.isa}`, "
@@ -135,7 +144,8 @@ def main() -> int:
                 "int8 at run time. Command: "
                 f"`bench/cpu/run.py --isa {args.isa} --threads {args.threads} "
                 f"--strategies {args.strategies}"
-                f"{' --quick' if args.quick else ''}`.\n\n")
+                f"{' --quick' if args.quick else ''}"
+                f"{out_flag}`.\n\n")
         f.write("Bandwidth fraction: packed weights, scales in their stored "
                 "type and f32 zero points (what the kernel reads), per second, "
                 "over the read bandwidth "

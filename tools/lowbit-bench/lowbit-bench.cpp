@@ -18,15 +18,18 @@
 #include "GpuEmulator.h"
 #include "GpuProbe.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/SHA256.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -148,6 +151,14 @@ static cl::opt<std::string> emulateIsa(
              "python3 -c \"import simde_py; print(simde_py.get_include())\"), "
              "so kernels for instructions this CPU lacks (AVX-512, VNNI) run "
              "here; checks only (--repeats=0)"),
+    cl::value_desc("dir"), cl::init(""), cl::cat(category));
+
+static cl::opt<std::string> kernelCache(
+    "kernel-cache",
+    cl::desc("keep compiled CPU kernels in this directory, named by a hash "
+             "of their source, compiler command and flags, and load them "
+             "from there when the same kernel comes again (sweeps over M, "
+             "which is a run-time argument)"),
     cl::value_desc("dir"), cl::init(""), cl::cat(category));
 
 static cl::opt<bool> emulateGpu(
@@ -379,6 +390,41 @@ static inline float lowbitEmuReduceAddPs(simde__m512 v) {
   return source;
 }
 
+/// Whether the first kernel compileKernel built came from --kernel-cache:
+/// "hit" or "miss"; "" without the flag.
+std::string kernelCacheUse;
+
+/// Where --kernel-cache keeps the shared object that `compilerArgs` (without
+/// the output and input paths) build from `source`; the bandwidth probe is
+/// part of every object, so it is part of the key.
+std::string cachedKernelPath(llvm::ArrayRef<llvm::StringRef> compilerArgs,
+                             llvm::StringRef source) {
+  llvm::SHA256 hash;
+  for (llvm::StringRef arg : compilerArgs) {
+    hash.update(arg);
+    hash.update(llvm::StringRef("\0", 1));
+  }
+  hash.update(source);
+  hash.update(llvm::StringRef("\0", 1));
+  hash.update(kBandwidthProbe);
+  std::array<uint8_t, 32> digest = hash.final();
+  std::string name = llvm::toHex(digest, /*LowerCase=*/true) + ".so";
+  if (std::error_code error = llvm::sys::fs::create_directories(kernelCache))
+    usageError("cannot create --kernel-cache directory " + kernelCache + ": " +
+               error.message());
+  return pathIn(kernelCache, name);
+}
+
+/// Copies the freshly built `so` into the cache as `cached`, through a
+/// temporary name, so that a concurrent run never loads half a file.
+void storeInCache(llvm::StringRef so, llvm::StringRef cached) {
+  std::string partial = (cached + "." + llvm::Twine(::getpid())).str();
+  if (std::error_code error = llvm::sys::fs::copy_file(so, partial))
+    usageError("cannot write " + partial + ": " + error.message());
+  if (std::error_code error = llvm::sys::fs::rename(partial, cached))
+    usageError("cannot write " + cached + ": " + error.message());
+}
+
 /// Compiles the emitted `dir`/kernel.cpp as `build` says; returns the loaded
 /// shared object for Build::Load, else nullptr.
 void *compileKernel(llvm::StringRef dir, const cpu::KernelSpec &spec,
@@ -417,10 +463,21 @@ void *compileKernel(llvm::StringRef dir, const cpu::KernelSpec &spec,
   // other ISAs.
   if (isa == cpu::Isa::AVX512 && !simde)
     args.append({"-Wno-uninitialized", "-Wno-maybe-uninitialized"});
+  // --kernel-cache: the cached object is named by everything that makes it.
+  std::string cached;
   switch (build) {
   case Build::Load:
     writeFile(probe, kBandwidthProbe);
-    args.append({"-fopenmp", "-shared", "-fPIC", "-o", so, cpp, probe});
+    args.append({"-fopenmp", "-shared", "-fPIC"});
+    if (!kernelCache.empty()) {
+      cached = cachedKernelPath(args, readText(cpp));
+      if (llvm::sys::fs::exists(cached))
+        so = cached;
+      if (kernelCacheUse.empty())
+        kernelCacheUse = so == cached ? "hit" : "miss";
+    }
+    if (so != cached)
+      args.append({"-o", so, cpp, probe});
     break;
   case Build::Object:
     args.append({"-fopenmp", "-c", "-o", object, cpp});
@@ -432,10 +489,14 @@ void *compileKernel(llvm::StringRef dir, const cpu::KernelSpec &spec,
     args.append({"-static", "-o", program, cpp, runner});
     break;
   }
-  if (int rc = runLogged(args, log)) {
-    llvm::errs() << "lowbit-bench: error: the kernel did not compile (" << rc
-                 << "); see " << log << "\n";
-    std::exit(1);
+  if (so != cached) {
+    if (int rc = runLogged(args, log)) {
+      llvm::errs() << "lowbit-bench: error: the kernel did not compile (" << rc
+                   << "); see " << log << "\n";
+      std::exit(1);
+    }
+    if (!cached.empty())
+      storeInCache(so, cached);
   }
   if (build != Build::Load)
     return nullptr;
@@ -686,14 +747,8 @@ std::string compileThroughPipeline(const char *argv0, const std::string &ir,
              sched, "-o", kernel},
             log);
   }
-  auto readFile = [](llvm::StringRef path) {
-    auto buffer = llvm::MemoryBuffer::getFile(path);
-    if (!buffer)
-      usageError("cannot read " + path);
-    return std::string((*buffer)->getBuffer());
-  };
-  scheduled = readFile(sched);
-  return readFile(kernel);
+  scheduled = readText(sched);
+  return readText(kernel);
 }
 
 /// The error of an output against a reference, element by element.
@@ -1231,6 +1286,8 @@ int main(int argc, char **argv) {
       {"threads", nthreads},
       {"schedule", cpu::formatSchedule(spec.schedule)},
       {"seed", int64_t(actualSeed)}};
+  if (!kernelCacheUse.empty())
+    result["kernel_cache"] = kernelCacheUse;
   bool failed = false;
   if (check) {
     // int8-dot kernels multiply quantized activations: they are checked
