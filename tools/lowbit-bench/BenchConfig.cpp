@@ -82,11 +82,11 @@ std::optional<Config> lowbit::bench::validateFlags(const BenchFlags &flags,
   if (flags.strategy != "auto" && !cpu::parseStrategy(flags.strategy))
     return fail(error, "--strategy=" + flags.strategy + " is not one of " +
                            cpu::strategyNames() + ", auto");
-  if (config.gpuTarget && flags.strategyGiven &&
-      (flags.strategy == "int8-dot" || flags.strategy == "bf16-dot"))
-    return fail(error, "--strategy=" + flags.strategy +
-                           " applies to --target=cpu; GPU kernels multiply "
-                           "f16/bf16 activations (dequant or lut)");
+  if (config.gpuTarget && flags.strategyGiven && flags.strategy != "auto")
+    if (std::string refusal =
+            gpu::strategyError(*cpu::parseStrategy(flags.strategy));
+        !refusal.empty())
+      return fail(error, "--strategy=" + flags.strategy + ": " + refusal);
   if (flags.m < 1 || flags.n < 1 || flags.k < 1)
     return fail(error, "--m, --n and --k must be positive");
   if (!fitsInBytes(flags.m, flags.k) || !fitsInBytes(flags.n, flags.k) ||

@@ -1691,36 +1691,33 @@ void KernelPrinter::printEntry() {
          << " *)epilogueOperands[" << i << "];\n";
     }
   }
-  if (int8)
+  if (int8) {
     printInt8Quantize();
-  else if (bf16)
-    os << "  // The kernel reads the bf16 activations where they are; "
-          "per-group "
-          "sums for\n  // zero points.\n"
-       << "  float *xsum = (float *)malloc(m * GROUPS * sizeof(float));\n"
-       << "  for (int64_t i = 0; i < m; ++i) {\n"
-       << "    for (int64_t g = 0; g < GROUPS; ++g) {\n"
-       << "      float sum = 0.0f;\n"
-       << "      for (int64_t k = g * GROUP; k < (g + 1) * GROUP; ++k) sum += "
-          "loadAct(x[i * K + k]);\n"
-       << "      xsum[i * GROUPS + g] = sum;\n    }\n  }\n";
-  else
-    os << (inPlace ? "  // Activations as f32 times kActScale of their code "
-                     "position, and per-group\n  // sums for zero points.\n"
-                   : "  // Activations as f32, and per-group sums for zero "
-                     "points.\n")
-       << "  float *xs = (float *)aligned_alloc(64, ((m * K * 4 + 63) / 64) * "
-          "64);\n"
-       << "  float *xsum = (float *)malloc(m * GROUPS * sizeof(float));\n"
+  } else {
+    // Per-group activation sums for zero points; the dequant kernel also
+    // converts the activations to f32 once (xs), while the bf16-dot kernel
+    // reads them where they are.
+    os << (bf16      ? "  // The kernel reads the bf16 activations where they "
+                       "are; per-group sums for\n  // zero points.\n"
+           : inPlace ? "  // Activations as f32 times kActScale of their code "
+                       "position, and per-group\n  // sums for zero points.\n"
+                     : "  // Activations as f32, and per-group sums for zero "
+                       "points.\n");
+    if (!bf16)
+      os << "  float *xs = (float *)aligned_alloc(64, ((m * K * 4 + 63) / 64) "
+            "* 64);\n";
+    os << "  float *xsum = (float *)malloc(m * GROUPS * sizeof(float));\n"
        << "  for (int64_t i = 0; i < m; ++i) {\n"
        << "    for (int64_t g = 0; g < GROUPS; ++g) {\n"
        << "      float sum = 0.0f;\n"
        << "      for (int64_t k = g * GROUP; k < (g + 1) * GROUP; ++k) {\n"
-       << "        const float v = loadAct(x[i * K + k]);\n"
-       << "        xs[i * K + k] = v"
-       << (inPlace ? " * kActScale[k % PERIOD / LANES]" : "") << ";\n"
-       << "        sum += v;\n      }\n"
+       << "        const float v = loadAct(x[i * K + k]);\n";
+    if (!bf16)
+      os << "        xs[i * K + k] = v"
+         << (inPlace ? " * kActScale[k % PERIOD / LANES]" : "") << ";\n";
+    os << "        sum += v;\n      }\n"
        << "      xsum[i * GROUPS + g] = sum;\n    }\n  }\n";
+  }
   os << "  const float scaleMul = tensorScale * SCALE_FACTOR;\n";
   // The schedule: full tiles of ROWS rows, remainder tiles of halving size,
   // and PASSES passes over K of PASS_UNITS units (blocks of PER_WORD vectors,

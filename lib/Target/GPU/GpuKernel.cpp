@@ -204,6 +204,13 @@ int lowbit::gpu::minBlocksPerMultiprocessor(const KernelSpec &spec,
   return estimate <= 65536 / (2 * threads) ? 2 : 1;
 }
 
+std::string lowbit::gpu::strategyError(cpu::Strategy strategy) {
+  if (strategy != cpu::Strategy::Int8Dot && strategy != cpu::Strategy::Bf16Dot)
+    return "";
+  return std::string("cannot use the ") + cpu::strategyName(strategy) +
+         " strategy on a GPU: it is a CPU strategy; use dequant or lut";
+}
+
 std::string lowbit::gpu::verifyKernelSpec(const KernelSpec &spec) {
   std::string nameError = cpu::verifyKernelName(spec.name);
   if (!nameError.empty())
@@ -214,12 +221,8 @@ std::string lowbit::gpu::verifyKernelSpec(const KernelSpec &spec) {
   if (spec.n < 1 || spec.k < 1)
     return "the weight shape [" + std::to_string(spec.n) + ", " +
            std::to_string(spec.k) + "] must be positive";
-  if (spec.strategy == cpu::Strategy::Int8Dot)
-    return "GPU kernels have no int8-dot strategy (they multiply f16/bf16 "
-           "activations); use dequant or lut";
-  if (spec.strategy == cpu::Strategy::Bf16Dot)
-    return "GPU kernels have no bf16-dot strategy (a CPU strategy: "
-           "AVX512-BF16); use dequant or lut";
+  if (std::string error = strategyError(spec.strategy); !error.empty())
+    return error;
   bool lut = spec.strategy == cpu::Strategy::Lut;
   if (lut && !isIntegerFormat(spec.weight))
     return "the lut strategy takes integer and ternary weights, not " +

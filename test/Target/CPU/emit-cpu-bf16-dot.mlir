@@ -20,7 +20,9 @@
 // AVX512: const __m512i c = _mm512_srli_epi16(wv, 12);
 // SCALAR: acc[r] += bf16ToF32(xb[(m0 + r) * K + k]) * d;
 // CHECK: corr[r] -= s * z * xsum[(m0 + r) * GROUPS + g];
-// CHECK: sum += loadAct(x[i * K + k]);
+// CHECK: const float v = loadAct(x[i * K + k]);
+// CHECK-NOT: xs[i * K + k]
+// CHECK: sum += v;
 // CHECK: rowKernel<4, 1>(x, xsum, m0, n, w, scales, zeros, negScales, scaleMul, u0, u1, acc);
 // CHECK-NOT: free(xs)
 func.func @int4_zeros(%x: tensor<3x192xbf16>, %q: tensor<37x192xsi4>, %s: tensor<37x3xf16>, %z: tensor<37x3xsi4>) -> tensor<3x37xbf16> {

@@ -14,7 +14,7 @@
 // AUTO: layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7]>
 
 func.func @int8_dot(%x: tensor<1x256xf16>, %p: tensor<64x64xi32>, %s: tensor<64x2xf16>) -> tensor<1x64xf16> {
-  // expected-error @+1 {{'lowbit.matmul' op has strategy int8-dot, a CPU strategy that GPU kernels do not have; use dequant or lut}}
+  // expected-error @+1 {{'lowbit.matmul' op cannot use the int8-dot strategy on a GPU: it is a CPU strategy; use dequant or lut}}
   %y = lowbit.matmul %x, %p, %s scheme <group = [1, 128], scale = f16> transpose_b
       strategy int8_dot packed si8 layout <bits = 8, word = 32, order = [0, 2, 1, 3]>
       : (tensor<1x256xf16>, tensor<64x64xi32>, tensor<64x2xf16>) -> tensor<1x64xf16>

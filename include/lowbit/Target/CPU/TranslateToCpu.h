@@ -10,6 +10,7 @@
 #define LOWBIT_TARGET_CPU_TRANSLATETOCPU_H
 
 #include "lowbit/Target/CPU/CpuKernel.h"
+#include "lowbit/Target/CPU/IRTypes.h"
 
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/StringRef.h"
@@ -24,9 +25,6 @@ class MatmulOp;
 
 /// The kernel specification of a scheduled matmul for `isa`, or a located
 /// error on the op saying what keeps it from being emitted.
-/// The kernel scalar type of an MLIR type: f32, f16, bf16, or none.
-std::optional<cpu::ScalarType> getScalarType(mlir::Type type);
-
 /// The epilogue region of `op` as C++ statements (shared by the CPU and GPU
 /// emitters), or a located error naming an op or type it cannot print.
 mlir::FailureOr<cpu::Epilogue> printEpilogue(MatmulOp op);

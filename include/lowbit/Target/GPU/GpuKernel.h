@@ -113,6 +113,12 @@ int lutRowsPerBlock(int64_t m);
 /// Columns of output one tile holds: 8 (CUDA mma n8), 16 (MFMA 16x16).
 int tileColumns(Target target);
 
+/// Why GPU kernels cannot use `strategy`, or "" when they can: int8-dot and
+/// bf16-dot are CPU strategies (x86 integer and bf16 dot products). The one
+/// wording of the refusal, which the pass, the GPU translation, lowbit-bench
+/// and verifyKernelSpec all give.
+std::string strategyError(cpu::Strategy strategy);
+
 /// Checks that a kernel can be generated for `spec`: f16/bf16 activations,
 /// K a multiple of 128, group shape [1, G] with G dividing K and G dividing
 /// 128 or a multiple of it, every weight value finite in the activation

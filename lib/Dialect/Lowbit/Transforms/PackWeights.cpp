@@ -12,6 +12,7 @@
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Transforms.h"
 #include "lowbit/Target/CPU/CpuKernel.h"
+#include "lowbit/Target/CPU/IRTypes.h"
 #include "lowbit/Target/GPU/GpuKernel.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -66,10 +67,9 @@ strategySpec(MatmulOp op, cpu::Isa isa, cpu::Strategy strategy) {
   spec.scheme = getNumericsScheme(op.getScheme());
   spec.n = op.getOutputSize();
   spec.k = op.getReductionSize();
-  Type act = op.getInput().getType().getElementType();
-  spec.activation = act.isBF16()  ? cpu::ScalarType::BF16
-                    : act.isF16() ? cpu::ScalarType::F16
-                                  : cpu::ScalarType::F32;
+  // Other activation types are refused when the kernel is emitted.
+  spec.activation = getScalarType(op.getInput().getType().getElementType())
+                        .value_or(cpu::ScalarType::F32);
   setSpecStrategy(op, spec);
   spec.strategy = strategy;
   return spec;
@@ -358,11 +358,8 @@ LogicalResult lowbit::assignGpuStrategies(Operation *root,
           << requested << "' is not one of dequant, lut, auto";
       return WalkResult::interrupt();
     }
-    if (*parsed == cpu::Strategy::Int8Dot ||
-        *parsed == cpu::Strategy::Bf16Dot) {
-      op.emitOpError("cannot use the ")
-          << cpu::strategyName(*parsed)
-          << " strategy on a GPU: it is a CPU strategy; use dequant or lut";
+    if (std::string error = gpu::strategyError(*parsed); !error.empty()) {
+      op.emitOpError(error);
       return WalkResult::interrupt();
     }
     if (*parsed == cpu::Strategy::Dequant) {

@@ -9,6 +9,7 @@
 #include "lowbit/Dialect/Lowbit/IR/ElementFormat.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Transforms.h"
+#include "lowbit/Target/CPU/IRTypes.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -35,12 +36,8 @@ FailureOr<tune::Problem> lowbit::getTuneProblem(MatmulOp op,
            << weightType;
   problem.weight = *format;
   problem.scheme = getNumericsScheme(op.getScheme());
-  Type actType = op.getInput().getType().getElementType();
   std::optional<cpu::ScalarType> act =
-      actType.isF32()    ? std::optional(cpu::ScalarType::F32)
-      : actType.isF16()  ? std::optional(cpu::ScalarType::F16)
-      : actType.isBF16() ? std::optional(cpu::ScalarType::BF16)
-                         : std::nullopt;
+      getScalarType(op.getInput().getType().getElementType());
   if (!act)
     return op.emitOpError("the cost model takes f32, f16 or bf16 "
                           "activations");

@@ -24,16 +24,6 @@
 using namespace mlir;
 using namespace lowbit;
 
-std::optional<cpu::ScalarType> lowbit::getScalarType(Type type) {
-  if (type.isF32())
-    return cpu::ScalarType::F32;
-  if (type.isF16())
-    return cpu::ScalarType::F16;
-  if (type.isBF16())
-    return cpu::ScalarType::BF16;
-  return std::nullopt;
-}
-
 //===----------------------------------------------------------------------===//
 // Epilogue regions as C++
 //===----------------------------------------------------------------------===//

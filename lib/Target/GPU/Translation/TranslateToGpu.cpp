@@ -42,12 +42,8 @@ lowbit::getGpuKernelSpec(MatmulOp op, gpu::Target target, StringRef name,
            << *op.getWeightType();
   spec.weight = *format;
   spec.strategy = toCpuStrategy(op.getStrategy().value_or(Strategy::Dequant));
-  if (spec.strategy == cpu::Strategy::Int8Dot ||
-      spec.strategy == cpu::Strategy::Bf16Dot)
-    return op.emitOpError("has strategy ")
-           << cpu::strategyName(spec.strategy)
-           << ", a CPU strategy that GPU kernels do not have; use dequant or "
-              "lut";
+  if (std::string error = gpu::strategyError(spec.strategy); !error.empty())
+    return op.emitOpError(error);
   bool lut = spec.strategy == cpu::Strategy::Lut;
   if (LutAttr options = op.getLutAttr(); options && options.getGroup() != 4)
     return op.emitOpError("GPU lut kernels build tables of 4 activations, "
