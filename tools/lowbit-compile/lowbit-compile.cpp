@@ -226,6 +226,14 @@ int main(int argc, char **argv) {
     fail(llvm::Twine("--tune=measure times kernels on this machine's CPU; for ") +
              compile::targetName(options.target) + " use --tune=model",
          2);
+  // The cost model and the measurement schedule dequant kernels only: timing
+  // their candidates for kernels of another strategy would be wasted.
+  if (tuneMode == "measure" && strategyFlag.getNumOccurrences() &&
+      strategyFlag != "dequant" && strategyFlag != "auto")
+    fail("--tune=measure times dequant kernels (the ones tuning schedules); "
+         "--strategy=" +
+             strategyFlag + " kernels keep their emitter's schedule",
+         2);
   if (measureTop < 1)
     fail("--measure-top must be at least 1", 2);
   {
