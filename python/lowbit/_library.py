@@ -229,8 +229,20 @@ def _library_dir(out_dir, owner_hint):
     return tempfile.mkdtemp(prefix=f"lowbit-{owner_hint}-"), True
 
 
+def _tuning(tune, objective, tune_m):
+    """The objective the compiler's tile search takes ("" for no tuning)."""
+    if tune is None:
+        if objective is not None or tune_m is not None:
+            raise ValueError("objective and tune_m need tune='model'")
+        return "", 1
+    if tune != "model":
+        raise ValueError(f"tune={tune!r} is not None or 'model' (measured "
+                         "tuning: lowbit-compile --tune=measure)")
+    return objective or "latency", 1 if tune_m is None else tune_m
+
+
 def compile_linear(q, isa="avx2", act="f32", out_dir=None,
-                   strategy="dequant"):
+                   strategy="dequant", tune=None, objective=None, tune_m=None):
     """Compiles one quantized linear layer for the CPU.
 
     Returns a callable `layer(x) -> y` with x [M, K] and y = x . W^T [M, N],
@@ -242,13 +254,21 @@ def compile_linear(q, isa="avx2", act="f32", out_dir=None,
     "bf16" only, isa "avx512" with AVX512-BF16 or "scalar": weights decoded
     to bf16 and multiplied with bf16 dot products, exact products), or "auto"
     (the compiler's pick; docs/cpu-kernels.md).
+
+    `tune="model"` schedules the dequant kernels with the compiler's tile
+    search on this CPU's cost model, as `lowbit-compile --tune=model` does
+    (docs/tuning.md): `objective` "latency" (default), "energy", "edp" or
+    "energy-within=P", for `tune_m` rows of activations (default 1). Without
+    it every kernel takes its emitter's default schedule.
     """
     if not isinstance(q, _lowbit.QuantizedLinear):
         raise ValueError("compile_linear takes a lowbit.QuantizedLinear "
                          f"(from quantize or read_gguf), not {type(q).__name__}")
+    objective, tune_m = _tuning(tune, objective, tune_m)
     directory, temporary = _library_dir(out_dir, "linear")
     try:
-        _lowbit._compile_linears([q], isa, act, strategy, directory)
+        _lowbit._compile_linears([q], isa, act, strategy, objective, tune_m,
+                                 directory)
         layer = CompiledModel(directory, isa).layers[0]
     except BaseException:
         if temporary:
@@ -259,13 +279,17 @@ def compile_linear(q, isa="avx2", act="f32", out_dir=None,
     return layer
 
 
-def compile_model(mlir_path, out_dir, isa="avx2", strategy=None):
+def compile_model(mlir_path, out_dir, isa="avx2", strategy=None, tune=None,
+                  objective=None, tune_m=None):
     """Compiles a model module (lowbit-compile's input) for the CPU into
     out_dir, builds and loads it: a CompiledModel whose layers are callable.
     `strategy` as in compile_linear, for every layer; None keeps each
-    matmul's own (else dequant)."""
+    matmul's own (else dequant). `tune`, `objective`, `tune_m` as in
+    compile_linear."""
+    objective, tune_m = _tuning(tune, objective, tune_m)
     if not os.path.isfile(mlir_path):
         raise ValueError(f"model file {mlir_path} does not exist")
     os.makedirs(out_dir, exist_ok=True)
-    _lowbit._compile_model_file(mlir_path, isa, strategy or "", out_dir)
+    _lowbit._compile_model_file(mlir_path, isa, strategy or "", objective,
+                                tune_m, out_dir)
     return CompiledModel(out_dir, isa)

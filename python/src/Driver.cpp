@@ -8,6 +8,7 @@
 #include "lowbit/Import/ImportToMlir.h"
 #include "lowbit/InitAll.h"
 #include "lowbit/Target/CPU/CpuKernel.h"
+#include "lowbit/Tune/Search.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -89,11 +90,12 @@ private:
 
 /// Compiles `module` for the CPU and writes the library folder `dir`.
 std::string compileAndWrite(CompilerContext &context, mlir::ModuleOp module,
-                            const std::string &isa, const std::string &strategy,
+                            const python::CpuCompileOptions &cpu,
                             const std::string &dir) {
-  std::optional<cpu::Isa> parsed = cpu::parseIsa(isa);
+  std::optional<cpu::Isa> parsed = cpu::parseIsa(cpu.isa);
   if (!parsed)
-    return "isa '" + isa + "' is not one of avx512, avx2, scalar";
+    return "isa '" + cpu.isa + "' is not one of avx512, avx2, scalar";
+  const std::string &strategy = cpu.strategy;
   if (!strategy.empty() && strategy != "auto" && !cpu::parseStrategy(strategy))
     return "strategy '" + strategy + "' is not one of " + cpu::strategyNames() +
            ", auto";
@@ -101,11 +103,20 @@ std::string compileAndWrite(CompilerContext &context, mlir::ModuleOp module,
   options.target = compile::Target::CPU;
   options.isa = *parsed;
   options.cpuStrategy = strategy;
+  if (!cpu.objective.empty()) {
+    std::string error;
+    if (!tune::parseObjective(cpu.objective, error))
+      return "objective '" + cpu.objective + "': " + error;
+    if (cpu.tuneRows < 1)
+      return "tune_m must be at least 1, got " + std::to_string(cpu.tuneRows);
+    options.tileSearch =
+        "objective=" + cpu.objective + " m=" + std::to_string(cpu.tuneRows);
+  }
   mlir::FailureOr<compile::CompiledModel> model =
       compile::compileModule(module, options);
   if (failed(model))
-    return context.fail("the module cannot be compiled for the CPU (" + isa +
-                        "):");
+    return context.fail("the module cannot be compiled for the CPU (" +
+                        cpu.isa + "):");
   return compile::writeLibrary(*model, dir);
 }
 
@@ -139,35 +150,33 @@ std::string python::readGptqCheckpointAt(const std::string &path,
 }
 
 std::string python::compileLinears(const import::ImportedModel &model,
-                                   const std::string &isa,
                                    const std::string &activation,
-                                   const std::string &strategy,
+                                   const CpuCompileOptions &options,
                                    const std::string &dir) {
   std::optional<import::ActivationType> act =
       import::parseActivationType(activation);
   if (!act)
     return "activation type '" + activation + "' is not one of f16, bf16, f32";
   CompilerContext context;
-  import::ImportOptions options;
-  options.activation = *act;
+  import::ImportOptions importOptions;
+  importOptions.activation = *act;
   mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> module =
-      import::buildImportModule(context.get(), model, options);
+      import::buildImportModule(context.get(), model, importOptions);
   if (failed(module))
     return context.fail("the quantized linear layer cannot be turned into a "
                         "lowbit module:");
-  return compileAndWrite(context, **module, isa, strategy, dir);
+  return compileAndWrite(context, **module, options, dir);
 }
 
 std::string python::compileModelFile(const std::string &path,
-                                     const std::string &isa,
-                                     const std::string &strategy,
+                                     const CpuCompileOptions &options,
                                      const std::string &dir) {
   CompilerContext context;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceFile<mlir::ModuleOp>(path, &context.get());
   if (!module)
     return context.fail("cannot parse the MLIR module " + path + ":");
-  return compileAndWrite(context, *module, isa, strategy, dir);
+  return compileAndWrite(context, *module, options, dir);
 }
 
 std::string python::missingCpuFeatures(const std::string &isa,

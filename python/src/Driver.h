@@ -28,21 +28,34 @@ std::string readGptqCheckpointAt(const std::string &path,
                                  const std::string &format,
                                  import::ImportedModel &model);
 
+/// How the package compiles for the CPU (lowbit-compile's flags).
+struct CpuCompileOptions {
+  std::string isa = "avx2"; ///< avx512, avx2, scalar.
+  /// dequant, int8-dot, lut, bf16-dot, auto; empty: each matmul's own, else
+  /// dequant.
+  std::string strategy;
+  /// Empty: every kernel takes its emitter's default schedule. Else the
+  /// tile search's objective (latency, energy, edp, energy-within=P;
+  /// docs/tuning.md) on the probed CPU, for `tuneRows` rows of activations,
+  /// as `lowbit-compile --tune=model`.
+  std::string objective;
+  int64_t tuneRows = 1;
+};
+
 /// Builds the module of `model`'s linears (buildImportModule, activations
 /// of type `activation`: f16, bf16 or f32; M dynamic), compiles it for the
-/// CPU `isa` (avx512, avx2, scalar) with `strategy` (dequant, int8-dot,
-/// lut, auto; empty: each matmul's own, else dequant) and writes the
-/// library folder `dir` (compileModule, writeLibrary).
+/// CPU as `options` say and writes the library folder `dir`
+/// (compileModule, writeLibrary).
 std::string compileLinears(const import::ImportedModel &model,
-                           const std::string &isa,
                            const std::string &activation,
-                           const std::string &strategy, const std::string &dir);
+                           const CpuCompileOptions &options,
+                           const std::string &dir);
 
-/// Parses the MLIR module in the file `path`, compiles it for the CPU `isa`
-/// with `strategy` (as compileLinears) and writes the library folder `dir`,
-/// as `lowbit-compile` does.
-std::string compileModelFile(const std::string &path, const std::string &isa,
-                             const std::string &strategy,
+/// Parses the MLIR module in the file `path`, compiles it for the CPU as
+/// `options` say and writes the library folder `dir`, as `lowbit-compile`
+/// does.
+std::string compileModelFile(const std::string &path,
+                             const CpuCompileOptions &options,
                              const std::string &dir);
 
 /// "" when this CPU runs `isa` kernels of `strategy` (names as the

@@ -293,9 +293,22 @@ std::vector<QuantizedLinear> readGptq(const std::string &path,
   return std::move(model.linears);
 }
 
+python::CpuCompileOptions cpuOptions(const std::string &isa,
+                                     const std::string &strategy,
+                                     const std::string &objective,
+                                     int64_t tuneRows) {
+  python::CpuCompileOptions options;
+  options.isa = isa;
+  options.strategy = strategy;
+  options.objective = objective;
+  options.tuneRows = tuneRows;
+  return options;
+}
+
 void compileLinears(const std::vector<QuantizedLinear> &linears,
                     const std::string &isa, const std::string &activation,
-                    const std::string &strategy, const std::string &dir) {
+                    const std::string &strategy, const std::string &objective,
+                    int64_t tuneRows, const std::string &dir) {
   import::ImportedModel model;
   model.source = "lowbit.compile_linear";
   model.linears = linears;
@@ -303,17 +316,20 @@ void compileLinears(const std::vector<QuantizedLinear> &linears,
   {
     // Compiling takes a while and touches no Python object.
     py::gil_scoped_release release;
-    error = python::compileLinears(model, isa, activation, strategy, dir);
+    error = python::compileLinears(
+        model, activation, cpuOptions(isa, strategy, objective, tuneRows), dir);
   }
   check(error);
 }
 
 void compileModelFile(const std::string &path, const std::string &isa,
-                      const std::string &strategy, const std::string &dir) {
+                      const std::string &strategy, const std::string &objective,
+                      int64_t tuneRows, const std::string &dir) {
   std::string error;
   {
     py::gil_scoped_release release;
-    error = python::compileModelFile(path, isa, strategy, dir);
+    error = python::compileModelFile(
+        path, cpuOptions(isa, strategy, objective, tuneRows), dir);
   }
   check(error);
 }
@@ -551,9 +567,11 @@ PYBIND11_MODULE(_lowbit, m) {
         "The quantized linear layers of a GPTQ/AWQ safetensors file or "
         "folder.");
   m.def("_compile_linears", &compileLinears, py::arg("linears"), py::arg("isa"),
-        py::arg("act"), py::arg("strategy"), py::arg("dir"));
+        py::arg("act"), py::arg("strategy"), py::arg("objective"),
+        py::arg("tune_m"), py::arg("dir"));
   m.def("_compile_model_file", &compileModelFile, py::arg("path"),
-        py::arg("isa"), py::arg("strategy"), py::arg("dir"));
+        py::arg("isa"), py::arg("strategy"), py::arg("objective"),
+        py::arg("tune_m"), py::arg("dir"));
   m.def("_isa_compile_flags", &isaFlags, py::arg("isa"));
   m.def("_missing_cpu_features", &missingCpuFeatures, py::arg("isa"),
         py::arg("strategy"));

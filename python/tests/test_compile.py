@@ -255,6 +255,53 @@ def test_compile_model_example_block_int8_dot(tmp_path, rng, isa):
     assert relative_error(qkv(x), ref) < 1e-5
 
 
+def kernel_schedules(directory):
+    """The `// schedule ...` header lines of a library's kernels."""
+    with open(os.path.join(directory, "kernels.cpp")) as f:
+        return [line.strip() for line in f if line.startswith("// schedule ")]
+
+
+def test_compile_linear_tuned(rng, tmp_path, isa):
+    # tune="model": the tile search's pick for one row of activations (one
+    # row per decode) instead of the default schedule (4 rows), and the
+    # objective reaches the search (energy: one core, as in
+    # test/Compile/tune.test); the tuned kernel still matches float64.
+    n, k, m = 64, 512, 3
+    q = lowbit.quantize(rng.standard_normal((n, k)), "int4", 64, scale="f16")
+    x = rng.standard_normal((m, k)).astype(np.float32)
+    ref = x.astype(np.float64) @ lowbit.dequantize(q).T
+    default = lowbit.compile_linear(q, isa=isa, out_dir=str(tmp_path / "d"))
+    assert kernel_schedules(tmp_path / "d") == [
+        "// schedule rows=4,acc=1,kblock=0,threads=0"]
+    layer = lowbit.compile_linear(q, isa=isa, out_dir=str(tmp_path / "t"),
+                                  tune="model", tune_m=1)
+    [schedule] = kernel_schedules(tmp_path / "t")
+    assert schedule.startswith("// schedule rows=1,"), schedule
+    assert relative_error(layer(x), ref) < 1e-5
+    assert relative_error(default(x), ref) < 1e-5
+    lowbit.compile_linear(q, isa=isa, out_dir=str(tmp_path / "e"),
+                          tune="model", objective="energy")
+    [schedule] = kernel_schedules(tmp_path / "e")
+    assert schedule.endswith(",threads=1"), schedule
+
+
+def test_compile_tuning_errors(rng, tmp_path):
+    q = lowbit.quantize(rng.standard_normal((16, 128)), "int4", 64)
+    with pytest.raises(ValueError, match="objective and tune_m need "
+                                         "tune='model'"):
+        lowbit.compile_linear(q, objective="energy")
+    with pytest.raises(ValueError, match="tune='measure' is not None or "
+                                         "'model'"):
+        lowbit.compile_linear(q, tune="measure")
+    with pytest.raises(ValueError, match="objective 'speed'"):
+        lowbit.compile_linear(q, tune="model", objective="speed")
+    with pytest.raises(ValueError, match="tune_m must be at least 1, got 0"):
+        lowbit.compile_linear(q, tune="model", tune_m=0)
+    with pytest.raises(ValueError, match="objective and tune_m need"):
+        lowbit.compile_model(str(tmp_path / "none.mlir"), str(tmp_path / "o"),
+                             tune_m=4)
+
+
 def test_compile_model_errors(tmp_path):
     with pytest.raises(ValueError, match="does not exist"):
         lowbit.compile_model(str(tmp_path / "none.mlir"), str(tmp_path / "o"))
