@@ -293,18 +293,6 @@ std::vector<QuantizedLinear> readGptq(const std::string &path,
   return std::move(model.linears);
 }
 
-python::CpuCompileOptions cpuOptions(const std::string &isa,
-                                     const std::string &strategy,
-                                     const std::string &objective,
-                                     int64_t tuneRows) {
-  python::CpuCompileOptions options;
-  options.isa = isa;
-  options.strategy = strategy;
-  options.objective = objective;
-  options.tuneRows = tuneRows;
-  return options;
-}
-
 void compileLinears(const std::vector<QuantizedLinear> &linears,
                     const std::string &isa, const std::string &activation,
                     const std::string &strategy, const std::string &objective,
@@ -317,7 +305,8 @@ void compileLinears(const std::vector<QuantizedLinear> &linears,
     // Compiling takes a while and touches no Python object.
     py::gil_scoped_release release;
     error = python::compileLinears(
-        model, activation, cpuOptions(isa, strategy, objective, tuneRows), dir);
+        model, activation,
+        python::CpuCompileOptions{isa, strategy, objective, tuneRows}, dir);
   }
   check(error);
 }
@@ -329,7 +318,8 @@ void compileModelFile(const std::string &path, const std::string &isa,
   {
     py::gil_scoped_release release;
     error = python::compileModelFile(
-        path, cpuOptions(isa, strategy, objective, tuneRows), dir);
+        path, python::CpuCompileOptions{isa, strategy, objective, tuneRows},
+        dir);
   }
   check(error);
 }

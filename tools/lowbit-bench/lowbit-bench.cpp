@@ -465,19 +465,20 @@ void *compileKernel(llvm::StringRef dir, const cpu::KernelSpec &spec,
     args.append({"-Wno-uninitialized", "-Wno-maybe-uninitialized"});
   // --kernel-cache: the cached object is named by everything that makes it.
   std::string cached;
+  bool cacheHit = false;
   switch (build) {
   case Build::Load:
     writeFile(probe, kBandwidthProbe);
     args.append({"-fopenmp", "-shared", "-fPIC"});
     if (!kernelCache.empty()) {
       cached = cachedKernelPath(args, readText(cpp));
-      if (llvm::sys::fs::exists(cached))
+      cacheHit = llvm::sys::fs::exists(cached);
+      if (cacheHit)
         so = cached;
       if (kernelCacheUse.empty())
-        kernelCacheUse = so == cached ? "hit" : "miss";
+        kernelCacheUse = cacheHit ? "hit" : "miss";
     }
-    if (so != cached)
-      args.append({"-o", so, cpp, probe});
+    args.append({"-o", so, cpp, probe});
     break;
   case Build::Object:
     args.append({"-fopenmp", "-c", "-o", object, cpp});
@@ -489,7 +490,7 @@ void *compileKernel(llvm::StringRef dir, const cpu::KernelSpec &spec,
     args.append({"-static", "-o", program, cpp, runner});
     break;
   }
-  if (so != cached) {
+  if (!cacheHit) {
     if (int rc = runLogged(args, log)) {
       llvm::errs() << "lowbit-bench: error: the kernel did not compile (" << rc
                    << "); see " << log << "\n";

@@ -23,12 +23,12 @@ class Type;
 namespace lowbit {
 class MatmulOp;
 
-/// The kernel specification of a scheduled matmul for `isa`, or a located
-/// error on the op saying what keeps it from being emitted.
 /// The epilogue region of `op` as C++ statements (shared by the CPU and GPU
 /// emitters), or a located error naming an op or type it cannot print.
 mlir::FailureOr<cpu::Epilogue> printEpilogue(MatmulOp op);
 
+/// The kernel specification of a scheduled matmul for `isa`, or a located
+/// error on the op saying what keeps it from being emitted.
 /// `schedule` overrides the op's `lowbit.schedule` attribute (which
 /// --lowbit-tile-search sets); without either the kernel takes the default
 /// schedule.
