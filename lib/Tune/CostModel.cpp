@@ -194,9 +194,54 @@ Cost lowbit::tune::predictCpu(const Problem &p, cpu::Isa isa,
       cost.limit = "issue";
     return cycles + 25.0; // reduction, stores, call
   };
+  // The panel path (calls of at least `panel` rows): each weight decoded
+  // once into the panel, then FMA-bound register tiles; the activations are
+  // re-read once per panel of weight rows.
+  const bool panelPath = !scalar && schedule.panel > 0 && p.m >= schedule.panel;
+  double compute = 0;
+  const int64_t rowsPerThread = ceilDiv(p.n, threads);
+  if (panelPath) {
+    cpu::PanelShape shape = cpu::panelShape(spec);
+    const double n = double(rowsPerThread), m = double(p.m);
+    const double vectors = double(p.k / layoutLanes);
+    // Per weight vector: the decode, the scale's broadcast and FMA, the
+    // store; per word a load.
+    double decodeOps = n * vectors * (decode.vectorOps + decode.shifts + 3.0);
+    double decodeCycles =
+        decodeOps / issueRate +
+        n * vectors *
+            (decode.shifts / hw.vectorShiftsPerCycle / issueRate +
+             decode.gathers * 8.0);
+    double tileFmas = n * m * vectors;
+    double tileLoads = tileFmas * double(shape.rows + shape.cols) /
+                       double(shape.rows * shape.cols);
+    double chunks = double(ceilDiv(p.k, shape.chunk));
+    double reduceOps = n * m * chunks * 6.0;
+    double fmaBound = tileFmas / fmaRate;
+    double loadBound = tileLoads * double(lanes) * 4 / l1BytesPerCycle;
+    double issue = (tileFmas + tileLoads + reduceOps) / issueRate;
+    // Activations: all M rows once per panel of weight rows, from L2 when
+    // a chunk of them fits there, else from L3.
+    double xBytes =
+        m * double(p.k) * 4 * double(ceilDiv(rowsPerThread, shape.block));
+    double xBandwidth = m * double(shape.chunk) * 4 <= 0.75 * double(hw.l2Bytes)
+                            ? hw.l2Bandwidth
+                            : hw.l3Bandwidth;
+    double xCycles = xBandwidth > 0 ? xBytes / xBandwidth * hw.clockHz : 0;
+    double tile = std::max({fmaBound, loadBound, issue, xCycles});
+    cost.limit = tile == fmaBound    ? "fma"
+                 : tile == loadBound ? "load"
+                 : tile == issue     ? "issue"
+                                     : "cache";
+    compute = (decodeCycles + tile) / hw.clockHz;
+    // Per row of N, as the row path counts them.
+    vectorOps = (decodeOps + tileFmas + tileLoads + reduceOps) / n;
+    fmas = tileFmas / n;
+    l1Bytes = tileLoads * double(lanes) * 4 / n;
+  }
   // One row of N, all passes.
   double rowCycles = 0;
-  for (int64_t pass = 0; pass < passes; ++pass) {
+  for (int64_t pass = 0; !panelPath && pass < passes; ++pass) {
     int64_t kLen = std::min(kBlock, p.k - pass * kBlock);
     int64_t vectors = scalar ? kLen : kLen / lanes;
     double passCycles = 0;
@@ -225,8 +270,8 @@ Cost lowbit::tune::predictCpu(const Problem &p, cpu::Isa isa,
       passCycles += double(p.m) * 6; // partial sums read and written
     rowCycles += passCycles;
   }
-  const int64_t rowsPerThread = ceilDiv(p.n, threads);
-  double compute = double(rowsPerThread) * rowCycles / hw.clockHz;
+  if (!panelPath)
+    compute = double(rowsPerThread) * rowCycles / hw.clockHz;
   // The thread that streams the most rows streams its share of bytes at the
   // bandwidth the active cores get together.
   int64_t wordsPerRow = cpu::weightLayout(spec).wordsPerRow(p.k);
@@ -238,14 +283,18 @@ Cost lowbit::tune::predictCpu(const Problem &p, cpu::Isa isa,
   // Several passes over K read each row in pieces: every piece restarts a
   // hardware prefetch stream, and the core stalls for one memory latency
   // (rows within one pass are not contiguous).
-  if (passes > 1)
+  if (passes > 1 && !panelPath)
     compute +=
         double(rowsPerThread) * double(passes) * hw.dramLatencySeconds;
   // Serial work: converting activations and their group sums, allocation;
   // then waking the threads, and a barrier per pass.
-  double perElement = p.activation == cpu::ScalarType::F32 ? 1.5 : 4.0;
-  double overhead = (double(p.m) * double(p.k)) * perElement / hw.clockHz + 1e-6 +
-                    (threads > 1 ? 4e-6 + double(passes) * 1e-6 : 0.0);
+  // (The panel path reads f32 activations in place and has no passes.)
+  double perElement = p.activation != cpu::ScalarType::F32 ? 4.0
+                      : panelPath                          ? 0.0
+                                                           : 1.5;
+  double barriers = panelPath ? 1.0 : double(passes);
+  double overhead = (double(p.m) * double(p.k)) * perElement / hw.clockHz +
+                    1e-6 + (threads > 1 ? 4e-6 + barriers * 1e-6 : 0.0);
   setTimes(cost, compute, memory, overhead, calibration);
   if (cost.memorySeconds >= cost.computeSeconds)
     cost.limit = "memory";

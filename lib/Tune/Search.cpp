@@ -192,6 +192,25 @@ lowbit::tune::search(const Problem &problem, const Target &target,
     int maxRows = 1;
     while (maxRows < problem.m && maxRows < 8)
       maxRows *= 2;
+    // At M of at least the default panel threshold the choice is between
+    // the panel path (whose blocking is fixed) and the row tiles (panel=0);
+    // below it the row tiles run, and larger calls keep the panel path.
+    const bool panelChoice =
+        target.isa != cpu::Isa::Scalar && problem.m >= cpu::kDefaultPanelRows;
+    if (panelChoice)
+      for (int threads = 1; threads <= hw.cores; ++threads) {
+        Candidate c;
+        c.cpu.threads = threads;
+        spec.schedule = c.cpu;
+        std::string invalid = cpu::verifyKernelSpec(spec);
+        if (!invalid.empty()) {
+          if (firstError.empty())
+            firstError = invalid;
+          ++result.pruned;
+          continue;
+        }
+        space.push_back(c);
+      }
     for (int rows = 1; rows <= maxRows; rows *= 2)
       for (int acc : {1, 2, 4, 8}) {
         if (target.isa == cpu::Isa::Scalar && acc != 1)
@@ -199,7 +218,8 @@ lowbit::tune::search(const Problem &problem, const Target &target,
         for (int64_t kBlock : kBlocks)
           for (int threads = 1; threads <= hw.cores; ++threads) {
             Candidate c;
-            c.cpu = {rows, acc, kBlock, threads};
+            c.cpu = {rows, acc, kBlock, threads,
+                     panelChoice ? 0 : cpu::kDefaultPanelRows};
             spec.schedule = c.cpu;
             std::string invalid = cpu::verifyKernelSpec(spec);
             if (!invalid.empty()) {

@@ -131,6 +131,31 @@ TEST(CostModel, CpuPassesRestartStreams) {
   EXPECT_NEAR(four.memorySeconds, one.memorySeconds, 1e-12);
 }
 
+TEST(CostModel, CpuPanelPath) {
+  Problem p = int8Problem();
+  p.m = 24;
+  Hardware hw = roundCpu(1);
+  Cost panel = predictCpu(p, cpu::Isa::AVX2, {4, 1, 0, 1, 8}, hw);
+  // 1000 rows of N, 128 vectors of K each, tiles of 3 x 4, panels of 32
+  // rows, one chunk of 1024 (32 periods of 32 int8 codes).
+  //   decode: 1000 * 128 * (3.25 + 3) / 4 = 200,000 cycles
+  //   FMAs 1000 * 24 * 128 = 3,072,000; loads 7/12 of them = 1,792,000
+  //   (896,000 cycles from L1); issue (3,072,000 + 1,792,000 + 144,000
+  //   reduction ops) / 4 = 1,252,000; activations 24 * 1024 * 4 B for
+  //   each of 32 panels at 32 B a cycle = 98,304.
+  // 200,000 + 3,072,000 cycles: FMA-bound.
+  EXPECT_NEAR(panel.computeSeconds, 3.272e-3, 1e-9);
+  EXPECT_EQ(panel.limit, "fma");
+  // f32 activations are read in place: only the 1 us of allocation.
+  EXPECT_NEAR(panel.overheadSeconds, 1e-6, 1e-12);
+  // panel=0, and M below the threshold, keep the row tiles: 6 tiles of 4
+  // rows, each latency-bound at 128 * 4 + 25 = 537 cycles a row of N.
+  Cost rows = predictCpu(p, cpu::Isa::AVX2, {4, 1, 0, 1, 0}, hw);
+  EXPECT_NEAR(rows.computeSeconds, 1000 * 6 * 537e-9, 1e-9);
+  Cost high = predictCpu(p, cpu::Isa::AVX2, {4, 1, 0, 1, 25}, hw);
+  EXPECT_NEAR(high.computeSeconds, rows.computeSeconds, 1e-12);
+}
+
 TEST(CostModel, CpuRegisters) {
   Problem p = int8Problem();
   // 4 rows x 2 accumulators + 4 row sums + 4 temporaries.

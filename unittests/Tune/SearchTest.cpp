@@ -70,25 +70,38 @@ TEST(Search, CpuSpaceIsLegalAndPruned) {
   llvm::Expected<SearchResult> result =
       search(p, target, *hw, Objective{});
   ASSERT_TRUE(bool(result)) << llvm::toString(result.takeError());
-  // rows 1..8, acc 1..8, 4 K-blockings, 1..2 threads = 128, less those
-  // needing more than 16 vector registers.
-  EXPECT_EQ(result->candidates.size() + result->pruned, 128u);
+  // The row tiles (panel=0): rows 1..8, acc 1..8, 4 K-blockings, 1..2
+  // threads = 128, less those needing more than 16 vector registers; and
+  // the panel path (M = 16 reaches the default threshold) on 1 or 2
+  // threads.
+  EXPECT_EQ(result->candidates.size() + result->pruned, 130u);
   EXPECT_GT(result->pruned, 0u);
+  int panels = 0;
   for (const Candidate &c : result->candidates) {
-    EXPECT_LE(cpuRegisters(p, target.isa, c.cpu), 16);
+    if (c.cpu.panel > 0) {
+      ++panels;
+      EXPECT_EQ(c.cpu.panel, cpu::kDefaultPanelRows);
+      EXPECT_EQ(c.cpu, (cpu::CpuSchedule{4, 1, 0, c.cpu.threads, 8}));
+    } else {
+      EXPECT_LE(cpuRegisters(p, target.isa, c.cpu), 16);
+    }
     EXPECT_GT(c.cost.seconds, 0);
     EXPECT_GT(c.cost.joules, 0);
   }
+  EXPECT_EQ(panels, 2);
   // The pick is the fastest.
   for (const Candidate &c : result->candidates)
     EXPECT_LE(result->candidates[result->chosen].cost.seconds,
               c.cost.seconds);
-  // M = 1 has one row per tile: rows 1 only.
+  // M = 1 has one row per tile: rows 1 only, keeping the default panel
+  // threshold for larger calls.
   p.m = 1;
   result = search(p, target, *hw, Objective{});
   ASSERT_TRUE(bool(result));
-  for (const Candidate &c : result->candidates)
+  for (const Candidate &c : result->candidates) {
     EXPECT_EQ(c.cpu.rows, 1);
+    EXPECT_EQ(c.cpu.panel, cpu::kDefaultPanelRows);
+  }
 }
 
 TEST(Search, MismatchedHardware) {
@@ -217,7 +230,13 @@ TEST(Search, ScheduleText) {
   llvm::Expected<Candidate> c =
       parseScheduleText(cpu, "rows=2,acc=4,kblock=1024,threads=1");
   ASSERT_TRUE(bool(c));
-  EXPECT_EQ(scheduleText(cpu, *c), "rows=2,acc=4,kblock=1024,threads=1");
+  // Keys left out keep their defaults (database entries written before the
+  // panel path read as panel=8).
+  EXPECT_EQ(scheduleText(cpu, *c),
+            "rows=2,acc=4,kblock=1024,threads=1,panel=8");
+  c = parseScheduleText(cpu, "rows=2,acc=4,kblock=1024,threads=1,panel=0");
+  ASSERT_TRUE(bool(c));
+  EXPECT_EQ(c->cpu.panel, 0);
   Target cuda = *parseTarget("cuda");
   c = parseScheduleText(cuda, "tiles_n=2,warps_n=1,warps_k=8,split_k=4");
   ASSERT_TRUE(bool(c));

@@ -265,7 +265,8 @@ std::string lowbit::cpu::formatSchedule(const CpuSchedule &schedule) {
   return "rows=" + std::to_string(schedule.rows) +
          ",acc=" + std::to_string(schedule.accumulators) +
          ",kblock=" + std::to_string(schedule.kBlock) +
-         ",threads=" + std::to_string(schedule.threads);
+         ",threads=" + std::to_string(schedule.threads) +
+         ",panel=" + std::to_string(schedule.panel);
 }
 
 std::optional<CpuSchedule> lowbit::cpu::parseSchedule(std::string_view text,
@@ -295,9 +296,11 @@ std::optional<CpuSchedule> lowbit::cpu::parseSchedule(std::string_view text,
       schedule.kBlock = number;
     } else if (key == "threads") {
       schedule.threads = int(number);
+    } else if (key == "panel") {
+      schedule.panel = number;
     } else {
       error = "unknown schedule key '" + key +
-              "'; expected rows, acc, kblock or threads";
+              "'; expected rows, acc, kblock, threads or panel";
       return std::nullopt;
     }
   }
@@ -679,6 +682,13 @@ private:
   void printEpilogue();
   void printScalarRowKernel();
   void printVectorRowKernel();
+  void printTableRegisters();
+  void printPanelKernel();
+  /// True when the entry has the panel path (CpuSchedule::panel).
+  bool panel() const {
+    return spec.strategy == Strategy::Dequant && spec.isa != Isa::Scalar &&
+           spec.schedule.panel > 0;
+  }
   void printDecode(unsigned position);
   void printFlush(std::string_view groupExpr);
   void printInt8Tables();
@@ -688,6 +698,9 @@ private:
   void printInt8Flush(std::string_view indent, std::string_view groupExpr,
                       bool vector);
   void printEntry();
+  void printPanelEntry();
+  void printStore(std::string_view indent, std::string_view acc,
+                  std::string_view row);
 
   bool asym() const {
     return spec.scheme.zeroPoint == ZeroPointMode::AsymFloat;
@@ -1121,6 +1134,43 @@ void KernelPrinter::printFlush(std::string_view groupExpr) {
      << "          }\n        }\n";
 }
 
+/// Prints the loads of the register tables the decode permutes (t0, t1,
+/// and n0, n1 for negative parts; t0..t7 for bf16).
+void KernelPrinter::printTableRegisters() {
+  bool avx512 = spec.isa == Isa::AVX512;
+  std::string_view vf = avx512 ? "__m512" : "__m256";
+  std::string_view p = avx512 ? "_mm512_" : "_mm256_";
+  if (decode == Decode::Table) {
+    auto load = [&](std::string_view name, std::string_view table,
+                    unsigned at) {
+      os << "  const " << vf << " " << name << " = " << p << "load_ps(" << table
+         << " + " << at << ");\n";
+    };
+    bool two = bits > (avx512 ? 4u : 3u);
+    load("t0", "kTable", 0);
+    if (two)
+      load("t1", "kTable", lanes);
+    if (asym()) {
+      load("n0", "kTableNeg", 0);
+      if (two)
+        load("n1", "kTableNeg", lanes);
+    }
+  }
+  if (decode == Decode::Bf16Table) {
+    // One register per 32 entries: t0..t7 (n0..n7 for negative parts).
+    unsigned registers = std::max(1u, (1u << bits) / kBf16Lanes);
+    for (unsigned i = 0; i < registers; ++i) {
+      os << "  const __m512i t" << i
+         << " = _mm512_load_si512((const void *)(kTable16 + " << i * kBf16Lanes
+         << "));\n";
+      if (asym())
+        os << "  const __m512i n" << i
+           << " = _mm512_load_si512((const void *)(kTableNeg16 + "
+           << i * kBf16Lanes << "));\n";
+    }
+  }
+}
+
 void KernelPrinter::printVectorRowKernel() {
   bool avx512 = spec.isa == Isa::AVX512;
   std::string_view vf = avx512 ? "__m512" : "__m256";
@@ -1153,35 +1203,7 @@ void KernelPrinter::printVectorRowKernel() {
      << "setzero_ps();"
      << (asym() ? cat(" accn[r][a] = ", p, "setzero_ps();") : "")
      << " }\n  }\n";
-  if (decode == Decode::Table) {
-    auto load = [&](std::string_view name, std::string_view table,
-                    unsigned at) {
-      os << "  const " << vf << " " << name << " = " << p << "load_ps(" << table
-         << " + " << at << ");\n";
-    };
-    bool two = bits > (avx512 ? 4u : 3u);
-    load("t0", "kTable", 0);
-    if (two)
-      load("t1", "kTable", lanes);
-    if (asym()) {
-      load("n0", "kTableNeg", 0);
-      if (two)
-        load("n1", "kTableNeg", lanes);
-    }
-  }
-  if (decode == Decode::Bf16Table) {
-    // One register per 32 entries: t0..t7 (n0..n7 for negative parts).
-    unsigned registers = std::max(1u, (1u << bits) / kBf16Lanes);
-    for (unsigned i = 0; i < registers; ++i) {
-      os << "  const __m512i t" << i
-         << " = _mm512_load_si512((const void *)(kTable16 + " << i * kBf16Lanes
-         << "));\n";
-      if (asym())
-        os << "  const __m512i n" << i
-           << " = _mm512_load_si512((const void *)(kTableNeg16 + "
-           << i * kBf16Lanes << "));\n";
-    }
-  }
+  printTableRegisters();
   // One block: PER_WORD vectors decoded from one load of LANES words.
   auto printBlock = [&](int64_t count, bool fullBlock) {
     std::string load = cat(p, "loadu_si", avx512 ? "512" : "256", "((const ",
@@ -1253,6 +1275,155 @@ void KernelPrinter::printVectorRowKernel() {
   os << "  for (int r = 0; r < MT; ++r)\n    out[r] = "
      << (avx512 ? "_mm512_reduce_add_ps(yv[r])" : "reduceAdd(yv[r])")
      << " + corr[r];\n}\n\n";
+}
+
+/// The panel path of the vector dequant kernels, for calls of at least
+/// CpuSchedule::panel rows: a block of PANEL_NB weight rows is decoded per
+/// chunk of K into an f32 panel, scales and zero points applied, and
+/// multiplied with register tiles of PANEL_MR activation rows by PANEL_NR
+/// weight rows, each accumulator a vector of partial sums along K. Every
+/// decoded weight then serves all M rows, and each tile step loads
+/// PANEL_MR + PANEL_NR vectors for PANEL_MR * PANEL_NR FMAs, where the row
+/// kernel loads one activation vector per FMA.
+void KernelPrinter::printPanelKernel() {
+  bool avx512 = spec.isa == Isa::AVX512;
+  std::string_view vf = avx512 ? "__m512" : "__m256";
+  std::string_view vi = avx512 ? "__m512i" : "__m256i";
+  std::string_view p = avx512 ? "_mm512_" : "_mm256_";
+  PanelShape shape = panelShape(spec);
+  int mr = shape.rows, nr = shape.cols;
+  int64_t columns = shape.block;
+  int64_t vectors = spec.k / lanes;
+  int64_t tailVectors = vectors % perWord;
+  int64_t blocks = vectors / perWord + (tailVectors ? 1 : 0);
+  int64_t chunkBlocks = shape.chunk / period;
+  int64_t chunkGroups = chunkBlocks * period / group + 2;
+  os << "// The panel path, for calls of at least PANEL_ROWS rows (schedule "
+        "panel): per\n"
+     << "// block of PANEL_NB weight rows and chunk of PANEL_BLOCKS layout "
+        "blocks of K, the\n"
+     << "// weights are decoded once into an f32 panel (scale and zero point "
+        "applied), then\n"
+     << "// multiplied with tiles of PANEL_MR activation rows by PANEL_NR "
+        "weight rows.\n"
+     << "constexpr int64_t PANEL_ROWS = " << spec.schedule.panel << ";\n"
+     << "constexpr int PANEL_MR = " << mr << ", PANEL_NR = " << nr << ";\n"
+     << "constexpr int64_t PANEL_NB = " << columns << ";\n"
+     << "constexpr int64_t BLOCKS = " << blocks << ";\n"
+     << "constexpr int64_t PANEL_BLOCKS = " << chunkBlocks
+     << ", PANEL_KC = PANEL_BLOCKS * PERIOD;\n"
+     << "// A bound on the groups one chunk touches.\n"
+     << "constexpr int64_t PANEL_GROUPS = " << chunkGroups << ";\n\n";
+
+  // The decode of one weight row's chunk.
+  os << "// Decodes weight row n over the layout blocks [b0, b1) into p: the "
+        "f32 weights,\n// scale and zero point applied.\n"
+     << "inline void decodePanelRow(const uint32_t *w, const ScaleT *scales, "
+        "const float *zeros,\n"
+     << "                           const ScaleT *negScales, float scaleMul, "
+        "int64_t n,\n"
+     << "                           int64_t b0, int64_t b1, float *p) {\n"
+     << "  (void)zeros; (void)negScales;\n";
+  printTableRegisters();
+  os << "  const uint32_t *wrow = w + n * WORDS_PER_ROW;\n"
+     << "  const int64_t g0 = b0 * PERIOD / GROUP;\n"
+     << "  const int64_t kEnd = b1 * PERIOD < K ? b1 * PERIOD : K;\n"
+     << "  float sc[PANEL_GROUPS];\n";
+  if (hasZero())
+    os << "  float zc[PANEL_GROUPS];\n";
+  if (asym())
+    os << "  float sn[PANEL_GROUPS];\n";
+  os << "  for (int64_t g = g0; g <= (kEnd - 1) / GROUP; ++g) {\n"
+     << "    sc[g - g0] = loadScale(scales[n * GROUPS + g]) * scaleMul;\n";
+  if (spec.scheme.zeroPoint == ZeroPointMode::Integer)
+    os << "    zc[g - g0] = -sc[g - g0] * zeros[n * GROUPS + g];\n";
+  if (spec.scheme.zeroPoint == ZeroPointMode::Float)
+    os << "    zc[g - g0] = -zeros[n * GROUPS + g];\n";
+  if (asym())
+    os << "    sn[g - g0] = loadScale(negScales[n * GROUPS + g]) * scaleMul;\n";
+  os << "  }\n";
+  std::string_view positive =
+      asym() && (decode == Decode::Convert || decode == Decode::FloatBits)
+          ? "dp"
+          : "d";
+  auto printBlock = [&](int64_t count) {
+    std::string load = cat(p, "loadu_si", avx512 ? "512" : "256", "((const ",
+                           vi, " *)(wrow + blk * LANES))");
+    if (inPlace && inPlace->flip)
+      load = cat(p, "xor_si", avx512 ? "512" : "256", "(", load, ", ", p,
+                 "set1_epi32(int(FLIP)))");
+    os << "      const " << vi << " wv = " << load << ";\n";
+    for (int64_t i = 0; i < count; ++i) {
+      os << "      {  // vector " << i << " of the block\n"
+         << "        const int64_t v = blk * PER_WORD + " << i << ";\n"
+         << "        const int64_t gi = v * LANES / GROUP - g0;\n";
+      printDecode(unsigned(i));
+      // The in-place decode gives value * 2^(b*p): the scale takes the
+      // power of two back (exactly, barring subnormal scales).
+      std::string scale = "sc[gi]";
+      if (inPlace) {
+        double factor = std::ldexp(inPlace->actScale[i], -inPlace->exponent);
+        if (factor != 1.0)
+          scale = cat("sc[gi] * ", floatLiteral(factor));
+      }
+      std::string value;
+      if (asym())
+        value = cat(p, "fmadd_ps(", positive, ", ", p, "set1_ps(", scale, "), ",
+                    p, "mul_ps(dn, ", p, "set1_ps(sn[gi])))");
+      else if (hasZero())
+        value = cat(p, "fmadd_ps(d, ", p, "set1_ps(", scale, "), ", p,
+                    "set1_ps(zc[gi]))");
+      else
+        value = cat(p, "mul_ps(d, ", p, "set1_ps(", scale, "))");
+      os << "        " << p << "store_ps(p + (v - b0 * PER_WORD) * LANES, "
+         << value << ");\n"
+         << "      }\n";
+    }
+  };
+  os << "  const int64_t bEnd = b1 < FULL_BLOCKS ? b1 : FULL_BLOCKS;\n"
+     << "  for (int64_t blk = b0; blk < bEnd; ++blk) {\n";
+  printBlock(perWord);
+  os << "  }\n";
+  if (tailVectors) {
+    os << "  if (b1 > FULL_BLOCKS) {\n    const int64_t blk = FULL_BLOCKS;\n";
+    printBlock(tailVectors);
+    os << "  }\n";
+  }
+  os << "}\n\n";
+
+  // The register tile and its dispatch over remainder sizes.
+  os << "// c[i * PANEL_NB + j] += sum over len elements of x row i times "
+        "panel row j\n// (x rows K apart, panel rows PANEL_KC apart).\n"
+     << "template <int MR, int NR>\n"
+     << "inline void panelTile(const float *x, const float *p, int64_t len, "
+        "float *c) {\n"
+     << "  " << vf << " acc[MR][NR];\n"
+     << "  for (int i = 0; i < MR; ++i)\n"
+     << "    for (int j = 0; j < NR; ++j) acc[i][j] = " << p
+     << "setzero_ps();\n"
+     << "  for (int64_t kk = 0; kk < len; kk += LANES) {\n"
+     << "    " << vf << " xv[MR];\n"
+     << "    for (int i = 0; i < MR; ++i) xv[i] = " << p
+     << "loadu_ps(x + i * K + kk);\n"
+     << "    for (int j = 0; j < NR; ++j) {\n"
+     << "      const " << vf << " pv = " << p
+     << "load_ps(p + j * PANEL_KC + kk);\n"
+     << "      for (int i = 0; i < MR; ++i) acc[i][j] = " << p
+     << "fmadd_ps(xv[i], pv, acc[i][j]);\n"
+     << "    }\n  }\n"
+     << "  for (int i = 0; i < MR; ++i)\n"
+     << "    for (int j = 0; j < NR; ++j) c[i * PANEL_NB + j] += "
+     << (avx512 ? "_mm512_reduce_add_ps" : "reduceAdd") << "(acc[i][j]);\n"
+     << "}\n\n"
+     << "inline void panelTile(int mr, int nr, const float *x, const float "
+        "*p, int64_t len,\n"
+     << "                      float *c) {\n"
+     << "  switch (mr * 8 + nr) {\n";
+  for (int i = 1; i <= mr; ++i)
+    for (int j = 1; j <= nr; ++j)
+      os << "  case " << i * 8 + j << ": panelTile<" << i << ", " << j
+         << ">(x, p, len, c); break;\n";
+  os << "  }\n}\n\n";
 }
 
 void KernelPrinter::printScalarRowKernel() {
@@ -1659,27 +1830,89 @@ void KernelPrinter::printInt8VectorRowKernel() {
      << "    out[r] = reduceAdd(yv[r]) + corr[r];\n}\n\n";
 }
 
+/// Prints the store of output element y[row, n] from its f32 accumulator
+/// `acc`: bias, epilogue, conversion to the output type.
+void KernelPrinter::printStore(std::string_view indent, std::string_view acc,
+                               std::string_view row) {
+  os << indent << "const float v = " << acc
+     << (spec.bias ? " + loadOut(bias[n])" : "") << ";\n"
+     << indent << "y[" << row << " * N + n] = storeOut(";
+  if (!spec.epilogue) {
+    os << "v);\n";
+    return;
+  }
+  os << "epilogue(v";
+  for (size_t i = 0; i < spec.epilogue->operands.size(); ++i) {
+    const EpilogueOperand &operand = spec.epilogue->operands[i];
+    std::string element = operand.shape == EpilogueShape::N
+                              ? cat("ep", i, "[n]")
+                              : cat("ep", i, "[", row, " * N + n]");
+    os << ", " << epilogueLoad(operand.type, element);
+  }
+  os << "));\n";
+}
+
+/// Prints the entry's panel branch: calls of at least PANEL_ROWS rows
+/// return from it.
+void KernelPrinter::printPanelEntry() {
+  bool f32 = spec.activation == ScalarType::F32;
+  os << "  if (PANEL_ROWS > 0 && m >= PANEL_ROWS) {\n";
+  if (f32)
+    os << "    const float *xf = x;  // f32 activations are read in place.\n";
+  else
+    os << "    // The activations as f32, once.\n"
+       << "    float *xf = (float *)aligned_alloc(64, ((m * K * 4 + 63) / 64) "
+          "* 64);\n"
+       << "    for (int64_t i = 0; i < m * K; ++i) xf[i] = loadAct(x[i]);\n";
+  os << "    const float scaleMul = tensorScale * SCALE_FACTOR;\n"
+     << "    (void)threads; (void)bias;\n"
+     << "#if defined(_OPENMP)\n"
+     << "#pragma omp parallel num_threads(threads > 0 ? threads : 1)\n"
+     << "#endif\n"
+     << "    {\n"
+     << "      float *panel = (float *)aligned_alloc(64, PANEL_NB * PANEL_KC "
+        "* sizeof(float));\n"
+     << "      // The sums of the thread's block of PANEL_NB outputs, per "
+        "row.\n"
+     << "      float *cb = (float *)aligned_alloc(64, ((m * PANEL_NB * 4 + 63) "
+        "/ 64) * 64);\n"
+     << "#if defined(_OPENMP)\n"
+     << "#pragma omp for schedule(static)\n"
+     << "#endif\n"
+     << "      for (int64_t n0 = 0; n0 < N; n0 += PANEL_NB) {\n"
+     << "        const int64_t cols = N - n0 < PANEL_NB ? N - n0 : "
+        "PANEL_NB;\n"
+     << "        memset(cb, 0, m * PANEL_NB * sizeof(float));\n"
+     << "        for (int64_t b0 = 0; b0 < BLOCKS; b0 += PANEL_BLOCKS) {\n"
+     << "          const int64_t b1 = b0 + PANEL_BLOCKS < BLOCKS ? b0 + "
+        "PANEL_BLOCKS : BLOCKS;\n"
+     << "          const int64_t k0 = b0 * PERIOD;\n"
+     << "          const int64_t len = (b1 * PERIOD < K ? b1 * PERIOD : K) - "
+        "k0;\n"
+     << "          for (int64_t j = 0; j < cols; ++j)\n"
+     << "            decodePanelRow(w, scales, zeros, negScales, scaleMul, n0 "
+        "+ j, b0, b1,\n"
+     << "                           panel + j * PANEL_KC);\n"
+     << "          for (int64_t m0 = 0; m0 < m; m0 += PANEL_MR) {\n"
+     << "            const int mr = m - m0 < PANEL_MR ? int(m - m0) : "
+        "PANEL_MR;\n"
+     << "            for (int64_t j = 0; j < cols; j += PANEL_NR)\n"
+     << "              panelTile(mr, cols - j < PANEL_NR ? int(cols - j) : "
+        "PANEL_NR,\n"
+     << "                        xf + m0 * K + k0, panel + j * PANEL_KC, "
+        "len,\n"
+     << "                        cb + m0 * PANEL_NB + j);\n"
+     << "          }\n        }\n"
+     << "        for (int64_t r = 0; r < m; ++r) {\n"
+     << "          for (int64_t j = 0; j < cols; ++j) {\n"
+     << "            const int64_t n = n0 + j;\n";
+  printStore("            ", "cb[r * PANEL_NB + j]", "r");
+  os << "          }\n        }\n      }\n"
+     << "      free(cb);\n      free(panel);\n    }\n"
+     << (f32 ? "" : "    free(xf);\n") << "    return;\n  }\n";
+}
+
 void KernelPrinter::printEntry() {
-  std::string_view bias = spec.bias ? " + loadOut(bias[n])" : "";
-  // Stores the output element of row `row` from its accumulator `acc`.
-  auto printStore = [&](std::string_view indent, std::string_view acc,
-                        std::string_view row) {
-    os << indent << "const float v = " << acc << bias << ";\n"
-       << indent << "y[" << row << " * N + n] = storeOut(";
-    if (!spec.epilogue) {
-      os << "v);\n";
-      return;
-    }
-    os << "epilogue(v";
-    for (size_t i = 0; i < spec.epilogue->operands.size(); ++i) {
-      const EpilogueOperand &operand = spec.epilogue->operands[i];
-      std::string element = operand.shape == EpilogueShape::N
-                                ? cat("ep", i, "[n]")
-                                : cat("ep", i, "[", row, " * N + n]");
-      os << ", " << epilogueLoad(operand.type, element);
-    }
-    os << "));\n";
-  };
   os << lut::printEntryOpening(spec);
   if (spec.epilogue) {
     const std::vector<EpilogueOperand> &operands = spec.epilogue->operands;
@@ -1691,6 +1924,8 @@ void KernelPrinter::printEntry() {
          << " *)epilogueOperands[" << i << "];\n";
     }
   }
+  if (panel())
+    printPanelEntry();
   if (int8) {
     printInt8Quantize();
   } else {
@@ -1808,6 +2043,8 @@ std::string KernelPrinter::print() {
   } else {
     printVectorHelpers();
     printVectorRowKernel();
+    if (panel())
+      printPanelKernel();
   }
   printEntry();
   return os.str();
@@ -1843,6 +2080,22 @@ std::string lowbit::cpu::lut::printEntryOpening(const KernelSpec &spec) {
 //===----------------------------------------------------------------------===//
 // Entry points
 //===----------------------------------------------------------------------===//
+
+PanelShape lowbit::cpu::panelShape(const KernelSpec &spec) {
+  PanelShape shape;
+  // 16 registers on AVX2 hold 3 x 4 accumulators, 3 activation vectors and
+  // a panel vector; AVX-512 has 32.
+  shape.rows = spec.isa == Isa::AVX512 ? 4 : 3;
+  shape.cols = 4;
+  shape.block = 32;
+  // About 1024 elements of K per chunk: the panel (32 rows, 128 KiB) stays
+  // in L2, a tile's activations (3 or 4 rows, 12-16 KiB) in L1, and the
+  // reduction of the accumulators at the chunk's end is paid once per 128
+  // FMAs on AVX2.
+  int64_t period = int64_t(isaLanes(spec.isa)) * (32 / spec.weight.bits());
+  shape.chunk = std::max<int64_t>(1, 1024 / period) * period;
+  return shape;
+}
 
 DecodeCost lowbit::cpu::decodeCost(const KernelSpec &spec) {
   bool asym = spec.scheme.zeroPoint == ZeroPointMode::AsymFloat;
@@ -1959,6 +2212,9 @@ std::string lowbit::cpu::verifyKernelSpec(const KernelSpec &spec) {
   if (schedule.threads < 0)
     return "schedule threads=" + std::to_string(schedule.threads) +
            " is negative";
+  if (schedule.panel < 0)
+    return "schedule panel=" + std::to_string(schedule.panel) +
+           " is negative; use 0 for no panel path";
   if (schedule.kBlock != 0) {
     int64_t quantum = kBlockQuantum(spec);
     if (schedule.kBlock % quantum != 0 || schedule.kBlock >= spec.k)

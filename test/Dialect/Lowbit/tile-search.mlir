@@ -11,13 +11,13 @@
 
 // Fastest: both cores.
 // LATENCY-LABEL: func.func @matvec
-// LATENCY: lowbit.schedule = {acc = {{[0-9]+}} : i64, energy_uj = {{.*}}, kblock = 0 : i64, objective = "latency", rows = 1 : i64, source = "model", target = "cpu-avx2", threads = 2 : i64, time_us = {{.*}}}
+// LATENCY: lowbit.schedule = {acc = {{[0-9]+}} : i64, energy_uj = {{.*}}, kblock = 0 : i64, objective = "latency", panel = 8 : i64, rows = 1 : i64, source = "model", target = "cpu-avx2", threads = 2 : i64, time_us = {{.*}}}
 // Least energy: one core, about twice as long.
 // ENERGY-LABEL: func.func @matvec
-// ENERGY: lowbit.schedule = {{{.*}} objective = "energy", rows = 1 : i64, source = "model", target = "cpu-avx2", threads = 1 : i64
+// ENERGY: lowbit.schedule = {{{.*}} objective = "energy", panel = 8 : i64, rows = 1 : i64, source = "model", target = "cpu-avx2", threads = 1 : i64
 // Energy x delay: twice the speed for the same energy wins.
 // EDP-LABEL: func.func @matvec
-// EDP: objective = "edp", rows = 1 : i64, source = "model", target = "cpu-avx2", threads = 2 : i64
+// EDP: objective = "edp", panel = 8 : i64, rows = 1 : i64, source = "model", target = "cpu-avx2", threads = 2 : i64
 // One core is about 100 % slower: outside a 50 % bound, inside 150 %.
 // WITHIN50-LABEL: func.func @matvec
 // WITHIN50: objective = "energy-within=50", {{.*}} threads = 2 : i64
@@ -29,9 +29,10 @@ func.func @matvec(%x: tensor<1x4096xf32>, %q: tensor<11008x4096xsi4>, %s: tensor
   return %y : tensor<1x11008xf32>
 }
 
-// Sixteen rows: tiles of four rows share each decode.
+// Sixteen rows: the panel path, each weight decoded once for all rows
+// (docs/cpu-kernels.md), rather than the row tiles (panel = 0).
 // LATENCY-LABEL: func.func @sixteen_rows
-// LATENCY: objective = "latency", rows = 4 : i64, source = "model", target = "cpu-avx2", threads = 2 : i64
+// LATENCY: objective = "latency", panel = 8 : i64, rows = 4 : i64, source = "model", target = "cpu-avx2", threads = 2 : i64
 func.func @sixteen_rows(%x: tensor<16x4096xf32>, %q: tensor<4096x4096xsi4>, %s: tensor<4096x32xf16>) -> tensor<16x4096xf32> {
   %y = lowbit.matmul %x, %q, %s scheme <group = [1, 128], scale = f16> transpose_b
       : (tensor<16x4096xf32>, tensor<4096x4096xsi4>, tensor<4096x32xf16>) -> tensor<16x4096xf32>

@@ -140,6 +140,10 @@ struct Epilogue {
   std::string body;
 };
 
+/// The default CpuSchedule::panel: the fewest rows of M for which the
+/// panel path beat the row tiles on the development machine.
+constexpr int64_t kDefaultPanelRows = 8;
+
 /// How a kernel walks its work. Every legal schedule computes the same
 /// products (only the f32 summation order differs); lowbit-tune chooses one
 /// per shape and machine (docs/tuning.md). The default is the heuristic
@@ -159,15 +163,23 @@ struct CpuSchedule {
   /// OpenMP threads the schedule was chosen for (0: unspecified). Not part
   /// of the source: callers pass it as the kernel's `threads` argument.
   int threads = 0;
+  /// The dequant kernels of the vector ISAs: calls with at least this many
+  /// rows of M take the panel path instead of the row tiles (0: never).
+  /// The panel path decodes a block of weight rows once into an f32 panel
+  /// (scales and zero points applied) and multiplies it with register
+  /// tiles of several rows and columns (docs/cpu-kernels.md). Other
+  /// strategies and the scalar kernel ignore it.
+  int64_t panel = kDefaultPanelRows;
 
   bool operator==(const CpuSchedule &other) const {
     return rows == other.rows && accumulators == other.accumulators &&
-           kBlock == other.kBlock && threads == other.threads;
+           kBlock == other.kBlock && threads == other.threads &&
+           panel == other.panel;
   }
 };
 
-/// "rows=4,acc=1,kblock=0,threads=2": the form --cpu-schedule and the
-/// tuning database read and write.
+/// "rows=4,acc=1,kblock=0,threads=2,panel=16": the form --cpu-schedule and
+/// the tuning database read and write.
 std::string formatSchedule(const CpuSchedule &schedule);
 /// Parses formatSchedule's form (any subset of the keys, in any order, the
 /// rest at their defaults); nullopt with `error` set otherwise.
@@ -231,6 +243,16 @@ int64_t kBlockQuantum(const KernelSpec &spec);
 
 /// What the kernel for `spec` executes per vector of weights it decodes
 /// (per code for the scalar kernel): the cost model's operation counts.
+/// The blocking of the panel path (CpuSchedule::panel) of a vector dequant
+/// kernel: register tiles of `rows` activation rows by `cols` weight rows,
+/// panels of `block` weight rows, decoded per chunk of `chunk` elements of
+/// K (whole periods of the weight layout).
+struct PanelShape {
+  int rows = 0, cols = 0;
+  int64_t block = 0, chunk = 0;
+};
+PanelShape panelShape(const KernelSpec &spec);
+
 struct DecodeCost {
   const char *decode;   ///< table, convert, float-bits, gather, scalar-table
   double vectorOps;     ///< Masks, permutes, converts, blends (no shifts).

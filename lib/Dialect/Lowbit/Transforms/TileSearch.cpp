@@ -83,6 +83,7 @@ DictionaryAttr lowbit::makeScheduleAttr(MLIRContext *context,
     entries.push_back(b.getNamedAttr("kblock", b.getI64IntegerAttr(s.kBlock)));
     entries.push_back(
         b.getNamedAttr("threads", b.getI64IntegerAttr(s.threads)));
+    entries.push_back(b.getNamedAttr("panel", b.getI64IntegerAttr(s.panel)));
   } else {
     const gpu::TileConfig &t = candidate.gpu;
     entries.push_back(b.getNamedAttr("tiles_n", b.getI64IntegerAttr(t.tilesN)));

@@ -440,11 +440,15 @@ FailureOr<std::optional<cpu::CpuSchedule>>
 lowbit::readCpuSchedule(MatmulOp op, cpu::Isa isa) {
   cpu::CpuSchedule schedule;
   int64_t rows = schedule.rows, acc = schedule.accumulators,
-          kBlock = schedule.kBlock, threads = schedule.threads;
-  FailureOr<bool> found = readScheduleAttr(
-      op, std::string("cpu-") + cpu::isaName(isa), "CPU",
-      {{"rows", &rows}, {"acc", &acc}, {"kblock", &kBlock},
-       {"threads", &threads}});
+          kBlock = schedule.kBlock, threads = schedule.threads,
+          panel = schedule.panel;
+  FailureOr<bool> found =
+      readScheduleAttr(op, std::string("cpu-") + cpu::isaName(isa), "CPU",
+                       {{"rows", &rows},
+                        {"acc", &acc},
+                        {"kblock", &kBlock},
+                        {"threads", &threads},
+                        {"panel", &panel}});
   if (failed(found))
     return failure();
   if (!*found)
@@ -453,6 +457,7 @@ lowbit::readCpuSchedule(MatmulOp op, cpu::Isa isa) {
   schedule.accumulators = int(acc);
   schedule.kBlock = kBlock;
   schedule.threads = int(threads);
+  schedule.panel = panel;
   return std::optional<cpu::CpuSchedule>(schedule);
 }
 
