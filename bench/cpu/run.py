@@ -2,7 +2,7 @@
 """CPU benchmark table: lowbit kernels against the read bandwidth and OpenBLAS.
 
 Usage: bench/cpu/run.py [--build build] [--isa avx2] [--threads 2]
-                        [--strategies dequant,int8-dot] [--quick]
+                        [--strategies dequant,int8-dot] [--quick] [--ms 16,64]
                         [--out docs/bench-cpu.md] [--kernel-cache DIR]
 
 For every case it runs `lowbit-bench --check --json` (which measures the
@@ -67,6 +67,9 @@ def main() -> int:
                         help="comma-separated: dequant, int8-dot, lut")
     parser.add_argument("--quick", action="store_true",
                         help="M = 1 and 16, 4096x14336, group 128 only")
+    parser.add_argument("--ms", default=None,
+                        help="comma-separated M values instead of the "
+                             "table's (or --quick's), e.g. 16,64")
     parser.add_argument("--out", default=os.path.join(ROOT, "docs", "bench-cpu.md"))
     parser.add_argument("--kernel-cache", default=None,
                         help="lowbit-bench --kernel-cache directory (default: "
@@ -82,6 +85,13 @@ def main() -> int:
     if args.quick:
         shapes, ms = [(4096, 14336)], [1, 16]
         formats = [(w, z, [128]) for w, z, _ in FORMATS]
+    if args.ms:
+        try:
+            ms = [int(v) for v in args.ms.split(",")]
+        except ValueError:
+            parser.error(f"--ms={args.ms}: expected comma-separated integers")
+        if any(v < 1 for v in ms):
+            parser.error(f"--ms={args.ms}: every M must be at least 1")
 
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads))
     blas_us = {}
@@ -145,6 +155,7 @@ def main() -> int:
                 f"`bench/cpu/run.py --isa {args.isa} --threads {args.threads} "
                 f"--strategies {args.strategies}"
                 f"{' --quick' if args.quick else ''}"
+                f"{' --ms ' + args.ms if args.ms else ''}"
                 f"{out_flag}`.\n\n")
         f.write("Bandwidth fraction: packed weights, scales in their stored "
                 "type and f32 zero points (what the kernel reads), per second, "
