@@ -78,8 +78,9 @@ static cl::opt<std::string>
             cl::init(""), cl::cat(category));
 static cl::opt<std::string>
     cpuSchedule("cpu-schedule",
-                cl::desc("CPU schedule rows=R,acc=A,kblock=B (default: the "
-                         "emitter's; docs/tuning.md)"),
+                cl::desc("CPU schedule rows=R,acc=A,kblock=B,threads=T,panel=P "
+                         "(any subset; default: the emitter's; "
+                         "docs/tuning.md)"),
                 cl::init(""), cl::cat(category));
 static cl::opt<std::string> sweep(
     "sweep",

@@ -592,8 +592,9 @@ void lowbit::registerToCpuTranslation() {
       llvm::cl::init("avx512"));
   static llvm::cl::opt<std::string> scheduleText(
       "cpu-schedule",
-      llvm::cl::desc("CPU kernels' schedule, e.g. rows=4,acc=2,kblock=0 "
-                     "(overrides the ops' lowbit.schedule attributes)"),
+      llvm::cl::desc("CPU kernels' schedule, e.g. rows=4,acc=2,kblock=0,"
+                     "panel=8 (overrides the ops' lowbit.schedule "
+                     "attributes)"),
       llvm::cl::init(""));
   TranslateFromMLIRRegistration registration(
       "emit-cpu", "emit C++ CPU kernels for scheduled lowbit.matmul ops",
