@@ -192,6 +192,26 @@ lowbit::tune::search(const Problem &problem, const Target &target,
     int maxRows = 1;
     while (maxRows < problem.m && maxRows < 8)
       maxRows *= 2;
+    // Adds `schedule` to the space unless the generator rejects it or,
+    // for the row tiles, it needs more vector registers than there are.
+    auto offer = [&](const cpu::CpuSchedule &schedule, bool rowTiles) {
+      spec.schedule = schedule;
+      std::string invalid = cpu::verifyKernelSpec(spec);
+      if (!invalid.empty()) {
+        if (firstError.empty())
+          firstError = invalid;
+        ++result.pruned;
+        return;
+      }
+      if (rowTiles && target.isa != cpu::Isa::Scalar &&
+          cpuRegisters(problem, target.isa, schedule) > hw.vectorRegisters) {
+        ++result.pruned;
+        return;
+      }
+      Candidate c;
+      c.cpu = schedule;
+      space.push_back(c);
+    };
     // At M of at least the default panel threshold the choice is between
     // the panel path (whose blocking is fixed) and the row tiles (panel=0);
     // below it the row tiles run, and larger calls keep the panel path.
@@ -199,43 +219,19 @@ lowbit::tune::search(const Problem &problem, const Target &target,
         target.isa != cpu::Isa::Scalar && problem.m >= cpu::kDefaultPanelRows;
     if (panelChoice)
       for (int threads = 1; threads <= hw.cores; ++threads) {
-        Candidate c;
-        c.cpu.threads = threads;
-        spec.schedule = c.cpu;
-        std::string invalid = cpu::verifyKernelSpec(spec);
-        if (!invalid.empty()) {
-          if (firstError.empty())
-            firstError = invalid;
-          ++result.pruned;
-          continue;
-        }
-        space.push_back(c);
+        cpu::CpuSchedule panel;
+        panel.threads = threads;
+        offer(panel, /*rowTiles=*/false);
       }
     for (int rows = 1; rows <= maxRows; rows *= 2)
       for (int acc : {1, 2, 4, 8}) {
         if (target.isa == cpu::Isa::Scalar && acc != 1)
           continue; // the scalar kernel has one accumulator per row
         for (int64_t kBlock : kBlocks)
-          for (int threads = 1; threads <= hw.cores; ++threads) {
-            Candidate c;
-            c.cpu = {rows, acc, kBlock, threads,
-                     panelChoice ? 0 : cpu::kDefaultPanelRows};
-            spec.schedule = c.cpu;
-            std::string invalid = cpu::verifyKernelSpec(spec);
-            if (!invalid.empty()) {
-              if (firstError.empty())
-                firstError = invalid;
-              ++result.pruned;
-              continue;
-            }
-            if (target.isa != cpu::Isa::Scalar &&
-                cpuRegisters(problem, target.isa, c.cpu) >
-                    hw.vectorRegisters) {
-              ++result.pruned;
-              continue;
-            }
-            space.push_back(c);
-          }
+          for (int threads = 1; threads <= hw.cores; ++threads)
+            offer({rows, acc, kBlock, threads,
+                   panelChoice ? 0 : cpu::kDefaultPanelRows},
+                  /*rowTiles=*/true);
       }
   } else {
     gpu::KernelSpec spec = gpuKernelSpec(problem, target.gpuTarget);

@@ -683,6 +683,7 @@ private:
   void printScalarRowKernel();
   void printVectorRowKernel();
   void printTableRegisters();
+  void printWordLoad();
   void printPanelKernel();
   /// True when the entry has the panel path (CpuSchedule::panel).
   bool panel() const {
@@ -1134,6 +1135,20 @@ void KernelPrinter::printFlush(std::string_view groupExpr) {
      << "          }\n        }\n";
 }
 
+/// Prints the load of block `blk`'s LANES words of weight row `wrow` into
+/// `wv` (signed in-place decodes flip their fields' top bits here).
+void KernelPrinter::printWordLoad() {
+  bool avx512 = spec.isa == Isa::AVX512;
+  std::string_view vi = avx512 ? "__m512i" : "__m256i";
+  std::string_view p = avx512 ? "_mm512_" : "_mm256_";
+  std::string load = cat(p, "loadu_si", avx512 ? "512" : "256", "((const ", vi,
+                         " *)(wrow + blk * LANES))");
+  if (inPlace && inPlace->flip)
+    load = cat(p, "xor_si", avx512 ? "512" : "256", "(", load, ", ", p,
+               "set1_epi32(int(FLIP)))");
+  os << "      const " << vi << " wv = " << load << ";\n";
+}
+
 /// Prints the loads of the register tables the decode permutes (t0, t1,
 /// and n0, n1 for negative parts; t0..t7 for bf16).
 void KernelPrinter::printTableRegisters() {
@@ -1206,12 +1221,7 @@ void KernelPrinter::printVectorRowKernel() {
   printTableRegisters();
   // One block: PER_WORD vectors decoded from one load of LANES words.
   auto printBlock = [&](int64_t count, bool fullBlock) {
-    std::string load = cat(p, "loadu_si", avx512 ? "512" : "256", "((const ",
-                           vi, " *)(wrow + blk * LANES))");
-    if (inPlace && inPlace->flip)
-      load = cat(p, "xor_si", avx512 ? "512" : "256", "(", load, ", ", p,
-                 "set1_epi32(int(FLIP)))");
-    os << "      const " << vi << " wv = " << load << ";\n";
+    printWordLoad();
     for (int64_t i = 0; i < count; ++i) {
       os << "      {  // vector " << i << " of the block\n"
          << "        const int64_t v = blk * PER_WORD + " << i << ";\n";
@@ -1347,12 +1357,7 @@ void KernelPrinter::printPanelKernel() {
           ? "dp"
           : "d";
   auto printBlock = [&](int64_t count) {
-    std::string load = cat(p, "loadu_si", avx512 ? "512" : "256", "((const ",
-                           vi, " *)(wrow + blk * LANES))");
-    if (inPlace && inPlace->flip)
-      load = cat(p, "xor_si", avx512 ? "512" : "256", "(", load, ", ", p,
-                 "set1_epi32(int(FLIP)))");
-    os << "      const " << vi << " wv = " << load << ";\n";
+    printWordLoad();
     for (int64_t i = 0; i < count; ++i) {
       os << "      {  // vector " << i << " of the block\n"
          << "        const int64_t v = blk * PER_WORD + " << i << ";\n"
@@ -1834,22 +1839,7 @@ void KernelPrinter::printInt8VectorRowKernel() {
 /// `acc`: bias, epilogue, conversion to the output type.
 void KernelPrinter::printStore(std::string_view indent, std::string_view acc,
                                std::string_view row) {
-  os << indent << "const float v = " << acc
-     << (spec.bias ? " + loadOut(bias[n])" : "") << ";\n"
-     << indent << "y[" << row << " * N + n] = storeOut(";
-  if (!spec.epilogue) {
-    os << "v);\n";
-    return;
-  }
-  os << "epilogue(v";
-  for (size_t i = 0; i < spec.epilogue->operands.size(); ++i) {
-    const EpilogueOperand &operand = spec.epilogue->operands[i];
-    std::string element = operand.shape == EpilogueShape::N
-                              ? cat("ep", i, "[n]")
-                              : cat("ep", i, "[", row, " * N + n]");
-    os << ", " << epilogueLoad(operand.type, element);
-  }
-  os << "));\n";
+  os << lut::printStore(spec, indent, acc, row, "n");
 }
 
 /// Prints the entry's panel branch: calls of at least PANEL_ROWS rows
@@ -2053,6 +2043,32 @@ std::string KernelPrinter::print() {
 
 std::string lowbit::cpu::lut::printHelpers(const KernelSpec &spec) {
   return KernelPrinter(spec).printHelpers();
+}
+
+std::string lowbit::cpu::lut::printStore(const KernelSpec &spec,
+                                         std::string_view indent,
+                                         std::string_view acc,
+                                         std::string_view row,
+                                         std::string_view col) {
+  std::ostringstream os;
+  os << indent << "const float v = " << acc
+     << (spec.bias ? cat(" + loadOut(bias[", col, "])") : std::string())
+     << ";\n"
+     << indent << "y[" << row << " * N + " << col << "] = storeOut(";
+  if (!spec.epilogue) {
+    os << "v);\n";
+    return os.str();
+  }
+  os << "epilogue(v";
+  for (size_t i = 0; i < spec.epilogue->operands.size(); ++i) {
+    const EpilogueOperand &operand = spec.epilogue->operands[i];
+    std::string element = operand.shape == EpilogueShape::N
+                              ? cat("ep", i, "[", col, "]")
+                              : cat("ep", i, "[", row, " * N + ", col, "]");
+    os << ", " << epilogueLoad(operand.type, element);
+  }
+  os << "));\n";
+  return os.str();
 }
 
 std::string lowbit::cpu::lut::printEntryOpening(const KernelSpec &spec) {

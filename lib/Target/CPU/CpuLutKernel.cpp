@@ -482,22 +482,7 @@ void LutPrinter::printNeonTraits() {
 
 void LutPrinter::printStore(std::string_view indent, std::string_view acc,
                             std::string_view row, std::string_view n) {
-  os << indent << "const float v = " << acc
-     << (spec.bias ? cat(" + loadOut(bias[", n, "])") : std::string()) << ";\n"
-     << indent << "y[" << row << " * N + " << n << "] = storeOut(";
-  if (!spec.epilogue) {
-    os << "v);\n";
-    return;
-  }
-  os << "epilogue(v";
-  for (size_t i = 0; i < spec.epilogue->operands.size(); ++i) {
-    const EpilogueOperand &operand = spec.epilogue->operands[i];
-    std::string element = operand.shape == EpilogueShape::N
-                              ? cat("ep", i, "[", n, "]")
-                              : cat("ep", i, "[", row, " * N + ", n, "]");
-    os << ", " << epilogueLoad(operand.type, element);
-  }
-  os << "));\n";
+  os << lut::printStore(spec, indent, acc, row, n);
 }
 
 void LutPrinter::printVectorTile() {

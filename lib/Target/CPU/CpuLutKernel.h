@@ -38,6 +38,14 @@ std::string printHelpers(const KernelSpec &spec);
 /// m <= 0, exactly as the dequant kernels print it. Defined in CpuKernel.cpp.
 std::string printEntryOpening(const KernelSpec &spec);
 
+/// The statements that store output element y[row, col] from its f32
+/// accumulator `acc`: the bias, the epilogue (its operands `ep0`, ...),
+/// the conversion to the output type; each line starts with `indent`.
+/// Defined in CpuKernel.cpp.
+std::string printStore(const KernelSpec &spec, std::string_view indent,
+                       std::string_view acc, std::string_view row,
+                       std::string_view col);
+
 } // namespace lowbit::cpu::lut
 
 #endif // LOWBIT_LIB_TARGET_CPU_CPULUTKERNEL_H
