@@ -207,11 +207,12 @@ Cost lowbit::tune::predictCpu(const Problem &p, cpu::Isa isa,
     // Per weight vector: the decode, the scale's broadcast and FMA, the
     // store; per word a load.
     double decodeOps = n * vectors * (decode.vectorOps + decode.shifts + 3.0);
+    // As in the row tiles: the issue, or the shifts on their own port, and
+    // microcoded gathers.
     double decodeCycles =
-        decodeOps / issueRate +
-        n * vectors *
-            (decode.shifts / hw.vectorShiftsPerCycle / issueRate +
-             decode.gathers * 8.0);
+        std::max(decodeOps / issueRate,
+                 n * vectors * decode.shifts / hw.vectorShiftsPerCycle) +
+        n * vectors * decode.gathers * 8.0;
     double tileFmas = n * m * vectors;
     double tileLoads = tileFmas * double(shape.rows + shape.cols) /
                        double(shape.rows * shape.cols);
@@ -238,54 +239,53 @@ Cost lowbit::tune::predictCpu(const Problem &p, cpu::Isa isa,
     vectorOps = (decodeOps + tileFmas + tileLoads + reduceOps) / n;
     fmas = tileFmas / n;
     l1Bytes = tileLoads * double(lanes) * 4 / n;
-  }
-  // One row of N, all passes.
-  double rowCycles = 0;
-  for (int64_t pass = 0; !panelPath && pass < passes; ++pass) {
-    int64_t kLen = std::min(kBlock, p.k - pass * kBlock);
-    int64_t vectors = scalar ? kLen : kLen / lanes;
-    double passCycles = 0;
-    int64_t m0 = 0;
-    int64_t full = p.m / schedule.rows;
-    passCycles += double(full) * tileCycles(vectors, schedule.rows,
-                                            schedule.accumulators);
-    m0 = full * schedule.rows;
-    for (int rows = schedule.rows / 2; rows >= 1; rows /= 2)
-      if (m0 + rows <= p.m) {
-        passCycles += tileCycles(vectors, rows, std::max(1, 4 / rows));
-        m0 += rows;
+  } else {
+    // One row of N, all passes.
+    double rowCycles = 0;
+    for (int64_t pass = 0; pass < passes; ++pass) {
+      int64_t kLen = std::min(kBlock, p.k - pass * kBlock);
+      int64_t vectors = scalar ? kLen : kLen / lanes;
+      double passCycles = 0;
+      int64_t m0 = 0;
+      int64_t full = p.m / schedule.rows;
+      passCycles += double(full) *
+                    tileCycles(vectors, schedule.rows, schedule.accumulators);
+      m0 = full * schedule.rows;
+      for (int rows = schedule.rows / 2; rows >= 1; rows /= 2)
+        if (m0 + rows <= p.m) {
+          passCycles += tileCycles(vectors, rows, std::max(1, 4 / rows));
+          m0 += rows;
+        }
+      // Activations of every row for this pass, re-read for each row of N:
+      // from L1 when they fit beside the weight row, else from L2 or L3.
+      double xBytes = double(p.m) * double(kLen) * 4;
+      double levelBandwidth = 0;
+      if (xBytes > 0.75 * double(hw.l1Bytes))
+        levelBandwidth = xBytes <= 0.75 * double(hw.l2Bytes) ? hw.l2Bandwidth
+                                                             : hw.l3Bandwidth;
+      if (levelBandwidth > 0) {
+        double cacheCycles = xBytes / levelBandwidth * hw.clockHz;
+        passCycles = std::max(passCycles, cacheCycles);
       }
-    // Activations of every row for this pass, re-read for each row of N:
-    // from L1 when they fit beside the weight row, else from L2 or L3.
-    double xBytes = double(p.m) * double(kLen) * 4;
-    double levelBandwidth = 0;
-    if (xBytes > 0.75 * double(hw.l1Bytes))
-      levelBandwidth = xBytes <= 0.75 * double(hw.l2Bytes) ? hw.l2Bandwidth
-                                                           : hw.l3Bandwidth;
-    if (levelBandwidth > 0) {
-      double cacheCycles = xBytes / levelBandwidth * hw.clockHz;
-      passCycles = std::max(passCycles, cacheCycles);
+      if (passes > 1 && pass + 1 < passes)
+        passCycles += double(p.m) * 6; // partial sums read and written
+      rowCycles += passCycles;
     }
-    if (passes > 1 && pass + 1 < passes)
-      passCycles += double(p.m) * 6; // partial sums read and written
-    rowCycles += passCycles;
-  }
-  if (!panelPath)
     compute = double(rowsPerThread) * rowCycles / hw.clockHz;
+    // Several passes over K read each row in pieces: every piece restarts a
+    // hardware prefetch stream, and the core stalls for one memory latency
+    // (rows within one pass are not contiguous).
+    if (passes > 1)
+      compute += double(rowsPerThread) * double(passes) * hw.dramLatencySeconds;
+  }
   // The thread that streams the most rows streams its share of bytes at the
   // bandwidth the active cores get together.
   int64_t wordsPerRow = cpu::weightLayout(spec).wordsPerRow(p.k);
   double wBytes = weightBytes(p, wordsPerRow);
   double bandwidth = std::min(double(threads) * hw.dramBandwidthPerCore,
                               hw.dramBandwidth);
-  double memory = wBytes / bandwidth * double(rowsPerThread * threads) /
-                  double(p.n);
-  // Several passes over K read each row in pieces: every piece restarts a
-  // hardware prefetch stream, and the core stalls for one memory latency
-  // (rows within one pass are not contiguous).
-  if (passes > 1 && !panelPath)
-    compute +=
-        double(rowsPerThread) * double(passes) * hw.dramLatencySeconds;
+  double memory =
+      wBytes / bandwidth * double(rowsPerThread * threads) / double(p.n);
   // Serial work: converting activations and their group sums, allocation;
   // then waking the threads, and a barrier per pass.
   // (The panel path reads f32 activations in place and has no passes.)

@@ -307,6 +307,14 @@ std::optional<CpuSchedule> lowbit::cpu::parseSchedule(std::string_view text,
   return schedule;
 }
 
+namespace {
+/// Elements of K in one period of a vector dequant kernel's weight layout:
+/// the lanes times the codes of a 32-bit word.
+int64_t dequantPeriod(const KernelSpec &spec) {
+  return int64_t(isaLanes(spec.isa)) * (32 / spec.weight.bits());
+}
+} // namespace
+
 int64_t lowbit::cpu::kBlockQuantum(const KernelSpec &spec) {
   int64_t group = std::max<int64_t>(groupSize(spec), 1);
   if (spec.strategy == Strategy::Lut)
@@ -318,8 +326,7 @@ int64_t lowbit::cpu::kBlockQuantum(const KernelSpec &spec) {
     return group;
   if (spec.strategy == Strategy::Bf16Dot)
     return std::lcm(group, int64_t(kBf16Lanes) * (16 / spec.weight.bits()));
-  int64_t period = int64_t(isaLanes(spec.isa)) * (32 / spec.weight.bits());
-  return std::lcm(group, period);
+  return std::lcm(group, dequantPeriod(spec));
 }
 
 //===----------------------------------------------------------------------===//
@@ -1189,7 +1196,6 @@ void KernelPrinter::printTableRegisters() {
 void KernelPrinter::printVectorRowKernel() {
   bool avx512 = spec.isa == Isa::AVX512;
   std::string_view vf = avx512 ? "__m512" : "__m256";
-  std::string_view vi = avx512 ? "__m512i" : "__m256i";
   std::string_view p = avx512 ? "_mm512_" : "_mm256_";
   int64_t vectors = spec.k / lanes;       // K is a multiple of the lanes.
   int64_t perGroup = group / lanes;       // Vectors per group.
@@ -1298,7 +1304,6 @@ void KernelPrinter::printVectorRowKernel() {
 void KernelPrinter::printPanelKernel() {
   bool avx512 = spec.isa == Isa::AVX512;
   std::string_view vf = avx512 ? "__m512" : "__m256";
-  std::string_view vi = avx512 ? "__m512i" : "__m256i";
   std::string_view p = avx512 ? "_mm512_" : "_mm256_";
   PanelShape shape = panelShape(spec);
   int mr = shape.rows, nr = shape.cols;
@@ -2108,7 +2113,7 @@ PanelShape lowbit::cpu::panelShape(const KernelSpec &spec) {
   // in L2, a tile's activations (3 or 4 rows, 12-16 KiB) in L1, and the
   // reduction of the accumulators at the chunk's end is paid once per 128
   // FMAs on AVX2.
-  int64_t period = int64_t(isaLanes(spec.isa)) * (32 / spec.weight.bits());
+  int64_t period = dequantPeriod(spec);
   shape.chunk = std::max<int64_t>(1, 1024 / period) * period;
   return shape;
 }

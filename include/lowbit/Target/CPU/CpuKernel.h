@@ -178,7 +178,7 @@ struct CpuSchedule {
   }
 };
 
-/// "rows=4,acc=1,kblock=0,threads=2,panel=16": the form --cpu-schedule and
+/// "rows=4,acc=1,kblock=0,threads=2,panel=8": the form --cpu-schedule and
 /// the tuning database read and write.
 std::string formatSchedule(const CpuSchedule &schedule);
 /// Parses formatSchedule's form (any subset of the keys, in any order, the
@@ -241,8 +241,6 @@ unsigned int8DotLanes(Isa isa);
 /// lcm(G, lanes * floor(32 / bits)) (lcm(G, 1) = G for the scalar kernel).
 int64_t kBlockQuantum(const KernelSpec &spec);
 
-/// What the kernel for `spec` executes per vector of weights it decodes
-/// (per code for the scalar kernel): the cost model's operation counts.
 /// The blocking of the panel path (CpuSchedule::panel) of a vector dequant
 /// kernel: register tiles of `rows` activation rows by `cols` weight rows,
 /// panels of `block` weight rows, decoded per chunk of `chunk` elements of
@@ -253,6 +251,8 @@ struct PanelShape {
 };
 PanelShape panelShape(const KernelSpec &spec);
 
+/// What the kernel for `spec` executes per vector of weights it decodes
+/// (per code for the scalar kernel): the cost model's operation counts.
 struct DecodeCost {
   const char *decode;   ///< table, convert, float-bits, gather, scalar-table
   double vectorOps;     ///< Masks, permutes, converts, blends (no shifts).
