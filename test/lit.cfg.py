@@ -38,6 +38,10 @@ import shutil
 
 if shutil.which(os.environ.get("CXX", "g++")):
     config.available_features.add("cxx")
+# clang++ on the host: lowbit-bench --target=hip --emulate-gpu builds the HIP
+# kernels (clang vector extensions, _Float16) with it.
+if shutil.which("clang++-22") or shutil.which("clang++"):
+    config.available_features.add("host-clang")
 
 
 def cpu_flags():

@@ -12,9 +12,14 @@
 // reach it, as in the kernels lowbit emits), __shared__ variables are the
 // kernel's static locals (blocks never overlap), device memory is host memory.
 //
-// It emulates what the lut kernels use; the tensor-core kernels' inline PTX
-// (mma.sync, lop3, ld.global.nc) has no host meaning, so lowbit-bench
-// refuses them. It checks results, not speed.
+// Warp-collective operations synchronize the warp's 32 threads only: a
+// tensor-core mma.sync.m16n8k16 (lbemu::mmaM16N8K16) gathers the warp's
+// fragments between two warp barriers and gives each lane its four
+// accumulators, products exact and sums in double rounded once to f32. The
+// emitted CUDA source defines its inline-PTX helpers (mma, lop3, ld.global.nc)
+// in C++ when LOWBIT_GPU_EMULATION is defined, as this header does. Paired
+// f16/bf16 arithmetic (__hsub2, __hfma2, ...) rounds each result once to
+// nearest even. It checks results, not speed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,9 +39,11 @@ inline constexpr const char *kGpuEmulatorHeader = R"cpp(
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <thread>
 #include <vector>
 
+#define LOWBIT_GPU_EMULATION 1
 #define __global__
 #define __device__
 #define __host__
@@ -56,13 +63,28 @@ inline uint4 make_uint4(unsigned x, unsigned y, unsigned z, unsigned w) { return
 
 inline thread_local dim3 threadIdx, blockIdx;
 inline dim3 blockDim, gridDim;
+using std::max;
+using std::min;
 
 namespace lbemu {
+// Lanes per warp: 32, or the 64 of an AMD wavefront (hip/hip_runtime.h).
+#ifndef LBEMU_WARP
+#define LBEMU_WARP 32
+#endif
+constexpr unsigned kWarp = LBEMU_WARP;
+/// A warp's barrier and the fragments its lanes exchange in an mma.
+struct Warp {
+  explicit Warp(unsigned lanes) : barrier(lanes) {}
+  std::barrier<> barrier;
+  uint32_t fragments[kWarp][6];
+};
 struct Block {
   std::barrier<> *barrier;
   std::vector<float> exchange;
+  std::vector<std::unique_ptr<Warp>> warps;
 };
 inline thread_local Block *block = nullptr;
+inline thread_local unsigned rank = 0; // the thread's linear index in its block
 } // namespace lbemu
 
 inline void __syncthreads() { lbemu::block->barrier->arrive_and_wait(); }
@@ -108,6 +130,84 @@ inline __nv_bfloat16 __float2bfloat16_rn(float f) {
   if ((b & 0x7fffffffu) > 0x7f800000u) return {uint16_t((b >> 16) | 0x40u)};
   return {uint16_t((b + 0x7fffu + ((b >> 16) & 1u)) >> 16)};
 }
+
+// Pairs of f16/bf16 values (the 32-bit registers the tensor cores read) and
+// their arithmetic: exact in double, rounded once to nearest even.
+struct __half2 { __half x, y; };
+struct __nv_bfloat162 { __nv_bfloat16 x, y; };
+namespace lbemu {
+inline double value(__half h) { return __half2float(h); }
+inline double value(__nv_bfloat16 h) { return __uint_as_float(unsigned(h.bits) << 16); }
+/// v rounded to nearest even with `fraction` bits after the leading one and
+/// no exponent below minExp (subnormals); the result fits a float exactly.
+inline float roundTo(double v, int fraction, int minExp) {
+  if (v == 0.0 || !std::isfinite(v)) return float(v);
+  int e;
+  std::frexp(v, &e); // |v| in [2^(e-1), 2^e)
+  const int lsb = std::max(e - 1, minExp) - fraction;
+  return float(std::ldexp(std::nearbyint(std::ldexp(v, -lsb)), lsb));
+}
+template <typename T> T fromDouble(double v);
+template <> inline __half fromDouble<__half>(double v) { return __float2half_rn(roundTo(v, 10, -14)); }
+template <> inline __nv_bfloat16 fromDouble<__nv_bfloat16>(double v) {
+  return __float2bfloat16_rn(roundTo(v, 7, -126));
+}
+template <typename T> T fromBits(uint32_t bits) { return T{uint16_t(bits)}; }
+} // namespace lbemu
+#define LBEMU_PAIR_ARITHMETIC(P, T)                                                                  \
+  inline P __hsub2(P a, P b) {                                                                     \
+    return {lbemu::fromDouble<T>(lbemu::value(a.x) - lbemu::value(b.x)),                             \
+            lbemu::fromDouble<T>(lbemu::value(a.y) - lbemu::value(b.y))};                            \
+  }                                                                                                \
+  inline P __hmul2(P a, P b) {                                                                     \
+    return {lbemu::fromDouble<T>(lbemu::value(a.x) * lbemu::value(b.x)),                             \
+            lbemu::fromDouble<T>(lbemu::value(a.y) * lbemu::value(b.y))};                            \
+  }                                                                                                \
+  inline P __hfma2(P a, P b, P c) {                                                                \
+    return {lbemu::fromDouble<T>(std::fma(lbemu::value(a.x), lbemu::value(b.x), lbemu::value(c.x))), \
+            lbemu::fromDouble<T>(std::fma(lbemu::value(a.y), lbemu::value(b.y), lbemu::value(c.y)))};\
+  }                                                                                                \
+  inline P __hmax2(P a, P b) {                                                                     \
+    return {lbemu::value(a.x) > lbemu::value(b.x) ? a.x : b.x,                                       \
+            lbemu::value(a.y) > lbemu::value(b.y) ? a.y : b.y};                                      \
+  }                                                                                                \
+  inline P __hmin2(P a, P b) {                                                                     \
+    return {lbemu::value(a.x) < lbemu::value(b.x) ? a.x : b.x,                                       \
+            lbemu::value(a.y) < lbemu::value(b.y) ? a.y : b.y};                                      \
+  }
+LBEMU_PAIR_ARITHMETIC(__half2, __half)
+LBEMU_PAIR_ARITHMETIC(__nv_bfloat162, __nv_bfloat16)
+#undef LBEMU_PAIR_ARITHMETIC
+inline __half2 __float2half2_rn(float f) { return {__float2half_rn(f), __float2half_rn(f)}; }
+inline __nv_bfloat162 __float2bfloat162_rn(float f) { return {__float2bfloat16_rn(f), __float2bfloat16_rn(f)}; }
+
+namespace lbemu {
+/// mma.sync.aligned.m16n8k16.row.col.f32.T.T.f32 for the calling lane: the
+/// warp's A (16x16) and B (16x8) fragments meet between two warp barriers.
+/// Lane l holds, with g = l / 4 and t = l % 4, A rows g and g + 8 at columns
+/// 2t, 2t + 1 (a0, a1) and 2t + 8, 2t + 9 (a2, a3), B rows 2t, 2t + 1 (b0)
+/// and 2t + 8, 2t + 9 (b1) of column g, and accumulators (g, 2t), (g, 2t + 1),
+/// (g + 8, 2t), (g + 8, 2t + 1); the lower index is the lower half-word.
+template <typename T>
+void mmaM16N8K16(float (&c)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0,
+                 uint32_t b1) {
+  Warp &warp = *block->warps[rank / kWarp];
+  const unsigned lane = rank % kWarp, g = lane / 4, t = lane % 4;
+  uint32_t *mine = warp.fragments[lane];
+  mine[0] = a0, mine[1] = a1, mine[2] = a2, mine[3] = a3, mine[4] = b0, mine[5] = b1;
+  warp.barrier.arrive_and_wait();
+  auto half = [](uint32_t word, unsigned k) { return value(fromBits<T>(k % 2 ? word >> 16 : word)); };
+  auto a = [&](unsigned row, unsigned k) {
+    return half(warp.fragments[row % 8 * 4 + k % 8 / 2][row / 8 + 2 * (k / 8)], k);
+  };
+  auto b = [&](unsigned k, unsigned col) { return half(warp.fragments[col * 4 + k % 8 / 2][4 + k / 8], k); };
+  double d[4] = {c[0], c[1], c[2], c[3]};
+  for (unsigned k = 0; k < 16; ++k)
+    for (unsigned i = 0; i < 4; ++i) d[i] += a(g + 8 * (i / 2), k) * b(k, 2 * t + i % 2);
+  warp.barrier.arrive_and_wait();
+  for (unsigned i = 0; i < 4; ++i) c[i] = float(d[i]);
+}
+} // namespace lbemu
 
 // The runtime: host memory, one device, wall-clock events.
 enum cudaError_t { cudaSuccess = 0, cudaErrorInvalidValue = 1, cudaErrorMemoryAllocation = 2 };
@@ -173,12 +273,15 @@ template <typename Kernel> struct Launch {
       for (unsigned y = 0; y < grid.y; ++y)
         for (unsigned x = 0; x < grid.x; ++x) {
           std::barrier<> barrier(threads);
-          Block state{&barrier, std::vector<float>(threads)};
+          Block state{&barrier, std::vector<float>(threads), {}};
+          for (unsigned first = 0; first < threads; first += kWarp)
+            state.warps.push_back(std::make_unique<Warp>(std::min(kWarp, threads - first)));
           std::vector<std::thread> pool;
           pool.reserve(threads);
           for (unsigned t = 0; t < threads; ++t)
             pool.emplace_back([&, t] {
               lbemu::block = &state;
+              lbemu::rank = t;
               blockIdx = dim3(x, y, z);
               threadIdx = dim3(t % block.x, t / block.x % block.y, t / (block.x * block.y));
               kernel(args...);
@@ -192,6 +295,77 @@ Launch<Kernel> launch(Kernel *kernel, dim3 grid, dim3 block, size_t = 0, cudaStr
   return {kernel, grid, block};
 }
 } // namespace lbemu
+)cpp";
+
+/// hip/hip_runtime.h for --target=hip --emulate-gpu: the same runtime under
+/// HIP's names, wavefronts of 64 lanes, and the two MFMA builtins the HIP
+/// kernels call (v_mfma_f32_16x16x16 f16 and bf16). Compiled by clang, which
+/// has the kernels' ext_vector_type and _Float16 on the host.
+inline constexpr const char *kHipEmulatorHeader = R"cpp(
+// lowbit's CPU emulation of the HIP runtime (lowbit-bench --emulate-gpu).
+#pragma once
+#define __HIP_PLATFORM_AMD__ 1
+#define LBEMU_WARP 64
+#include "../cuda_runtime.h"
+
+typedef cudaError_t hipError_t;
+typedef cudaStream_t hipStream_t;
+typedef cudaEvent_t hipEvent_t;
+typedef cudaDeviceProp hipDeviceProp_t;
+#define hipSuccess cudaSuccess
+#define hipErrorInvalidValue cudaErrorInvalidValue
+#define hipMemcpyHostToDevice cudaMemcpyHostToDevice
+#define hipMemcpyDeviceToHost cudaMemcpyDeviceToHost
+#define hipMemcpyDeviceToDevice cudaMemcpyDeviceToDevice
+#define hipGetErrorString cudaGetErrorString
+#define hipGetLastError cudaGetLastError
+#define hipGetDeviceCount cudaGetDeviceCount
+#define hipGetDeviceProperties cudaGetDeviceProperties
+#define hipDeviceGetPCIBusId cudaDeviceGetPCIBusId
+#define hipMalloc cudaMalloc
+#define hipFree cudaFree
+#define hipMemcpy cudaMemcpy
+#define hipMemcpyAsync cudaMemcpyAsync
+#define hipMemset cudaMemset
+#define hipDeviceSynchronize cudaDeviceSynchronize
+#define hipEventCreate cudaEventCreate
+#define hipEventRecord cudaEventRecord
+#define hipEventSynchronize cudaEventSynchronize
+#define hipEventElapsedTime cudaEventElapsedTime
+inline float __shfl_xor(float v, int laneMask) { return __shfl_xor_sync(~0u, v, laneMask); }
+#define __HIP_MEMORY_SCOPE_AGENT 0
+#define __hip_atomic_load(p, order, scope) (std::atomic_ref<float>(*const_cast<float *>(p)).load())
+
+typedef _Float16 lbemuH4 __attribute__((ext_vector_type(4)));
+typedef short lbemuS4 __attribute__((ext_vector_type(4)));
+typedef float lbemuF4 __attribute__((ext_vector_type(4)));
+namespace lbemu {
+/// v_mfma_f32_16x16x16{f16,bf16_1k} for the calling lane of a wavefront:
+/// lane l holds A[l % 16][4q + j] and B[4q + j][l % 16] for q = l / 16 and
+/// j = 0..3 (element j of its four), and D[4q + j][l % 16]. Products exact,
+/// sums in double rounded once to f32.
+template <typename T, typename V> lbemuF4 mfma16x16x16(V a, V b, lbemuF4 c) {
+  Warp &warp = *block->warps[rank / kWarp];
+  const unsigned lane = rank % kWarp, q = lane / 16, col = lane % 16;
+  uint32_t *mine = warp.fragments[lane];
+  memcpy(mine, &a, 8);
+  memcpy(mine + 2, &b, 8);
+  warp.barrier.arrive_and_wait();
+  auto element = [&](unsigned owner, unsigned first, unsigned j) {
+    const uint32_t word = warp.fragments[owner][first + j / 2];
+    return value(fromBits<T>(j % 2 ? word >> 16 : word));
+  };
+  double d[4] = {c[0], c[1], c[2], c[3]};
+  for (unsigned i = 0; i < 4; ++i)
+    for (unsigned k = 0; k < 16; ++k)
+      d[i] += element(4 * q + i + 16 * (k / 4), 0, k % 4) * element(col + 16 * (k / 4), 2, k % 4);
+  warp.barrier.arrive_and_wait();
+  return lbemuF4{float(d[0]), float(d[1]), float(d[2]), float(d[3])};
+}
+} // namespace lbemu
+#define __builtin_amdgcn_mfma_f32_16x16x16f16(a, b, c, cbsz, abid, blgp) lbemu::mfma16x16x16<__half>(a, b, c)
+#define __builtin_amdgcn_mfma_f32_16x16x16bf16_1k(a, b, c, cbsz, abid, blgp) \
+  lbemu::mfma16x16x16<__nv_bfloat16>(a, b, c)
 )cpp";
 } // namespace lowbit
 

@@ -164,9 +164,10 @@ static cl::opt<std::string> kernelCache(
 
 static cl::opt<bool> emulateGpu(
     "emulate-gpu",
-    cl::desc("--target=cuda --strategy=lut: build the kernel and the probe "
-             "for this CPU with an emulation of the CUDA runtime (one thread "
-             "per CUDA thread) and check it (--repeats=0); no GPU needed"),
+    cl::desc("--target=cuda|hip: build the kernel (tensor-core or lut) and "
+             "the probe for this CPU with an emulation of the GPU runtime "
+             "(one thread per GPU thread) and check it (--repeats=0); no "
+             "GPU needed"),
     cl::cat(category));
 
 namespace {
@@ -287,6 +288,14 @@ std::vector<std::string> hostCompiler() {
   if (compiler.empty())
     compiler = std::getenv("CXX") ? std::getenv("CXX") : "g++";
   return commandWords(compiler, "C++ compiler");
+}
+
+/// clang++ (Debian's clang-22 first), for sources that need its extensions.
+std::vector<std::string> hostClang() {
+  for (const char *name : {"clang++-22", "clang++"})
+    if (llvm::ErrorOr<std::string> path = llvm::sys::findProgramByName(name))
+      return {*path};
+  usageError("cannot find clang++ (clang-22) to build the emulated HIP kernel");
 }
 
 /// The GPU probe's source including the kernel from `kernelFile`.
@@ -956,14 +965,24 @@ int runGpu(const char *argv0, const Config &config) {
     writeFile(pathIn(include, "cuda_runtime.h"), kGpuEmulatorHeader);
     for (const char *name : {"cuda_fp16.h", "cuda_bf16.h"})
       writeFile(pathIn(include, name), "#include \"cuda_runtime.h\"\n");
+    if (!cudaTarget) {
+      std::string hipInclude = pathIn(include, "hip");
+      if (std::error_code ec = llvm::sys::fs::create_directories(hipInclude))
+        usageError("cannot create " + hipInclude + ": " + ec.message());
+      writeFile(pathIn(hipInclude, "hip_runtime.h"), kHipEmulatorHeader);
+    }
     writeFile(pathIn(dir, "kernel-emu.cpp"), emulatedLaunches(source));
     std::string probePath = pathIn(dir, "probe-emu.cpp");
     writeFile(probePath, probeIncluding("kernel-emu.cpp"));
-    std::vector<std::string> command = hostCompiler();
+    // HIP kernels use clang's vector extensions and _Float16.
+    std::vector<std::string> command =
+        cudaTarget || !cxx.empty() ? hostCompiler() : hostClang();
     llvm::SmallVector<llvm::StringRef> args(command.begin(), command.end());
     std::string includeFlag = "-I" + include;
-    args.append({"-std=c++20", "-O2", "-pthread", includeFlag, "-o", binary,
-                 probePath});
+    // The emitted kernels move f16 pairs between uint32_t and __half2
+    // through pointer casts, as CUDA code does: no strict aliasing.
+    args.append({"-std=c++20", "-O2", "-fno-strict-aliasing", "-pthread",
+                 includeFlag, "-o", binary, probePath});
     if (int rc = runLogged(args, log)) {
       auto buffer = llvm::MemoryBuffer::getFile(log);
       llvm::errs() << (buffer ? (*buffer)->getBuffer() : llvm::StringRef())
@@ -973,9 +992,10 @@ int runGpu(const char *argv0, const Config &config) {
       return 1;
     }
     llvm::outs() << "emitted " << config.spec.name << " (" << source.size()
-                 << " bytes of CUDA C++) and built it for the CPU emulation "
-                    "of the CUDA runtime in "
-                 << dir << "\n";
+                 << " bytes of " << (cudaTarget ? "CUDA" : "HIP")
+                 << " C++) and built it for the CPU emulation of the "
+                 << (cudaTarget ? "CUDA" : "HIP") << " runtime in " << dir
+                 << "\n";
   }
 
   std::string archName = !arch.empty() ? std::string(arch)
@@ -1060,13 +1080,8 @@ int main(int argc, char **argv) {
   Config config = parseConfig();
   if (!emulator.empty() && config.gpuTarget)
     usageError("--emulator runs CPU kernels; GPU kernels run on the GPU (or "
-               "with --emulate-gpu, lut kernels on CPU threads)");
+               "with --emulate-gpu, on CPU threads)");
   if (emulateGpu) {
-    if (config.gpuTarget != gpu::Target::CUDA ||
-        config.spec.strategy != cpu::Strategy::Lut)
-      usageError("--emulate-gpu runs CUDA lut kernels (--target=cuda "
-                 "--strategy=lut); the tensor-core kernels' inline PTX needs "
-                 "a GPU");
     if (repeats > 0)
       usageError("--emulate-gpu runs the kernel to check it; timings of the "
                  "emulation mean nothing: pass --repeats=0");

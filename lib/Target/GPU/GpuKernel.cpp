@@ -404,7 +404,19 @@ LB_DEV uint32_t pMin0(uint32_t a) { return asU32(__hmin2(asP2(a), asP2(0u))); }
 )";
     os << "LB_DEV uint32_t pBroadcast(float f) { return asU32("
        << (bf16 ? "__float2bfloat162_rn" : "__float2half2_rn") << "(f)); }\n";
-    os << "// acc += A (16x16, row) * B (16x8, col) on the tensor cores.\n"
+    // lowbit-bench --emulate-gpu compiles the kernel for CPU threads
+    // (tools/lowbit-bench/GpuEmulator.h), where inline PTX has no meaning:
+    // the same three operations in C++ stand in for it there.
+    os << "#ifdef LOWBIT_GPU_EMULATION\n"
+       << "LB_DEV void mma(float (&c)[4], uint32_t a0, uint32_t a1, uint32_t "
+          "a2, uint32_t a3, uint32_t b0, uint32_t b1) {\n"
+       << "  lbemu::mmaM16N8K16<" << (bf16 ? "__nv_bfloat16" : "__half")
+       << ">(c, a0, a1, a2, a3, b0, b1);\n}\n"
+       << R"(template <uint32_t MASK, uint32_t X> LB_DEV uint32_t andXor(uint32_t a) { return (a & MASK) ^ X; }
+LB_DEV uint4 loadStream(const uint4 *p) { return *p; }
+#else
+)"
+       << "// acc += A (16x16, row) * B (16x8, col) on the tensor cores.\n"
        << "LB_DEV void mma(float (&c)[4], uint32_t a0, uint32_t a1, uint32_t "
           "a2, uint32_t a3, uint32_t b0, uint32_t b1) {\n"
        << "  asm volatile(\"mma.sync.aligned.m16n8k16.row.col.f32."
@@ -427,6 +439,7 @@ LB_DEV uint4 loadStream(const uint4 *p) {
                : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p));
   return v;
 }
+#endif
 LB_DEV uint4 loadAct(const uint4 *p) { return __ldg(p); }
 )";
     return;
