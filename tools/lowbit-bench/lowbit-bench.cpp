@@ -1082,6 +1082,9 @@ int main(int argc, char **argv) {
     usageError("--emulator runs CPU kernels; GPU kernels run on the GPU (or "
                "with --emulate-gpu, on CPU threads)");
   if (emulateGpu) {
+    if (!config.gpuTarget)
+      usageError("--emulate-gpu runs GPU kernels (--target=cuda or hip); CPU "
+                 "kernels run natively, or under --emulate-isa or --emulator");
     if (repeats > 0)
       usageError("--emulate-gpu runs the kernel to check it; timings of the "
                  "emulation mean nothing: pass --repeats=0");
