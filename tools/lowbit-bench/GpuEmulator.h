@@ -65,6 +65,13 @@ inline thread_local dim3 threadIdx, blockIdx;
 inline dim3 blockDim, gridDim;
 using std::max;
 using std::min;
+// CUDA's device math: the C functions (expf, erff, ...) come from <cmath>
+// into the global namespace; these are the rest an epilogue may call.
+using std::isfinite;
+using std::isinf;
+using std::isnan;
+using std::signbit;
+inline float rsqrtf(float v) { return 1.0f / std::sqrt(v); }
 
 namespace lbemu {
 // Lanes per warp: 32, or the 64 of an AMD wavefront (hip/hip_runtime.h).

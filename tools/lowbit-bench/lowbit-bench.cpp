@@ -170,6 +170,21 @@ static cl::opt<bool> emulateGpu(
              "GPU needed"),
     cl::cat(category));
 
+static cl::opt<std::string> gpuEmulationKit(
+    "gpu-emulation-kit",
+    cl::desc("write the CPU emulation of the CUDA and HIP runtimes (headers "
+             "under <dir>/include) and, with --kernel-source, that emitted "
+             "CUDA or HIP source with its launches rewritten for it "
+             "(<dir>/kernel-emu.cpp), print the command that builds it (also "
+             "in <dir>/compile-command), and exit: runs an emitted GPU library "
+             "on this CPU, for tests"),
+    cl::value_desc("dir"), cl::init(""), cl::cat(category));
+
+static cl::opt<std::string> kernelSource(
+    "kernel-source",
+    cl::desc("--gpu-emulation-kit: the emitted .cu or .hip file to rewrite"),
+    cl::value_desc("file"), cl::init(""), cl::cat(category));
+
 namespace {
 /// Prints a one-line error and exits with status 2 (bad arguments).
 [[noreturn]] void usageError(const llvm::Twine &message) {
@@ -932,6 +947,54 @@ std::string emulatedLaunches(std::string source) {
   return source;
 }
 
+/// Writes the emulated runtime headers into `include`: cuda_runtime.h (with
+/// cuda_fp16.h and cuda_bf16.h including it) and hip/hip_runtime.h.
+void writeGpuEmulationHeaders(llvm::StringRef include) {
+  std::string hipInclude = pathIn(include, "hip");
+  if (std::error_code ec = llvm::sys::fs::create_directories(hipInclude))
+    usageError("cannot create " + hipInclude + ": " + ec.message());
+  writeFile(pathIn(include, "cuda_runtime.h"), kGpuEmulatorHeader);
+  for (const char *name : {"cuda_fp16.h", "cuda_bf16.h"})
+    writeFile(pathIn(include, name), "#include \"cuda_runtime.h\"\n");
+  writeFile(pathIn(hipInclude, "hip_runtime.h"), kHipEmulatorHeader);
+}
+
+/// The host compiler for an emulated kernel: HIP kernels use clang's vector
+/// extensions and _Float16, so they take clang++ unless --cxx names one.
+std::vector<std::string> emulationCompiler(bool cudaTarget) {
+  return cudaTarget || !cxx.empty() ? hostCompiler() : hostClang();
+}
+
+/// Flags for an emulated kernel. The emitted kernels move f16 pairs between
+/// uint32_t and __half2 through pointer casts, as CUDA code does: no strict
+/// aliasing.
+constexpr std::array<llvm::StringLiteral, 4> kEmulationFlags = {
+    "-std=c++20", "-O2", "-fno-strict-aliasing", "-pthread"};
+
+/// --gpu-emulation-kit=DIR: the headers, the --kernel-source rewritten for
+/// them, and the command that builds it (printed, and written to
+/// DIR/compile-command). Returns the exit status.
+int writeGpuEmulationKit() {
+  std::string include = pathIn(gpuEmulationKit, "include");
+  writeGpuEmulationHeaders(include);
+  if (kernelSource.empty())
+    return 0;
+  llvm::StringRef extension = llvm::sys::path::extension(kernelSource);
+  if (extension != ".cu" && extension != ".hip")
+    usageError("--kernel-source: '" + kernelSource +
+               "' is not an emitted .cu or .hip file");
+  std::string kernel = pathIn(gpuEmulationKit, "kernel-emu.cpp");
+  writeFile(kernel, emulatedLaunches(readText(kernelSource)));
+  std::vector<std::string> command = emulationCompiler(extension == ".cu");
+  for (llvm::StringRef flag : kEmulationFlags)
+    command.push_back(flag.str());
+  command.insert(command.end(), {"-I" + include, kernel});
+  std::string line = llvm::join(command, " ") + "\n";
+  writeFile(pathIn(gpuEmulationKit, "compile-command"), line);
+  llvm::outs() << line;
+  return 0;
+}
+
 /// lowbit-bench --target=cuda|hip: emits the kernel through the pipeline,
 /// writes the probe beside it, compiles both with nvcc or hipcc, and runs
 /// the probe when the machine has the GPU. Returns the exit status.
@@ -960,29 +1023,15 @@ int runGpu(const char *argv0, const Config &config) {
     // The emitted source with its launches rewritten for the emulated
     // runtime, compiled with the probe by the host compiler.
     std::string include = pathIn(dir, "emu");
-    if (std::error_code ec = llvm::sys::fs::create_directories(include))
-      usageError("cannot create " + include + ": " + ec.message());
-    writeFile(pathIn(include, "cuda_runtime.h"), kGpuEmulatorHeader);
-    for (const char *name : {"cuda_fp16.h", "cuda_bf16.h"})
-      writeFile(pathIn(include, name), "#include \"cuda_runtime.h\"\n");
-    if (!cudaTarget) {
-      std::string hipInclude = pathIn(include, "hip");
-      if (std::error_code ec = llvm::sys::fs::create_directories(hipInclude))
-        usageError("cannot create " + hipInclude + ": " + ec.message());
-      writeFile(pathIn(hipInclude, "hip_runtime.h"), kHipEmulatorHeader);
-    }
+    writeGpuEmulationHeaders(include);
     writeFile(pathIn(dir, "kernel-emu.cpp"), emulatedLaunches(source));
     std::string probePath = pathIn(dir, "probe-emu.cpp");
     writeFile(probePath, probeIncluding("kernel-emu.cpp"));
-    // HIP kernels use clang's vector extensions and _Float16.
-    std::vector<std::string> command =
-        cudaTarget || !cxx.empty() ? hostCompiler() : hostClang();
+    std::vector<std::string> command = emulationCompiler(cudaTarget);
     llvm::SmallVector<llvm::StringRef> args(command.begin(), command.end());
     std::string includeFlag = "-I" + include;
-    // The emitted kernels move f16 pairs between uint32_t and __half2
-    // through pointer casts, as CUDA code does: no strict aliasing.
-    args.append({"-std=c++20", "-O2", "-fno-strict-aliasing", "-pthread",
-                 includeFlag, "-o", binary, probePath});
+    args.append(kEmulationFlags.begin(), kEmulationFlags.end());
+    args.append({includeFlag, "-o", binary, probePath});
     if (int rc = runLogged(args, log)) {
       auto buffer = llvm::MemoryBuffer::getFile(log);
       llvm::errs() << (buffer ? (*buffer)->getBuffer() : llvm::StringRef())
@@ -1077,6 +1126,10 @@ int main(int argc, char **argv) {
                               "lowbit-bench: run, check and time one "
                               "mixed-precision matmul kernel\n\n"
                               "  --threads=<int> - threads (0: all cores)\n");
+  if (!gpuEmulationKit.empty())
+    return writeGpuEmulationKit();
+  if (!kernelSource.empty())
+    usageError("--kernel-source goes with --gpu-emulation-kit");
   Config config = parseConfig();
   if (!emulator.empty() && config.gpuTarget)
     usageError("--emulator runs CPU kernels; GPU kernels run on the GPU (or "

@@ -142,44 +142,38 @@ def pack_lanes(codes, n, k, lanes):
     return array.array("I", words)
 
 
-def run_kernel(lib, name, spec, m, lanes, rng):
+def draw_inputs(spec, m, rng, scale=None):
+    """Fresh random operands of one call: activations, si4 codes, f16 group
+    scales (`scale(rng)` draws one when given), the bias and the epilogue
+    operands, each as the values the kernel sees."""
     n, k = spec["n"], spec["k"]
-    x = loaded(spec["act"], [rng.uniform(-1, 1) for _ in range(m * k)])
-    codes = [rng.randint(-8, 7) for _ in range(n * k)]
-    scales = loaded("f16", [rng.uniform(0.01, 0.04) for _ in range(n * k // GROUP)])
-    bias = loaded(spec["out"], [rng.uniform(-1, 1) for _ in range(n)]) if spec["bias"] else None
-    operands = []
+    scale = scale or (lambda r: r.uniform(0.01, 0.04))
+    inputs = dict(
+        x=loaded(spec["act"], [rng.uniform(-1, 1) for _ in range(m * k)]),
+        codes=[rng.randint(-8, 7) for _ in range(n * k)],
+        scales=loaded("f16", [scale(rng) for _ in range(n * k // GROUP)]),
+        bias=(loaded(spec["out"], [rng.uniform(-1, 1) for _ in range(n)])
+              if spec["bias"] else None),
+        operands=[])
     for kind, shape, (lo, hi) in spec["operands"]:
         count = n if shape == "n" else m * n
         if kind in ("i1", "i8"):
             values = [rng.randint(lo, hi) for _ in range(count)]
         else:
             values = [rng.uniform(lo, hi) for _ in range(count)]
-        operands.append((kind, shape, loaded(kind, values)))
+        inputs["operands"].append((kind, shape, loaded(kind, values)))
+    return inputs
 
-    buffers = [typed(spec["act"], x), pack_lanes(codes, n, k, lanes),
-               typed("f16", scales)]
-    if bias is not None:
-        buffers.append(typed(spec["out"], bias))
-    out_code = TYPES[spec["out"]][0]
-    y = array.array(out_code, [0] * (m * n))
-    operand_buffers = [typed(kind, values) for kind, _, values in operands]
-    pointers = (ctypes.c_void_p * max(len(operand_buffers), 1))(
-        *[b.buffer_info()[0] for b in operand_buffers])
 
-    def address(buffer):
-        return buffer.buffer_info()[0]
-
-    fn = getattr(lib, name)
-    fn.restype = None
-    fn.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p,
-                   ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
-                   ctypes.c_float, ctypes.c_void_p, ctypes.c_void_p,
-                   ctypes.c_int, ctypes.c_void_p]
-    fn(address(buffers[0]), m, address(buffers[1]), address(buffers[2]), None,
-       None, 1.0, address(buffers[3]) if bias is not None else None,
-       address(y), 2, ctypes.cast(pointers, ctypes.c_void_p))
-
+def check_outputs(spec, m, inputs, y, accumulation=2.0**-17):
+    """Compares the kernel's output `y` (stored elements) with the matmul and
+    the epilogue in float64. `accumulation` bounds the error of the kernel's
+    f32 accumulation relative to the sum of the products' magnitudes.
+    Returns (the first mismatch or None, the worst error as a fraction of
+    its tolerance)."""
+    n, k = spec["n"], spec["k"]
+    x, codes, scales = inputs["x"], inputs["codes"], inputs["scales"]
+    bias, operands = inputs["bias"], inputs["operands"]
     load_out = TYPES[spec["out"]][2]
     out_ulp, out_subnormal_ulp = TYPES[spec["out"]][3]
     worst = 0.0
@@ -201,13 +195,44 @@ def run_kernel(lib, name, spec, m, lanes, rng):
             # f32 accumulation and libm cost fractions of the magnitudes
             # involved.
             tolerance = (out_ulp * abs(expected) + out_subnormal_ulp
-                         + (spec["rounding"] + spec.get("gain", 1.0) * 2.0**-17)
+                         + (spec["rounding"] + spec.get("gain", 1.0) * accumulation)
                          * magnitude)
             if not math.isfinite(got) or abs(got - expected) > tolerance:
                 return (f"y[{i}, {j}] = {got!r}, expected {expected!r} "
                         f"(tolerance {tolerance:.3g})"), worst
             worst = max(worst, abs(got - expected) / max(tolerance, 1e-30))
     return None, worst
+
+
+def address(buffer):
+    return buffer.buffer_info()[0]
+
+
+def run_kernel(lib, name, spec, m, lanes, rng):
+    n, k = spec["n"], spec["k"]
+    inputs = draw_inputs(spec, m, rng)
+    bias = inputs["bias"]
+    buffers = [typed(spec["act"], inputs["x"]),
+               pack_lanes(inputs["codes"], n, k, lanes),
+               typed("f16", inputs["scales"])]
+    if bias is not None:
+        buffers.append(typed(spec["out"], bias))
+    y = array.array(TYPES[spec["out"]][0], [0] * (m * n))
+    operand_buffers = [typed(kind, values)
+                       for kind, _, values in inputs["operands"]]
+    pointers = (ctypes.c_void_p * max(len(operand_buffers), 1))(
+        *[address(b) for b in operand_buffers])
+
+    fn = getattr(lib, name)
+    fn.restype = None
+    fn.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p,
+                   ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                   ctypes.c_float, ctypes.c_void_p, ctypes.c_void_p,
+                   ctypes.c_int, ctypes.c_void_p]
+    fn(address(buffers[0]), m, address(buffers[1]), address(buffers[2]), None,
+       None, 1.0, address(buffers[3]) if bias is not None else None,
+       address(y), 2, ctypes.cast(pointers, ctypes.c_void_p))
+    return check_outputs(spec, m, inputs, y)
 
 
 # With --simde=DIR the AVX-512 kernels are compiled for this CPU's AVX2 with
