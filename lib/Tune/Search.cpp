@@ -180,6 +180,16 @@ lowbit::tune::search(const Problem &problem, const Target &target,
   SearchResult result;
   std::vector<Candidate> space;
   std::string firstError;
+  // Counts a candidate the kernel generator refuses (keeping the first
+  // reason for the error when nothing is left); false when it is legal.
+  auto refused = [&](const std::string &invalid) {
+    if (invalid.empty())
+      return false;
+    if (firstError.empty())
+      firstError = invalid;
+    ++result.pruned;
+    return true;
+  };
   if (!target.gpu) {
     cpu::KernelSpec spec = cpuKernelSpec(problem, target.isa);
     int64_t quantum = cpu::kBlockQuantum(spec);
@@ -196,13 +206,8 @@ lowbit::tune::search(const Problem &problem, const Target &target,
     // for the row tiles, it needs more vector registers than there are.
     auto offer = [&](const cpu::CpuSchedule &schedule, bool rowTiles) {
       spec.schedule = schedule;
-      std::string invalid = cpu::verifyKernelSpec(spec);
-      if (!invalid.empty()) {
-        if (firstError.empty())
-          firstError = invalid;
-        ++result.pruned;
+      if (refused(cpu::verifyKernelSpec(spec)))
         return;
-      }
       if (rowTiles && target.isa != cpu::Isa::Scalar &&
           cpuRegisters(problem, target.isa, schedule) > hw.vectorRegisters) {
         ++result.pruned;
@@ -246,13 +251,8 @@ lowbit::tune::search(const Problem &problem, const Target &target,
             Candidate c;
             c.gpu = {tilesN, warpsN, warpsK, splitK};
             spec.tile = c.gpu;
-            std::string invalid = gpu::verifyKernelSpec(spec);
-            if (!invalid.empty()) {
-              if (firstError.empty())
-                firstError = invalid;
-              ++result.pruned;
+            if (refused(gpu::verifyKernelSpec(spec)))
               continue;
-            }
             // A lane's weights (4 * bits words a tile, double-buffered)
             // must stay far from the 255-register limit.
             if (8 * problem.weight.bits() * tilesN > 128) {
