@@ -21,10 +21,26 @@
 // f16/bf16 arithmetic (__hsub2, __hfma2, ...) rounds each result once to
 // nearest even. It checks results, not speed.
 //
+// The helpers at the end (lowbit::emulation) write these headers and rewrite
+// launches for the other users of the emulation: lowbit-bench
+// --gpu-emulation-kit and lowbit-compile --run --emulate-gpu.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef LOWBIT_TOOLS_LOWBIT_BENCH_GPUEMULATOR_H
 #define LOWBIT_TOOLS_LOWBIT_BENCH_GPUEMULATOR_H
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <array>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <tuple>
 
 namespace lowbit {
 inline constexpr const char *kGpuEmulatorHeader = R"cpp(
@@ -374,6 +390,63 @@ template <typename T, typename V> lbemuF4 mfma16x16x16(V a, V b, lbemuF4 c) {
 #define __builtin_amdgcn_mfma_f32_16x16x16bf16_1k(a, b, c, cbsz, abid, blgp) \
   lbemu::mfma16x16x16<__nv_bfloat16>(a, b, c)
 )cpp";
+
+namespace emulation {
+/// Flags the host compiler builds an emulated kernel with. The emitted
+/// kernels move f16 pairs between uint32_t and __half2 through pointer
+/// casts, as CUDA code does: no strict aliasing.
+inline constexpr std::array<llvm::StringLiteral, 4> kFlags = {
+    "-std=c++20", "-O2", "-fno-strict-aliasing", "-pthread"};
+
+/// Writes the emulated runtime's headers into `include` (created if
+/// missing): cuda_runtime.h, cuda_fp16.h and cuda_bf16.h (including it) and
+/// hip/hip_runtime.h. Returns a sentence on failure, "" on success.
+inline std::string writeHeaders(llvm::StringRef include) {
+  llvm::SmallString<256> hip(include);
+  llvm::sys::path::append(hip, "hip");
+  if (std::error_code ec = llvm::sys::fs::create_directories(hip))
+    return "cannot create " + hip.str().str() + ": " + ec.message();
+  auto write = [&](llvm::StringRef dir, llvm::StringRef name,
+                   llvm::StringRef text) -> std::string {
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, name);
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    if (!ec)
+      os << text;
+    if (ec || (os.close(), os.has_error()))
+      return "cannot write " + path.str().str() + ": " +
+             (ec ? ec : os.error()).message();
+    return "";
+  };
+  for (auto [dir, name, text] :
+       {std::tuple{include, "cuda_runtime.h", kGpuEmulatorHeader},
+        std::tuple{include, "cuda_fp16.h", "#include \"cuda_runtime.h\"\n"},
+        std::tuple{include, "cuda_bf16.h", "#include \"cuda_runtime.h\"\n"},
+        std::tuple{llvm::StringRef(hip), "hip_runtime.h", kHipEmulatorHeader}})
+    if (std::string error = write(dir, name, text); !error.empty())
+      return error;
+  return "";
+}
+
+/// `source` with every launch `callee<<<config>>>(args)` written as
+/// `lbemu::launch(callee, config)(args)` for the emulated runtime, or
+/// nothing when a launch is not of that form.
+inline std::optional<std::string> rewriteLaunches(std::string source) {
+  for (size_t at; (at = source.find("<<<")) != std::string::npos;) {
+    size_t close = source.find(">>>(", at);
+    size_t begin = source.find_last_of(" \t\n;{}", at);
+    if (close == std::string::npos || begin == std::string::npos)
+      return std::nullopt;
+    ++begin;
+    std::string callee = source.substr(begin, at - begin);
+    std::string launch = source.substr(at + 3, close - at - 3);
+    source.replace(begin, close + 4 - begin,
+                   "lbemu::launch(" + callee + ", " + launch + ")(");
+  }
+  return source;
+}
+} // namespace emulation
 } // namespace lowbit
 
 #endif // LOWBIT_TOOLS_LOWBIT_BENCH_GPUEMULATOR_H

@@ -929,34 +929,20 @@ std::string checkPacking(llvm::StringRef path, const gpu::KernelSpec &spec) {
   return "";
 }
 
-/// `source` with every launch `callee<<<config>>>(args)` written as
-/// `lbemu::launch(callee, config)(args)` for the emulated runtime
-/// (GpuEmulator.h).
+/// `source` with its launches rewritten for the emulated runtime, or a usage
+/// error.
 std::string emulatedLaunches(std::string source) {
-  for (size_t at; (at = source.find("<<<")) != std::string::npos;) {
-    size_t close = source.find(">>>(", at);
-    size_t begin = source.find_last_of(" \t\n;{}", at);
-    if (close == std::string::npos || begin == std::string::npos)
-      usageError("cannot rewrite the kernel launch for the emulation");
-    ++begin;
-    std::string callee = source.substr(begin, at - begin);
-    std::string launch = source.substr(at + 3, close - at - 3);
-    source.replace(begin, close + 4 - begin,
-                   "lbemu::launch(" + callee + ", " + launch + ")(");
-  }
-  return source;
+  std::optional<std::string> rewritten =
+      emulation::rewriteLaunches(std::move(source));
+  if (!rewritten)
+    usageError("cannot rewrite the kernel launch for the emulation");
+  return *rewritten;
 }
 
-/// Writes the emulated runtime headers into `include`: cuda_runtime.h (with
-/// cuda_fp16.h and cuda_bf16.h including it) and hip/hip_runtime.h.
+/// Writes the emulated runtime headers into `include`, or a usage error.
 void writeGpuEmulationHeaders(llvm::StringRef include) {
-  std::string hipInclude = pathIn(include, "hip");
-  if (std::error_code ec = llvm::sys::fs::create_directories(hipInclude))
-    usageError("cannot create " + hipInclude + ": " + ec.message());
-  writeFile(pathIn(include, "cuda_runtime.h"), kGpuEmulatorHeader);
-  for (const char *name : {"cuda_fp16.h", "cuda_bf16.h"})
-    writeFile(pathIn(include, name), "#include \"cuda_runtime.h\"\n");
-  writeFile(pathIn(hipInclude, "hip_runtime.h"), kHipEmulatorHeader);
+  if (std::string error = emulation::writeHeaders(include); !error.empty())
+    usageError(error);
 }
 
 /// The host compiler for an emulated kernel: HIP kernels use clang's vector
@@ -964,12 +950,6 @@ void writeGpuEmulationHeaders(llvm::StringRef include) {
 std::vector<std::string> emulationCompiler(bool cudaTarget) {
   return cudaTarget || !cxx.empty() ? hostCompiler() : hostClang();
 }
-
-/// Flags for an emulated kernel. The emitted kernels move f16 pairs between
-/// uint32_t and __half2 through pointer casts, as CUDA code does: no strict
-/// aliasing.
-constexpr std::array<llvm::StringLiteral, 4> kEmulationFlags = {
-    "-std=c++20", "-O2", "-fno-strict-aliasing", "-pthread"};
 
 /// --gpu-emulation-kit=DIR: the headers, the --kernel-source rewritten for
 /// them, and the command that builds it (printed, and written to
@@ -986,7 +966,7 @@ int writeGpuEmulationKit() {
   std::string kernel = pathIn(gpuEmulationKit, "kernel-emu.cpp");
   writeFile(kernel, emulatedLaunches(readText(kernelSource)));
   std::vector<std::string> command = emulationCompiler(extension == ".cu");
-  for (llvm::StringRef flag : kEmulationFlags)
+  for (llvm::StringRef flag : emulation::kFlags)
     command.push_back(flag.str());
   command.insert(command.end(), {"-I" + include, kernel});
   std::string line = llvm::join(command, " ") + "\n";
@@ -1030,7 +1010,7 @@ int runGpu(const char *argv0, const Config &config) {
     std::vector<std::string> command = emulationCompiler(cudaTarget);
     llvm::SmallVector<llvm::StringRef> args(command.begin(), command.end());
     std::string includeFlag = "-I" + include;
-    args.append(kEmulationFlags.begin(), kEmulationFlags.end());
+    args.append(emulation::kFlags.begin(), emulation::kFlags.end());
     args.append({includeFlag, "-o", binary, probePath});
     if (int rc = runLogged(args, log)) {
       auto buffer = llvm::MemoryBuffer::getFile(log);

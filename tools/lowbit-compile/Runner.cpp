@@ -1,10 +1,11 @@
-//===- Runner.cpp - Run a built CPU library against the reference ---------===//
+//===- Runner.cpp - Run a built library against the reference -------------===//
 
 #include "Runner.h"
 
 #include "lowbit/Dialect/Lowbit/IR/ElementFormat.h"
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "lowbit/Numerics/Pack.h"
+#include "lowbit/Target/GPU/GpuKernel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -36,6 +37,36 @@ using CpuEpilogueKernelFn = void (*)(const void *, int64_t, const uint32_t *,
                                      const void *, const float *, const void *,
                                      float, const void *, void *, int,
                                      const void *const *);
+// The GPU ABI (docs/gpu-kernels.md): device pointers, which are host
+// pointers in the CPU emulation of the GPU runtime.
+using GpuKernelFn = int (*)(const void *, int64_t, const uint32_t *,
+                            const void *, const float *, const void *, float,
+                            const void *, void *, void *, void *);
+using GpuEpilogueKernelFn = int (*)(const void *, int64_t, const uint32_t *,
+                                    const void *, const float *, const void *,
+                                    float, const void *, void *, void *,
+                                    const void *const *, void *);
+using WorkspaceBytesFn = size_t (*)(int64_t);
+
+/// What the runner needs of a kernel's specification, for CPU and GPU
+/// kernels alike: a GPU kernel's fields in a cpu::KernelSpec.
+cpu::KernelSpec runSpec(const Kernel &kernel) {
+  if (!kernel.gpu)
+    return kernel.cpu;
+  const gpu::KernelSpec &g = *kernel.gpu;
+  cpu::KernelSpec spec;
+  spec.name = g.name;
+  spec.weight = g.weight;
+  spec.scheme = g.scheme;
+  spec.activation = g.activation;
+  spec.strategy = g.strategy;
+  spec.output = g.output;
+  spec.n = g.n;
+  spec.k = g.k;
+  spec.bias = g.bias;
+  spec.epilogue = g.epilogue;
+  return spec;
+}
 
 /// `value` rounded to the float type `type` (f32, f16, bf16).
 double roundTo(Type type, double value) {
@@ -246,7 +277,18 @@ const LayerOperand *findOperand(const Layer &layer, llvm::StringRef role) {
 /// 0.4 % to 3.3 % (docs/lut-kernels.md): 5 % more for them, as lowbit-bench
 /// allows. Int8-dot kernels are compared with a reference on the
 /// activations quantized as they quantize them, so they keep the f32 bound.
-double tolerance(const cpu::KernelSpec &spec, bool epilogue) {
+/// GPU kernels (run in the emulation) take the GPU probe's bound.
+double tolerance(const cpu::KernelSpec &spec, bool epilogue, bool gpu) {
+  // GPU kernels round every dequantized weight to the activation type
+  // before the tensor cores multiply (lowbit-bench's GPU probe allows the
+  // same: 4e-3, or 1.6e-2 with bf16 activations or outputs); their lut
+  // tables are f32.
+  if (gpu)
+    return (spec.activation == cpu::ScalarType::BF16 ||
+                    spec.output == cpu::ScalarType::BF16
+                ? 1.6e-2
+                : 4e-3) +
+           (epilogue ? 1e-5 : 0.0);
   double tol = 4.0 * std::sqrt(double(spec.k)) * std::ldexp(1.0, -24) +
                (epilogue ? 1e-5 : 1e-6);
   if (spec.output == cpu::ScalarType::F16)
@@ -273,7 +315,8 @@ LayerResult runLayer(const CompiledModel &model, const Layer &layer,
                      std::mt19937_64 &rng) {
   LayerResult result;
   const Kernel &kernel = model.kernels[layer.kernel];
-  const cpu::KernelSpec &spec = kernel.cpu;
+  const cpu::KernelSpec spec = runSpec(kernel);
+  const bool gpuKernel = kernel.gpu.has_value();
   const LayerOperand *weights = findOperand(layer, "weights");
   const LayerOperand *scales = findOperand(layer, "scales");
   if (!weights->bytes || !scales->bytes) {
@@ -281,8 +324,12 @@ LayerResult runLayer(const CompiledModel &model, const Layer &layer,
     return result;
   }
   void *symbol = dlsym(library, spec.name.c_str());
-  if (!symbol) {
-    result.status = "FAIL: the library has no symbol " + spec.name;
+  void *workspaceSymbol =
+      gpuKernel ? dlsym(library, (spec.name + "_workspace_bytes").c_str())
+                : nullptr;
+  if (!symbol || (gpuKernel && !workspaceSymbol)) {
+    result.status = "FAIL: the library has no symbol " + spec.name +
+                    (symbol ? "_workspace_bytes" : "");
     return result;
   }
   const int64_t n = spec.n, k = spec.k;
@@ -308,7 +355,9 @@ LayerResult runLayer(const CompiledModel &model, const Layer &layer,
                                         rows, k);
 
   // The reference weights through the numerics library.
-  numerics::PackLayout layout = cpu::weightLayout(spec);
+  numerics::PackLayout layout =
+      gpuKernel ? gpu::weightLayout(spec.weight.bits(), spec.strategy)
+                : cpu::weightLayout(spec);
   const unsigned wordBytes = layout.wordBits / 8;
   std::vector<uint64_t> words(weights->bytes->size() / wordBytes);
   for (size_t i = 0; i < words.size(); ++i)
@@ -399,11 +448,27 @@ LayerResult runLayer(const CompiledModel &model, const Layer &layer,
       zeros ? reinterpret_cast<const float *>(zeros->bytes->data()) : nullptr;
   const void *negPtr = negScales ? negScales->bytes->data() : nullptr;
   const void *biasPtr = biasBytes.empty() ? nullptr : biasBytes.data();
+  // GPU kernels with split K add partial sums into a workspace that every
+  // call leaves zero.
+  std::vector<uint8_t> workspace;
+  if (gpuKernel)
+    workspace.assign(reinterpret_cast<WorkspaceBytesFn>(workspaceSymbol)(rows),
+                     0);
+  int gpuStatus = 0;
   auto call = [&] {
     const uint32_t *wPtr =
         reinterpret_cast<const uint32_t *>(weights->bytes->data());
     float tensorScale = float(params.tensorScale);
-    if (spec.epilogue)
+    void *ws = workspace.empty() ? nullptr : workspace.data();
+    if (gpuKernel && spec.epilogue)
+      gpuStatus = reinterpret_cast<GpuEpilogueKernelFn>(symbol)(
+          xBytes.data(), rows, wPtr, scales->bytes->data(), zerosPtr, negPtr,
+          tensorScale, biasPtr, y.data(), ws, epiloguePointers.data(), nullptr);
+    else if (gpuKernel)
+      gpuStatus = reinterpret_cast<GpuKernelFn>(symbol)(
+          xBytes.data(), rows, wPtr, scales->bytes->data(), zerosPtr, negPtr,
+          tensorScale, biasPtr, y.data(), ws, nullptr);
+    else if (spec.epilogue)
       reinterpret_cast<CpuEpilogueKernelFn>(symbol)(
           xBytes.data(), rows, wPtr, scales->bytes->data(), zerosPtr, negPtr,
           tensorScale, biasPtr, y.data(), options.threads,
@@ -414,6 +479,10 @@ LayerResult runLayer(const CompiledModel &model, const Layer &layer,
           tensorScale, biasPtr, y.data(), options.threads);
   };
   call();
+  if (gpuStatus != 0) {
+    result.status = "FAIL: the kernel returned " + std::to_string(gpuStatus);
+    return result;
+  }
 
   // The float64 reference.
   std::optional<EpilogueEvaluator> evaluator;
@@ -486,7 +555,7 @@ LayerResult runLayer(const CompiledModel &model, const Layer &layer,
   if (quantized)
     result.exactActivationError =
         exactNorm > 0 ? std::sqrt(exactDiff / exactNorm) : std::sqrt(exactDiff);
-  result.tol = tolerance(spec, spec.epilogue.has_value());
+  result.tol = tolerance(spec, spec.epilogue.has_value(), gpuKernel);
   if (!(result.error <= result.tol))
     result.status = "FAIL";
 
@@ -535,7 +604,7 @@ int lowbit::compile::runLibrary(const CompiledModel &model,
     if (llvm::StringRef(r.status).starts_with("FAIL"))
       ++failures;
     const char *strategy =
-        cpu::strategyName(model.kernels[layer.kernel].cpu.strategy);
+        cpu::strategyName(runSpec(model.kernels[layer.kernel]).strategy);
     if (options.json) {
       llvm::json::Object line{
           {"layer", layer.name},  {"kernel", model.kernels[layer.kernel].name},

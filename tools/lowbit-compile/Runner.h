@@ -1,9 +1,11 @@
-//===- Runner.h - Run a built CPU library against the reference -*- C++ -*-===//
+//===- Runner.h - Run a built library against the reference ----*- C++ -*-===//
 //
 // `lowbit-compile --run`: loads the built library, calls every layer's
 // kernel on fresh random activations with the layer's own packed weights,
 // compares with a float64 reference computed through the numerics library
-// (unpack, dequantize, the epilogue evaluated op by op), and times it.
+// (unpack, dequantize, the epilogue evaluated op by op), and times it. GPU
+// libraries run built for the CPU emulation of the GPU runtime
+// (--emulate-gpu), through the GPU ABI, untimed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,7 +20,7 @@
 namespace lowbit::compile {
 
 struct RunOptions {
-  std::string library; ///< Path of liblowbit_model.so.
+  std::string library; ///< Path of liblowbit_model.so (CPU, or GPU emulated).
   int64_t rows = 1;    ///< M, where the model leaves it dynamic.
   int threads = 0;     ///< 0: the OpenMP default.
   uint64_t seed = 0;

@@ -1,7 +1,7 @@
 //===- lowbit-compile.cpp - A model to a kernel library -------------------===//
 //
 // lowbit-compile MODEL.mlir --target=cpu|cuda|hip -o OUT/ [--strategy=S]
-//     [--tune=model|measure] [--build] [--run]
+//     [--tune=model|measure] [--build] [--run [--emulate-gpu]]
 //
 // Runs the target's pipeline over the model, emits one kernel per distinct
 // lowbit.matmul, and writes OUT/ (docs/lowbit-compile.md). --tune gives each
@@ -10,10 +10,12 @@
 // through lowbit-tune --measure and a tuning database). --build builds the
 // library with CMake; --run (CPU) calls every layer's kernel with its own
 // weights on random activations, checks it against a float64 reference and
-// times it.
+// times it; --run --emulate-gpu does the same, untimed, for CUDA and HIP
+// libraries built for lowbit's CPU emulation of the GPU runtime.
 //
 //===----------------------------------------------------------------------===//
 
+#include "GpuEmulator.h"
 #include "Runner.h"
 
 #include "lowbit/Compile/ModelCompiler.h"
@@ -29,6 +31,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
@@ -66,6 +69,12 @@ static cl::opt<bool> run("run",
                          cl::desc("CPU: run, check and time every layer "
                                   "(implies --build)"),
                          cl::cat(category));
+static cl::opt<bool> emulateGpu(
+    "emulate-gpu",
+    cl::desc("--run with --target=cuda|hip: build the library for lowbit's "
+             "CPU emulation of the GPU runtime (one thread per GPU thread) "
+             "and check every layer there; no timing, no GPU needed"),
+    cl::cat(category));
 static cl::opt<int64_t> rows("m",
                              cl::desc("--run: activation rows where the "
                                       "model leaves M dynamic"),
@@ -167,6 +176,83 @@ static void buildLibrary(llvm::StringRef dir) {
     fail("building the library failed; see " + appendLog, 1);
 }
 
+/// --emulate-gpu: the library's CUDA or HIP source, its launches rewritten
+/// for lowbit's CPU emulation of the GPU runtime (GpuEmulator.h), built by
+/// the host compiler into DIR/emulation/liblowbit_model.so. Returns its path.
+static std::string buildEmulatedLibrary(llvm::StringRef dir, bool cuda) {
+  llvm::SmallString<256> emu(dir), include, source(dir), kernel, library, log;
+  llvm::sys::path::append(emu, "emulation");
+  include = emu;
+  llvm::sys::path::append(include, "include");
+  if (std::string error = emulation::writeHeaders(include); !error.empty())
+    fail(error, 1);
+  llvm::sys::path::append(source, cuda ? "kernels.cu" : "kernels.hip");
+  auto buffer = llvm::MemoryBuffer::getFile(source);
+  if (!buffer)
+    fail("cannot read " + source + ": " + buffer.getError().message(), 1);
+  std::optional<std::string> rewritten =
+      emulation::rewriteLaunches((*buffer)->getBuffer().str());
+  if (!rewritten)
+    fail("cannot rewrite the kernel launches of " + source +
+             " for the emulation",
+         1);
+  kernel = emu;
+  llvm::sys::path::append(kernel, "kernels-emu.cpp");
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(kernel, ec);
+    if (ec)
+      fail("cannot write " + kernel + ": " + ec.message(), 1);
+    os << *rewritten;
+  }
+  // HIP kernels use clang's vector extensions and _Float16; CUDA ones build
+  // with $CXX or g++.
+  std::vector<std::string> candidates;
+  if (cuda)
+    candidates = {std::getenv("CXX") ? std::getenv("CXX") : "g++"};
+  else
+    candidates = {"clang++-22", "clang++"};
+  std::optional<std::string> compiler;
+  for (const std::string &name : candidates)
+    if (llvm::ErrorOr<std::string> path = llvm::sys::findProgramByName(name)) {
+      compiler = *path;
+      break;
+    }
+  if (!compiler)
+    fail(llvm::Twine("--emulate-gpu needs ") +
+             (cuda ? "a C++ compiler ($CXX or g++)" : "clang++ (clang-22)") +
+             " on PATH",
+         1);
+  library = emu;
+  llvm::sys::path::append(library, "liblowbit_model.so");
+  log = emu;
+  llvm::sys::path::append(log, "build.log");
+  std::string includeFlag = ("-I" + include).str(),
+              dirFlag = ("-I" + dir).str();
+  llvm::SmallVector<llvm::StringRef> args = {*compiler};
+  args.append(emulation::kFlags.begin(), emulation::kFlags.end());
+  args.append(
+      {"-shared", "-fPIC", includeFlag, dirFlag, "-o", library, kernel});
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, log.str(),
+                                                log.str()};
+  if (llvm::sys::ExecuteAndWait(*compiler, args, std::nullopt, redirects))
+    fail("building the library for the GPU emulation failed; see " + log, 1);
+  return std::string(library);
+}
+
+/// The exit status of a --run: 1 when the library did not load or a layer
+/// does not match its reference.
+static int reportRun(int failures) {
+  if (failures < 0)
+    return 1;
+  if (failures > 0) {
+    llvm::errs() << "lowbit-compile: " << failures
+                 << " layers do not match the reference\n";
+    return 1;
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -208,9 +294,16 @@ int main(int argc, char **argv) {
   if (options.target == compile::Target::HIP &&
       !llvm::StringRef(options.gpuArch).starts_with("gfx"))
     fail("--arch=" + options.gpuArch + " is not an AMD GPU arch (gfx90a)", 2);
-  if (run && options.target != compile::Target::CPU)
-    fail("--run executes CPU libraries only; GPU libraries are built with "
-         "--build and run by their caller",
+  if (run && options.target != compile::Target::CPU && !emulateGpu)
+    fail("--run executes CPU libraries, and GPU libraries only in the CPU "
+         "emulation of the GPU runtime (--emulate-gpu); on a GPU they are "
+         "built with --build and run by their caller",
+         2);
+  if (emulateGpu && (!run || options.target == compile::Target::CPU))
+    fail("--emulate-gpu goes with --run and --target=cuda or hip", 2);
+  if (emulateGpu && repeats.getNumOccurrences() && repeats > 0)
+    fail("--emulate-gpu checks the kernels; timings of the emulation mean "
+         "nothing: pass --repeats=0 or leave it out",
          2);
   if (rows < 1)
     fail("--m must be at least 1", 2);
@@ -291,6 +384,16 @@ int main(int argc, char **argv) {
                << model->kernels.size() << " kernels -> " << outputDir << "\n";
   if (!build && !run)
     return 0;
+  if (emulateGpu) {
+    compile::RunOptions runOptions;
+    runOptions.library = buildEmulatedLibrary(
+        outputDir, options.target == compile::Target::CUDA);
+    runOptions.rows = rows;
+    runOptions.seed = seed;
+    runOptions.repeats = 0;
+    runOptions.json = json;
+    return reportRun(compile::runLibrary(*model, runOptions));
+  }
   // A kernel this CPU cannot run would die of an illegal instruction.
   if (run)
     for (const compile::Kernel &kernel : model->kernels) {
@@ -316,13 +419,5 @@ int main(int argc, char **argv) {
   runOptions.seed = seed;
   runOptions.repeats = repeats;
   runOptions.json = json;
-  int failures = compile::runLibrary(*model, runOptions);
-  if (failures < 0)
-    return 1;
-  if (failures > 0) {
-    llvm::errs() << "lowbit-compile: " << failures
-                 << " layers do not match the reference\n";
-    return 1;
-  }
-  return 0;
+  return reportRun(compile::runLibrary(*model, runOptions));
 }
