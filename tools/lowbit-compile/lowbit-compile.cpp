@@ -66,8 +66,9 @@ static cl::opt<std::string>
 static cl::opt<bool> build("build", cl::desc("build the library with CMake"),
                            cl::cat(category));
 static cl::opt<bool> run("run",
-                         cl::desc("CPU: run, check and time every layer "
-                                  "(implies --build)"),
+                         cl::desc("run, check and time every layer (CPU, "
+                                  "implies --build; GPU libraries with "
+                                  "--emulate-gpu)"),
                          cl::cat(category));
 static cl::opt<bool> emulateGpu(
     "emulate-gpu",
@@ -385,6 +386,8 @@ int main(int argc, char **argv) {
   if (!build && !run)
     return 0;
   if (emulateGpu) {
+    if (build)
+      buildLibrary(outputDir); // with nvcc or hipcc, besides the emulation
     compile::RunOptions runOptions;
     runOptions.library = buildEmulatedLibrary(
         outputDir, options.target == compile::Target::CUDA);
