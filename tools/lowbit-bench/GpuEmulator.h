@@ -34,13 +34,16 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <array>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <system_error>
 #include <tuple>
+#include <vector>
 
 namespace lowbit {
 inline constexpr const char *kGpuEmulatorHeader = R"cpp(
@@ -397,6 +400,42 @@ namespace emulation {
 /// casts, as CUDA code does: no strict aliasing.
 inline constexpr std::array<llvm::StringLiteral, 4> kFlags = {
     "-std=c++20", "-O2", "-fno-strict-aliasing", "-pthread"};
+
+/// The host compiler command that builds an emulated kernel: `cxx` (a
+/// command line, split at spaces) when given, else for CUDA $CXX or g++, and
+/// for HIP clang++-22 or clang++ (its kernels use clang's vector extensions
+/// and _Float16); the program resolved on PATH. Empty, with `error` set,
+/// when there is none.
+inline std::vector<std::string> compilerCommand(bool cuda, llvm::StringRef cxx,
+                                                std::string &error) {
+  llvm::SmallVector<llvm::StringRef, 2> candidates;
+  if (!cxx.empty())
+    candidates = {cxx};
+  else if (cuda)
+    candidates = {std::getenv("CXX") ? std::getenv("CXX") : "g++"};
+  else
+    candidates = {"clang++-22", "clang++"};
+  for (llvm::StringRef candidate : candidates) {
+    llvm::SmallVector<llvm::StringRef> words;
+    candidate.split(words, ' ', -1, false);
+    if (words.empty()) {
+      error = "C++ compiler is empty";
+      return {};
+    }
+    if (llvm::ErrorOr<std::string> path =
+            llvm::sys::findProgramByName(words[0])) {
+      std::vector<std::string> command = {*path};
+      command.insert(command.end(), words.begin() + 1, words.end());
+      return command;
+    }
+  }
+  error = candidates.size() == 1
+              ? "cannot find the C++ compiler '" +
+                    candidates[0].split(' ').first.str() + "'"
+              : "cannot find clang++ (clang-22) to build the emulated HIP "
+                "kernel";
+  return {};
+}
 
 /// Writes the emulated runtime's headers into `include` (created if
 /// missing): cuda_runtime.h, cuda_fp16.h and cuda_bf16.h (including it) and

@@ -305,14 +305,6 @@ std::vector<std::string> hostCompiler() {
   return commandWords(compiler, "C++ compiler");
 }
 
-/// clang++ (Debian's clang-22 first), for sources that need its extensions.
-std::vector<std::string> hostClang() {
-  for (const char *name : {"clang++-22", "clang++"})
-    if (llvm::ErrorOr<std::string> path = llvm::sys::findProgramByName(name))
-      return {*path};
-  usageError("cannot find clang++ (clang-22) to build the emulated HIP kernel");
-}
-
 /// The GPU probe's source including the kernel from `kernelFile`.
 std::string probeIncluding(llvm::StringRef kernelFile) {
   std::string source = kGpuProbeSource;
@@ -945,10 +937,15 @@ void writeGpuEmulationHeaders(llvm::StringRef include) {
     usageError(error);
 }
 
-/// The host compiler for an emulated kernel: HIP kernels use clang's vector
-/// extensions and _Float16, so they take clang++ unless --cxx names one.
+/// The host compiler for an emulated kernel (emulation::compilerCommand,
+/// with --cxx), or a usage error.
 std::vector<std::string> emulationCompiler(bool cudaTarget) {
-  return cudaTarget || !cxx.empty() ? hostCompiler() : hostClang();
+  std::string error;
+  std::vector<std::string> command =
+      emulation::compilerCommand(cudaTarget, cxx, error);
+  if (command.empty())
+    usageError(error);
+  return command;
 }
 
 /// --gpu-emulation-kit=DIR: the headers, the --kernel-source rewritten for

@@ -206,37 +206,24 @@ static std::string buildEmulatedLibrary(llvm::StringRef dir, bool cuda) {
       fail("cannot write " + kernel + ": " + ec.message(), 1);
     os << *rewritten;
   }
-  // HIP kernels use clang's vector extensions and _Float16; CUDA ones build
-  // with $CXX or g++.
-  std::vector<std::string> candidates;
-  if (cuda)
-    candidates = {std::getenv("CXX") ? std::getenv("CXX") : "g++"};
-  else
-    candidates = {"clang++-22", "clang++"};
-  std::optional<std::string> compiler;
-  for (const std::string &name : candidates)
-    if (llvm::ErrorOr<std::string> path = llvm::sys::findProgramByName(name)) {
-      compiler = *path;
-      break;
-    }
-  if (!compiler)
-    fail(llvm::Twine("--emulate-gpu needs ") +
-             (cuda ? "a C++ compiler ($CXX or g++)" : "clang++ (clang-22)") +
-             " on PATH",
-         1);
+  std::string error;
+  std::vector<std::string> command =
+      emulation::compilerCommand(cuda, /*cxx=*/"", error);
+  if (command.empty())
+    fail("--emulate-gpu: " + error, 1);
   library = emu;
   llvm::sys::path::append(library, "liblowbit_model.so");
   log = emu;
   llvm::sys::path::append(log, "build.log");
   std::string includeFlag = ("-I" + include).str(),
               dirFlag = ("-I" + dir).str();
-  llvm::SmallVector<llvm::StringRef> args = {*compiler};
+  llvm::SmallVector<llvm::StringRef> args(command.begin(), command.end());
   args.append(emulation::kFlags.begin(), emulation::kFlags.end());
   args.append(
       {"-shared", "-fPIC", includeFlag, dirFlag, "-o", library, kernel});
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, log.str(),
                                                 log.str()};
-  if (llvm::sys::ExecuteAndWait(*compiler, args, std::nullopt, redirects))
+  if (llvm::sys::ExecuteAndWait(command[0], args, std::nullopt, redirects))
     fail("building the library for the GPU emulation failed; see " + log, 1);
   return std::string(library);
 }
