@@ -213,6 +213,11 @@ llvm::json::Value kernelJson(const CompiledModel &model, const Kernel &kernel) {
                                 {"words_per_row", layout.wordsPerRow(k)}};
   if (layout.planes())
     layoutJson["plane_rows"] = int64_t(layout.planeRows);
+  if (layout.striped()) {
+    layoutJson["stripe"] = int64_t(layout.stripe);
+    layoutJson["chunk"] = int64_t(layout.stripeChunk);
+    layoutJson["piece"] = int64_t(layout.stripePiece);
+  }
   llvm::json::Object json{
       {"name", kernel.name},
       {"n", n},

@@ -3,6 +3,7 @@
 // Each row is a little-endian bit stream over its words: a code's position
 // in the stream follows from its period and slot alone, so packing and
 // unpacking are the same address computation run in opposite directions.
+// A striped layout is a permutation of each row's words applied after that.
 // Bit-plane layouts address each bit of a code separately, over the whole
 // tensor's stream of tiles.
 //
@@ -25,6 +26,22 @@ int64_t PackLayout::wordsPerRow(int64_t rowLength) const {
   return (slots * bits + wordBits - 1) / wordBits;
 }
 
+int64_t PackLayout::storedWord(int64_t word, int64_t rowWords) const {
+  if (!striped())
+    return word;
+  int64_t chunkWords = stripeChunkWords();
+  int64_t chunks = rowWords / chunkWords;
+  int64_t chunk = word / chunkWords;
+  if (chunk >= chunks)
+    return word;
+  int64_t runStart = chunk / stripe * stripe;
+  int64_t runLength = std::min<int64_t>(stripe, chunks - runStart);
+  int64_t within = word % chunkWords;
+  return runStart * chunkWords +
+         (within / stripePiece * runLength + chunk - runStart) * stripePiece +
+         within % stripePiece;
+}
+
 std::string lowbit::numerics::verifyLayout(const PackLayout &layout) {
   if (layout.bits < 1 || layout.bits > 8)
     return "the code width " + std::to_string(layout.bits) +
@@ -35,6 +52,24 @@ std::string lowbit::numerics::verifyLayout(const PackLayout &layout) {
            " is not supported; expected 8, 16, 32 or 64 bits";
   if (layout.planes() && (!layout.order.empty() || layout.aligned))
     return "a bit-plane layout takes no element order and is not aligned";
+  if (layout.striped() || layout.stripeChunk || layout.stripePiece) {
+    if (layout.planes())
+      return "a bit-plane layout cannot be striped";
+    if (layout.stripe < 2 || layout.stripeChunk == 0 || layout.stripePiece == 0)
+      return "a stripe needs a run of at least 2 chunks and nonzero chunk "
+             "codes and piece words, got run " +
+             std::to_string(layout.stripe) + ", chunk " +
+             std::to_string(layout.stripeChunk) + ", piece " +
+             std::to_string(layout.stripePiece);
+    if (uint64_t(layout.stripeChunk) * layout.bits %
+            (uint64_t(layout.stripePiece) * layout.wordBits) !=
+        0)
+      return "a stripe chunk of " + std::to_string(layout.stripeChunk) +
+             " codes of " + std::to_string(layout.bits) +
+             " bits is not a whole number of pieces of " +
+             std::to_string(layout.stripePiece) + " " +
+             std::to_string(layout.wordBits) + "-bit words";
+  }
   size_t period = layout.order.size();
   std::vector<int64_t> elementOfSlot(period, -1);
   for (size_t element = 0; element < period; ++element) {
@@ -79,6 +114,17 @@ PackLayout lowbit::numerics::laneLayout(unsigned bits, unsigned wordBits,
   for (unsigned element = 0; element < lanes * perWord; ++element)
     layout.order.push_back((element % lanes) * perWord + element / lanes);
   return layout;
+}
+
+PackLayout lowbit::numerics::stripedLayout(PackLayout base, unsigned run,
+                                           unsigned chunkCodes,
+                                           unsigned pieceWords) {
+  assert(!base.planes() && "bit planes cannot be striped");
+  base.stripe = run;
+  base.stripeChunk = chunkCodes;
+  base.stripePiece = pieceWords;
+  assert(verifyLayout(base).empty() && "bad stripe");
+  return base;
 }
 
 PackLayout lowbit::numerics::planeLayout(unsigned bits, unsigned rows,
@@ -162,14 +208,23 @@ std::vector<uint64_t> lowbit::numerics::pack(const std::vector<uint32_t> &codes,
         }
     return words;
   }
+  // Codes fill a row in stream order; a striped layout then moves words.
+  std::vector<uint64_t> stream(layout.striped() ? wordsPerRow : 0);
   for (int64_t row = 0; row < rows; ++row) {
+    uint64_t *target = &words[row * wordsPerRow];
+    uint64_t *fill = layout.striped() ? stream.data() : target;
+    if (layout.striped())
+      std::fill(stream.begin(), stream.end(), 0);
     for (int64_t index = 0; index < rowLength; ++index) {
       uint32_t code = codes[row * rowLength + index];
       assert(code < (uint32_t(1) << layout.bits) && "code wider than bits");
       // Masking keeps a too-wide code from corrupting its neighbours.
-      depositCode(&words[row * wordsPerRow], bitOffsetOf(layout, index),
+      depositCode(fill, bitOffsetOf(layout, index),
                   code & ((uint32_t(1) << layout.bits) - 1), layout);
     }
+    if (layout.striped())
+      for (int64_t word = 0; word < wordsPerRow; ++word)
+        target[layout.storedWord(word, wordsPerRow)] = stream[word];
   }
   return words;
 }
@@ -195,9 +250,17 @@ lowbit::numerics::unpack(const std::vector<uint64_t> &words, int64_t rows,
         }
     return codes;
   }
-  for (int64_t row = 0; row < rows; ++row)
+  std::vector<uint64_t> stream(layout.striped() ? wordsPerRow : 0);
+  for (int64_t row = 0; row < rows; ++row) {
+    const uint64_t *source = &words[row * wordsPerRow];
+    if (layout.striped()) {
+      for (int64_t word = 0; word < wordsPerRow; ++word)
+        stream[word] = source[layout.storedWord(word, wordsPerRow)];
+      source = stream.data();
+    }
     for (int64_t index = 0; index < rowLength; ++index)
-      codes[row * rowLength + index] = extractCode(
-          &words[row * wordsPerRow], bitOffsetOf(layout, index), layout);
+      codes[row * rowLength + index] =
+          extractCode(source, bitOffsetOf(layout, index), layout);
+  }
   return codes;
 }

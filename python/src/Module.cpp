@@ -182,12 +182,19 @@ py::array_t<double> dequantizeLinear(const QuantizedLinear &linear) {
                          {linear.n, linear.k});
 }
 
+/// The words of a stripe (the GPU kernels' layout: 4, 128, 4); all zero
+/// for none.
+struct StripeArgs {
+  unsigned stripe = 0, chunk = 0, piece = 0;
+};
+
 /// The layout `pack`/`unpack` name: plain, interleaved or lanes (or a
-/// custom slot order).
+/// custom slot order), optionally striped.
 numerics::PackLayout
 makeLayout(unsigned bits, const std::string &name, unsigned word,
            unsigned lanes, bool aligned,
-           const std::optional<std::vector<unsigned>> &order) {
+           const std::optional<std::vector<unsigned>> &order,
+           const StripeArgs &stripe) {
   numerics::PackLayout layout;
   layout.bits = bits;
   layout.wordBits = word;
@@ -211,6 +218,9 @@ makeLayout(unsigned bits, const std::string &name, unsigned word,
   } else {
     raise("layout '" + name + "' is not one of plain, interleaved, lanes");
   }
+  layout.stripe = stripe.stripe;
+  layout.stripeChunk = stripe.chunk;
+  layout.stripePiece = stripe.piece;
   error = numerics::verifyLayout(layout);
   if (!error.empty())
     raise(error);
@@ -221,9 +231,10 @@ py::array
 packCodes(const py::array_t<int64_t, py::array::c_style | py::array::forcecast>
               &codes,
           unsigned bits, const std::string &name, unsigned word, unsigned lanes,
-          bool aligned, const std::optional<std::vector<unsigned>> &order) {
-  numerics::PackLayout layout =
-      makeLayout(bits, name, word, lanes, aligned, order);
+          bool aligned, const std::optional<std::vector<unsigned>> &order,
+          unsigned stripe, unsigned chunk, unsigned piece) {
+  numerics::PackLayout layout = makeLayout(bits, name, word, lanes, aligned,
+                                           order, {stripe, chunk, piece});
   if (codes.ndim() != 2)
     raise("codes must be a 2-D array [rows, K], not " +
           std::to_string(codes.ndim()) + "-D");
@@ -255,9 +266,10 @@ py::array_t<uint8_t> unpackWords(
         &words,
     unsigned bits, int64_t rowLength, const std::string &name, unsigned word,
     unsigned lanes, bool aligned,
-    const std::optional<std::vector<unsigned>> &order) {
-  numerics::PackLayout layout =
-      makeLayout(bits, name, word, lanes, aligned, order);
+    const std::optional<std::vector<unsigned>> &order, unsigned stripe,
+    unsigned chunk, unsigned piece) {
+  numerics::PackLayout layout = makeLayout(bits, name, word, lanes, aligned,
+                                           order, {stripe, chunk, piece});
   if (words.ndim() != 2)
     raise("words must be a 2-D array [rows, words per row], not " +
           std::to_string(words.ndim()) + "-D");
@@ -546,10 +558,14 @@ PYBIND11_MODULE(_lowbit, m) {
   m.def("pack", &packCodes, py::arg("codes"), py::arg("bits"),
         py::arg("layout") = "plain", py::arg("word") = 32, py::arg("lanes") = 8,
         py::arg("aligned") = false, py::arg("order") = py::none(),
-        "Packs codes [rows, K] into words [rows, words_per_row] (Pack.h).");
+        py::arg("stripe") = 0, py::arg("chunk") = 0, py::arg("piece") = 0,
+        "Packs codes [rows, K] into words [rows, words_per_row] (Pack.h); "
+        "stripe, chunk and piece stripe the words as a layout's 'stripe' "
+        "does (a GPU kernel's layout in lowbit-compile's manifest).");
   m.def("unpack", &unpackWords, py::arg("words"), py::arg("bits"), py::arg("k"),
         py::arg("layout") = "plain", py::arg("word") = 32, py::arg("lanes") = 8,
         py::arg("aligned") = false, py::arg("order") = py::none(),
+        py::arg("stripe") = 0, py::arg("chunk") = 0, py::arg("piece") = 0,
         "Unpacks words [rows, words_per_row] into uint8 codes [rows, k].");
   m.def("read_gguf", &readGguf, py::arg("path"),
         "The quantized 2-D tensors of a GGUF file.");

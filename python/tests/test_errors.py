@@ -53,6 +53,10 @@ def test_bad_pack_arguments(rng):
         lowbit.pack(codes, 4, order=[0, 0, 1])
     with pytest.raises(ValueError, match="2-D"):
         lowbit.pack(codes.reshape(-1), 4)
+    with pytest.raises(ValueError, match="a stripe needs a run"):
+        lowbit.pack(codes, 4, stripe=4)
+    with pytest.raises(ValueError, match="not a whole number of pieces"):
+        lowbit.pack(codes, 3, stripe=4, chunk=96, piece=4)
     words = lowbit.pack(codes, 4)
     with pytest.raises(ValueError, match="words per row|words in this layout"):
         lowbit.unpack(words, 4, 100)

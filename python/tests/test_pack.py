@@ -41,3 +41,25 @@ def test_custom_order(rng):
     words = lowbit.pack(codes, 4, order=order)
     np.testing.assert_array_equal(
         lowbit.unpack(words, 4, 16, order=order), codes)
+
+
+@pytest.mark.parametrize("bits", [3, 4])
+def test_gpu_stripe_moves_16_byte_pieces(bits, rng):
+    """The GPU kernels' layout: runs of four 128-code chunks store their
+    16-byte pieces interleaved (piece v of chunk q at v * run + q), a
+    shorter run at the end of a row. Checked against numpy slicing."""
+    k = 128 * 6  # a run of 4 chunks, then a run of 2
+    codes = rng.integers(0, 2**bits, (3, k), dtype=np.uint8)
+    base = {"layout": "interleaved"} if 32 % bits == 0 else {}
+    stripe = {"stripe": 4, "chunk": 128, "piece": 4}
+    plain = lowbit.pack(codes, bits, **base)
+    striped = lowbit.pack(codes, bits, **base, **stripe)
+    chunk_pieces = bits  # 128 codes = 4 * bits words = bits pieces
+    expected = []
+    for start, run in ((0, 4), (4, 2)):
+        pieces = plain[:, start * 4 * bits:(start + run) * 4 * bits]
+        pieces = pieces.reshape(3, run, chunk_pieces, 4)
+        expected.append(pieces.transpose(0, 2, 1, 3).reshape(3, -1))
+    np.testing.assert_array_equal(striped, np.concatenate(expected, axis=1))
+    np.testing.assert_array_equal(
+        lowbit.unpack(striped, bits, k, **base, **stripe), codes)

@@ -217,6 +217,105 @@ TEST(PackTest, UnpackInvertsPackForEveryWidthWordAndOrder) {
   EXPECT_GT(checked, 8 * 4 * 6 * 4 * 2);
 }
 
+TEST(PackTest, StripedLayoutHandComputed) {
+  // 8-bit codes in 32-bit words: chunks of 8 codes (2 words), pieces of one
+  // word, runs of 2 chunks. A row of 40 codes is 10 words: chunks 0-1 and
+  // 2-3 form full runs, chunk 4 a run of one.
+  PackLayout striped = stripedLayout(plainLayout(8, 32), 2, 8, 1);
+  ASSERT_EQ(verifyLayout(striped), "");
+  EXPECT_EQ(striped.wordsPerRow(40), 10);
+  // Run 0: chunk 0 = words 0, 1 and chunk 1 = words 2, 3 are stored as
+  // piece 0 of chunks 0 and 1, then piece 1 of chunks 0 and 1.
+  std::vector<int64_t> expected = {0, 2, 1, 3, 4, 6, 5, 7, 8, 9};
+  for (int64_t word = 0; word < 10; ++word)
+    EXPECT_EQ(striped.storedWord(word, 10), expected[word]) << word;
+  std::vector<uint32_t> codes(40);
+  std::iota(codes.begin(), codes.end(), 0u);
+  Words words = pack(codes, 1, 40, striped);
+  EXPECT_EQ(words[0], 0x03020100u); // codes 0..3: chunk 0, piece 0
+  EXPECT_EQ(words[1], 0x0b0a0908u); // codes 8..11: chunk 1, piece 0
+  EXPECT_EQ(words[2], 0x07060504u); // codes 4..7: chunk 0, piece 1
+  EXPECT_EQ(words[9], 0x27262524u); // the lone last chunk stays in place
+  EXPECT_EQ(unpack(words, 1, 40, striped), codes);
+
+  // The GPU kernels' layout: runs of 4 chunks of 128 codes in 16-byte
+  // pieces. With 3-bit codes a chunk is 12 words, 3 pieces; piece 1 of
+  // chunk 2 of the first run lands in piece slot 1 * 4 + 2.
+  PackLayout gpu = stripedLayout(plainLayout(3, 32), 4, 128, 4);
+  int64_t rowWords = gpu.wordsPerRow(128 * 6); // runs of 4 and 2 chunks
+  EXPECT_EQ(rowWords, 72);
+  EXPECT_EQ(gpu.storedWord(2 * 12 + 4 + 1, rowWords), (1 * 4 + 2) * 4 + 1);
+  // Chunk 5 is chunk 1 of the second run, which holds two chunks.
+  EXPECT_EQ(gpu.storedWord(5 * 12 + 4, rowWords), 48 + (1 * 2 + 1) * 4);
+}
+
+TEST(PackTest, StripedLayoutErrors) {
+  PackLayout layout = plainLayout(3, 32);
+  layout.stripe = 1;
+  layout.stripeChunk = 128;
+  layout.stripePiece = 4;
+  EXPECT_EQ(verifyLayout(layout),
+            "a stripe needs a run of at least 2 chunks and nonzero chunk "
+            "codes and piece words, got run 1, chunk 128, piece 4");
+  layout.stripe = 4;
+  layout.stripeChunk = 96; // 288 bits: not whole 128-bit pieces
+  EXPECT_EQ(verifyLayout(layout),
+            "a stripe chunk of 96 codes of 3 bits is not a whole number of "
+            "pieces of 4 32-bit words");
+  PackLayout planes = planeLayout(2);
+  planes.stripe = 4;
+  planes.stripeChunk = 128;
+  planes.stripePiece = 4;
+  EXPECT_EQ(verifyLayout(planes), "a bit-plane layout cannot be striped");
+}
+
+TEST(PackTest, StripedLayoutsRoundTripAndPermuteWords) {
+  LOWBIT_SEEDED_RNG(rng);
+  int checked = 0;
+  for (unsigned bits = 1; bits <= 8; ++bits) {
+    std::uniform_int_distribution<uint32_t> anyCode(0, (1u << bits) - 1);
+    for (unsigned wordBits : {8u, 32u}) {
+      for (PackLayout base : layoutsFor(bits, wordBits, rng)) {
+        // Chunks of `bits` pieces: the stripe moves words whatever order
+        // or alignment filled them.
+        unsigned pieceWords = 2, run = 3, chunk = pieceWords * wordBits;
+        PackLayout striped = stripedLayout(base, run, chunk, pieceWords);
+        ASSERT_EQ(verifyLayout(striped), "");
+        for (int64_t rowLength : {int64_t(chunk), int64_t(7 * chunk + 5)}) {
+          int64_t rows = 3;
+          SCOPED_TRACE(::testing::Message()
+                       << bits << "-bit codes in " << wordBits
+                       << "-bit words, period " << base.period()
+                       << (base.aligned ? ", aligned" : "") << ", rows of "
+                       << rowLength);
+          std::vector<uint32_t> codes(rows * rowLength);
+          for (uint32_t &code : codes)
+            code = anyCode(rng);
+          Words plain = pack(codes, rows, rowLength, base);
+          Words words = pack(codes, rows, rowLength, striped);
+          int64_t rowWords = striped.wordsPerRow(rowLength);
+          ASSERT_EQ(rowWords, base.wordsPerRow(rowLength));
+          ASSERT_EQ(int64_t(words.size()), rows * rowWords);
+          // The same words, moved within their row by storedWord.
+          std::vector<bool> hit(rowWords, false);
+          for (int64_t word = 0; word < rowWords; ++word) {
+            int64_t stored = striped.storedWord(word, rowWords);
+            ASSERT_LT(stored, rowWords);
+            EXPECT_FALSE(hit[stored]) << "two words stored at " << stored;
+            hit[stored] = true;
+            for (int64_t row = 0; row < rows; ++row)
+              EXPECT_EQ(words[row * rowWords + stored],
+                        plain[row * rowWords + word]);
+          }
+          EXPECT_EQ(unpack(words, rows, rowLength, striped), codes);
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 8 * 2 * 5 * 2);
+}
+
 TEST(PackTest, PlaneLayoutHandComputed) {
   // 2-bit codes, tiles of 2 rows, bytes: row 0 and 1 share a tile, row 2
   // is the short last tile. Row 0 = 1,2,3,0, 0,3,2,1: plane 0 has bits

@@ -10,6 +10,9 @@
 // starts on a word boundary; the last period of a row is padded with zero
 // codes up to whole periods and whole words.
 //
+// A striped layout (PackLayout::stripe != 0) then moves whole words within
+// a row: see stripedLayout.
+//
 // A bit-plane layout (PackLayout::planeRows != 0, the CPU table-lookup
 // kernels') instead splits codes into their bits and interleaves rows in
 // tiles; see planeLayout.
@@ -36,8 +39,26 @@ struct PackLayout {
   /// Nonzero: a bit-plane layout with tiles of this many rows (see
   /// planeLayout); `order` is then empty and `aligned` false.
   unsigned planeRows = 0;
+  /// Nonzero: a striped layout (see stripedLayout) over runs of `stripe`
+  /// chunks of `stripeChunk` codes, in pieces of `stripePiece` words.
+  unsigned stripe = 0;
+  unsigned stripeChunk = 0;
+  unsigned stripePiece = 0;
 
   bool planes() const { return planeRows != 0; }
+  bool striped() const { return stripe != 0; }
+  /// Words of one stripe chunk.
+  unsigned stripeChunkWords() const { return stripeChunk * bits / wordBits; }
+  bool operator==(const PackLayout &other) const {
+    return bits == other.bits && wordBits == other.wordBits &&
+           order == other.order && aligned == other.aligned &&
+           planeRows == other.planeRows && stripe == other.stripe &&
+           stripeChunk == other.stripeChunk && stripePiece == other.stripePiece;
+  }
+  bool operator!=(const PackLayout &other) const { return !(*this == other); }
+  /// Where word `word` of a row of `rowWords` words (in the order the
+  /// unstriped layout fills them) is stored: itself unless striped.
+  int64_t storedWord(int64_t word, int64_t rowWords) const;
 
   unsigned period() const { return order.empty() ? 1 : order.size(); }
   /// Codes one word holds in an aligned layout.
@@ -82,6 +103,21 @@ PackLayout laneLayout(unsigned bits, unsigned wordBits, unsigned lanes);
 /// row; rows do not start on word boundaries.
 PackLayout planeLayout(unsigned bits, unsigned rows = 32,
                        unsigned wordBits = 32);
+
+/// `base` (a bit-stream layout, not bit planes) with its words striped:
+/// each row's words are cut into chunks of `chunkCodes` codes (whole pieces
+/// of `pieceWords` words) and every run of `run` consecutive chunks (the
+/// last run of a row may hold fewer, r) stores its pieces interleaved:
+///
+///   piece v of chunk q of a run goes to piece v * r + q of the run,
+///
+/// so `run` lanes that each stream one chunk of a run read `run` adjacent
+/// pieces with each load. Words after the last whole chunk stay in place.
+/// The GPU kernels' layout: chunks of 128 codes, 16-byte pieces, runs of 4
+/// (docs/gpu-kernels.md). Requires chunkCodes * bits to be a multiple of
+/// pieceWords * wordBits.
+PackLayout stripedLayout(PackLayout base, unsigned run, unsigned chunkCodes,
+                         unsigned pieceWords);
 
 /// Packs `rows` rows of `rowLength` codes (row-major, each code < 2^bits)
 /// into rows * wordsPerRow(rowLength) words (low wordBits bits of each

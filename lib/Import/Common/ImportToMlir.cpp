@@ -258,9 +258,7 @@ Value LinearBuilder::buildWeights(Type elementType) {
   Value packed = arith::ConstantOp::create(
       builder, loc,
       DenseElementsAttr::get(wordsType, llvm::ArrayRef<uint32_t>(words32)));
-  auto layoutAttr = LayoutAttr::get(&context, layout.bits, layout.wordBits,
-                                    /*order=*/{}, /*aligned=*/false,
-                                    /*lanes=*/0, /*planes=*/0);
+  LayoutAttr layoutAttr = getLayoutAttr(&context, layout);
   return UnpackOp::create(builder, loc,
                           RankedTensorType::get({n, k}, elementType), packed,
                           layoutAttr);

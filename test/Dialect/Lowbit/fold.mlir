@@ -226,6 +226,20 @@ func.func @pack_lanes_aligned() -> (tensor<1x2xi32>, tensor<2xi8>) {
 
 // -----
 
+// A striped layout moves whole words: bytes 0..39 are words 0x03020100,
+// 0x07060504, ... (ten); in runs of two 2-word chunks, piece (word) v of
+// chunk q goes to v * 2 + q, so words 1 and 2 swap, as do 5 and 6, and the
+// lone last chunk (words 8, 9) stays in place.
+// CHECK-LABEL: func.func @pack_striped
+// CHECK-NEXT: arith.constant dense<{{\[\[}}50462976, 185207048, 117835012, 252579084, 319951120, 454695192, 387323156, 522067228, 589439264, 656811300]]> : tensor<1x10xi32>
+func.func @pack_striped() -> tensor<1x10xi32> {
+  %q = arith.constant dense<[[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39]]> : tensor<1x40xui8>
+  %p = lowbit.pack %q layout <bits = 8, word = 32, stripe = 2, chunk = 8, piece = 1> : tensor<1x40xui8> -> tensor<1x10xi32>
+  return %p : tensor<1x10xi32>
+}
+
+// -----
+
 // Unpacking constant words: 0x86427531 with the interleaved order gives 1..8
 // back, and ternary codes unpack into a lowbit.constant.
 // CHECK-LABEL: func.func @unpack_constants

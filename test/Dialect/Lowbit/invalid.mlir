@@ -118,8 +118,23 @@ func.func private @lanes_unaligned() attributes {l = #lowbit.layout<bits = 4, wo
 
 // -----
 
-// expected-error @+1 {{expected 'aligned', 'lanes', 'order' or 'planes' in a layout, got 'stride'}}
+// expected-error @+1 {{expected 'aligned', 'lanes', 'order', 'planes', 'stripe', 'chunk' or 'piece' in a layout, got 'stride'}}
 func.func private @unknown_layout_key() attributes {l = #lowbit.layout<bits = 4, word = 32, stride = 2>}
+
+// -----
+
+// expected-error @+1 {{layout 'stripe', 'chunk' and 'piece' go together; got stripe = 4, chunk = 128, piece = 0}}
+func.func private @stripe_without_piece() attributes {l = #lowbit.layout<bits = 4, word = 32, stripe = 4, chunk = 128>}
+
+// -----
+
+// expected-error @+1 {{invalid layout: a stripe chunk of 96 codes of 3 bits is not a whole number of pieces of 4 32-bit words}}
+func.func private @stripe_partial_piece() attributes {l = #lowbit.layout<bits = 3, word = 32, stripe = 4, chunk = 96, piece = 4>}
+
+// -----
+
+// expected-error @+1 {{invalid layout: a bit-plane layout cannot be striped}}
+func.func private @stripe_planes() attributes {l = #lowbit.layout<bits = 2, word = 32, planes = 32, stripe = 4, chunk = 128, piece = 4>}
 
 // -----
 

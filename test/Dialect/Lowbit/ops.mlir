@@ -160,6 +160,8 @@ func.func @pack_unpack(%q4: tensor<8x100xui4>, %q3: tensor<8x100xsi3>,
   %pt = lowbit.pack %qt layout <bits = 2, word = 8> : tensor<8x7x!lowbit.ternary> -> tensor<8x2xi8>
   // CHECK: lowbit.pack %{{.*}} layout <bits = 3, word = 32, aligned, lanes = 16> : tensor<8x100xsi3> -> tensor<8x16xi32>
   %l3 = lowbit.pack %q3 layout <bits = 3, word = 32, aligned, lanes = 16> : tensor<8x100xsi3> -> tensor<8x16xi32>
+  // CHECK: lowbit.pack %{{.*}} layout <bits = 3, word = 32, stripe = 2, chunk = 32, piece = 1> : tensor<8x100xsi3> -> tensor<8x10xi32>
+  %s3 = lowbit.pack %q3 layout <bits = 3, word = 32, stripe = 2, chunk = 32, piece = 1> : tensor<8x100xsi3> -> tensor<8x10xi32>
   // CHECK: lowbit.pack %{{.*}} layout <bits = 3, word = 8, aligned, order = [1, 0]> : tensor<8x100xsi3> -> tensor<8x50xi8>
   %a3 = lowbit.pack %q3 layout <bits = 3, word = 8, aligned, order = [1, 0]> : tensor<8x100xsi3> -> tensor<8x50xi8>
   // CHECK: lowbit.unpack %{{.*}} layout <bits = 3, word = 64> : tensor<8x5xi64> -> tensor<8x100xsi3>

@@ -99,18 +99,48 @@ numerics::Scheme lowbit::getNumericsScheme(SchemeAttr scheme) {
 }
 
 numerics::PackLayout lowbit::getNumericsLayout(LayoutAttr layout) {
-  if (layout.getLanes() != 0)
-    return numerics::laneLayout(layout.getBits(), layout.getWord(),
-                                layout.getLanes());
   if (layout.getPlanes() != 0)
     return numerics::planeLayout(layout.getBits(), layout.getPlanes(),
                                  layout.getWord());
   numerics::PackLayout result;
-  result.aligned = layout.getAligned();
-  result.bits = layout.getBits();
-  result.wordBits = layout.getWord();
-  result.order.assign(layout.getOrder().begin(), layout.getOrder().end());
+  if (layout.getLanes() != 0) {
+    result = numerics::laneLayout(layout.getBits(), layout.getWord(),
+                                  layout.getLanes());
+  } else {
+    result.aligned = layout.getAligned();
+    result.bits = layout.getBits();
+    result.wordBits = layout.getWord();
+    result.order.assign(layout.getOrder().begin(), layout.getOrder().end());
+  }
+  result.stripe = layout.getStripe();
+  result.stripeChunk = layout.getChunk();
+  result.stripePiece = layout.getPiece();
   return result;
+}
+
+LayoutAttr lowbit::getLayoutAttr(MLIRContext *context,
+                                 const numerics::PackLayout &layout) {
+  if (layout.planes())
+    return LayoutAttr::get(context, layout.bits, layout.wordBits,
+                           /*order=*/{}, /*aligned=*/false, /*lanes=*/0,
+                           layout.planeRows, /*stripe=*/0, /*chunk=*/0,
+                           /*piece=*/0);
+  // An aligned order that deals codes round-robin over whole words prints
+  // as `lanes`.
+  unsigned lanes = 0;
+  if (layout.aligned && !layout.order.empty() &&
+      layout.order.size() % layout.slotsPerWord() == 0) {
+    unsigned candidate = layout.order.size() / layout.slotsPerWord();
+    if (numerics::laneLayout(layout.bits, layout.wordBits, candidate).order ==
+        layout.order)
+      lanes = candidate;
+  }
+  SmallVector<int64_t> order;
+  if (lanes == 0)
+    order.assign(layout.order.begin(), layout.order.end());
+  return LayoutAttr::get(context, layout.bits, layout.wordBits, order,
+                         layout.aligned, lanes, /*planes=*/0, layout.stripe,
+                         layout.stripeChunk, layout.stripePiece);
 }
 
 std::optional<std::vector<uint32_t>> lowbit::readCodes(Attribute attr) {

@@ -125,7 +125,9 @@ LogicalResult LutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  unsigned bits, unsigned word,
                                  ArrayRef<int64_t> order, bool aligned,
-                                 unsigned lanes, unsigned planes) {
+                                 unsigned lanes, unsigned planes,
+                                 unsigned stripe, unsigned chunk,
+                                 unsigned piece) {
   for (int64_t slot : order)
     if (slot < 0)
       return emitError() << "layout order entry " << slot
@@ -140,12 +142,20 @@ LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "layout 'planes = " << planes
                        << "' is a bit-plane layout and takes no 'lanes', "
                           "'order' or 'aligned'";
+  if ((stripe != 0) != (chunk != 0) || (stripe != 0) != (piece != 0))
+    return emitError() << "layout 'stripe', 'chunk' and 'piece' go together; "
+                          "got stripe = "
+                       << stripe << ", chunk = " << chunk
+                       << ", piece = " << piece;
   numerics::PackLayout layout;
   layout.bits = bits;
   layout.wordBits = word;
   layout.aligned = aligned;
   layout.order.assign(order.begin(), order.end());
   layout.planeRows = planes;
+  layout.stripe = stripe;
+  layout.stripeChunk = chunk;
+  layout.stripePiece = piece;
   std::string error = numerics::verifyLayout(layout);
   if (!error.empty())
     return emitError() << "invalid layout: " << error;
@@ -158,7 +168,8 @@ int64_t LayoutAttr::getPeriod() const {
 
 Attribute LayoutAttr::parse(AsmParser &parser, Type) {
   SMLoc loc = parser.getCurrentLocation();
-  unsigned bits = 0, word = 0, lanes = 0, planes = 0;
+  unsigned bits = 0, word = 0, lanes = 0, planes = 0, stripe = 0, chunk = 0,
+           piece = 0;
   bool aligned = false;
   SmallVector<int64_t> order;
   if (parser.parseLess() || parser.parseKeyword("bits") ||
@@ -179,6 +190,12 @@ Attribute LayoutAttr::parse(AsmParser &parser, Type) {
     } else if (key == "planes") {
       if (parser.parseEqual() || parser.parseInteger(planes))
         return {};
+    } else if (key == "stripe" || key == "chunk" || key == "piece") {
+      unsigned &value = key == "stripe"  ? stripe
+                        : key == "chunk" ? chunk
+                                         : piece;
+      if (parser.parseEqual() || parser.parseInteger(value))
+        return {};
     } else if (key == "order") {
       if (parser.parseEqual() ||
           parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
@@ -186,8 +203,10 @@ Attribute LayoutAttr::parse(AsmParser &parser, Type) {
           }))
         return {};
     } else {
-      return parser.emitError(keyLoc, "expected 'aligned', 'lanes', "
-                                      "'order' or 'planes' in a layout, got '")
+      return parser.emitError(keyLoc,
+                              "expected 'aligned', 'lanes', 'order', "
+                              "'planes', 'stripe', 'chunk' or 'piece' in a "
+                              "layout, got '")
                  << key << "'",
              Attribute();
     }
@@ -195,7 +214,8 @@ Attribute LayoutAttr::parse(AsmParser &parser, Type) {
   if (parser.parseGreater())
     return {};
   return parser.getChecked<LayoutAttr>(loc, parser.getContext(), bits, word,
-                                       order, aligned, lanes, planes);
+                                       order, aligned, lanes, planes, stripe,
+                                       chunk, piece);
 }
 
 void LayoutAttr::print(AsmPrinter &printer) const {
@@ -211,6 +231,9 @@ void LayoutAttr::print(AsmPrinter &printer) const {
     llvm::interleaveComma(getOrder(), printer);
     printer << "]";
   }
+  if (getStripe() != 0)
+    printer << ", stripe = " << getStripe() << ", chunk = " << getChunk()
+            << ", piece = " << getPiece();
   printer << ">";
 }
 

@@ -40,15 +40,7 @@ FailureOr<LayoutAttr> lowbit::chooseCpuWeightLayout(Type weightType,
   // Dequant: one vector load of `lanes` 32-bit words yields 32/bits vectors
   // of consecutive weights, each one shift (and mask) away. Int8Dot: the
   // same with bytes.
-  numerics::PackLayout layout = cpu::weightLayout(spec);
-  if (layout.planes())
-    return LayoutAttr::get(weightType.getContext(), layout.bits,
-                           layout.wordBits, /*order=*/{}, /*aligned=*/false,
-                           /*lanes=*/0, layout.planeRows);
-  return LayoutAttr::get(weightType.getContext(), layout.bits,
-                         layout.wordBits, /*order=*/{}, layout.aligned,
-                         layout.order.size() / layout.slotsPerWord(),
-                         /*planes=*/0);
+  return getLayoutAttr(weightType.getContext(), cpu::weightLayout(spec));
 }
 
 /// The kernel spec of `op`'s weights and scheme for `isa` and `strategy`,
@@ -150,15 +142,8 @@ FailureOr<LayoutAttr> lowbit::chooseGpuWeightLayout(Type weightType,
   std::optional<numerics::Format> format = getElementFormat(weightType);
   if (!format)
     return failure();
-  numerics::PackLayout layout = gpu::weightLayout(format->bits(), strategy);
-  if (layout.planes())
-    return LayoutAttr::get(weightType.getContext(), layout.bits,
-                           layout.wordBits, /*order=*/{}, /*aligned=*/false,
-                           /*lanes=*/0, layout.planeRows);
-  SmallVector<int64_t> order(layout.order.begin(), layout.order.end());
-  return LayoutAttr::get(weightType.getContext(), layout.bits,
-                         layout.wordBits, order, layout.aligned,
-                         /*lanes=*/0, /*planes=*/0);
+  return getLayoutAttr(weightType.getContext(),
+                       gpu::weightLayout(format->bits(), strategy));
 }
 
 FailureOr<MatmulOp> lowbit::packMatmulWeights(RewriterBase &rewriter,

@@ -483,9 +483,7 @@ lowbit::getCpuKernelSpec(MatmulOp op, cpu::Isa isa, StringRef name,
   setSpecStrategy(op, spec);
   numerics::PackLayout expected = cpu::weightLayout(spec);
   numerics::PackLayout actual = getNumericsLayout(layout);
-  if (actual.bits != expected.bits || actual.wordBits != expected.wordBits ||
-      actual.aligned != expected.aligned || actual.order != expected.order ||
-      actual.planeRows != expected.planeRows) {
+  if (actual != expected) {
     InFlightDiagnostic diag = op.emitOpError("weights are packed as ")
                               << layout << " but the " << cpu::isaName(isa)
                               << " " << cpu::strategyName(spec.strategy)

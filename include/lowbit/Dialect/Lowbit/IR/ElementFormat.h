@@ -32,6 +32,11 @@ numerics::Scheme getNumericsScheme(SchemeAttr scheme);
 /// The numerics layout of a layout attribute.
 numerics::PackLayout getNumericsLayout(LayoutAttr layout);
 
+/// The layout attribute of a (valid) numerics layout; an aligned order that
+/// laneLayout builds prints as `lanes`.
+LayoutAttr getLayoutAttr(mlir::MLIRContext *context,
+                         const numerics::PackLayout &layout);
+
 /// Reads the codes of a constant quantized tensor: a DenseElementsAttr of a
 /// builtin element type (integers: the low bits; floats: the bit pattern) or
 /// a CodesAttr. Returns nullopt for anything else.

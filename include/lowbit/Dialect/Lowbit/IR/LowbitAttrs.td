@@ -113,18 +113,31 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     `i` of elements `8c .. 8c + 7` of its row `r`. A row then takes `bits *
     ceil(K / word)` words on average, but rows interleave within a tile.
 
+    `stripe = S, chunk = C, piece = P` (together; not with `planes`) then
+    moves whole words within each row (`numerics::stripedLayout`): the row is
+    cut into chunks of `C * bits / word` words and every run of `S`
+    consecutive chunks (the last run of a row may hold fewer, `r`) stores its
+    `P`-word pieces interleaved, piece `v` of chunk `q` of the run at piece
+    `v * r + q`. Lanes that each stream one chunk of a run then read
+    adjacent pieces with each load (the GPU kernels' layout: `stripe = 4,
+    chunk = 128, piece = 4`). Words after the last whole chunk stay in place.
+
     ```mlir
     #lowbit.layout<bits = 3, word = 32>
     #lowbit.layout<bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7]>
     #lowbit.layout<bits = 3, word = 32, aligned, lanes = 16>
     #lowbit.layout<bits = 2, word = 32, planes = 32>
+    #lowbit.layout<bits = 3, word = 32, stripe = 4, chunk = 128, piece = 4>
     ```
   }];
   let parameters = (ins "unsigned":$bits, "unsigned":$word,
     OptionalArrayRefParameter<"int64_t", "slot of each element of a period">:$order,
     DefaultValuedParameter<"bool", "false">:$aligned,
     DefaultValuedParameter<"unsigned", "0">:$lanes,
-    DefaultValuedParameter<"unsigned", "0">:$planes);
+    DefaultValuedParameter<"unsigned", "0">:$planes,
+    DefaultValuedParameter<"unsigned", "0">:$stripe,
+    DefaultValuedParameter<"unsigned", "0">:$chunk,
+    DefaultValuedParameter<"unsigned", "0">:$piece);
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
