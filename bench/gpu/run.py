@@ -73,8 +73,10 @@ def cases():
     for f in perf:
         out.append(("perf-%s" % f, ["--weight=" + f, "--n=8192", "--k=8192", "--group=128"], [1, 16]))
     out.append(("perf-uint4-zint", ["--weight=uint4", "--zero=int", "--n=8192", "--k=8192"], [1, 16]))
-    # Decompositions other than the emitter's default (tilesN,warpsN,warpsK,splitK).
-    for tile in ["4,1,8,1", "2,2,4,1", "4,2,4,2", "2,1,8,1", "4,2,2,1", "2,4,2,1"]:
+    # Decompositions other than the emitter's default
+    # (tilesN,warpsN,warpsK,splitK[,cp.async stages]).
+    for tile in ["4,1,8,1", "2,2,4,1", "4,2,4,2", "2,1,8,1", "4,2,2,1", "2,4,2,1",
+                 "2,2,4,1,3", "4,2,4,1,2", "2,2,4,1,4", "4,1,8,1,2"]:
         out.append(("tile-int4-" + tile.replace(",", "_"),
                     ["--weight=int4", "--n=8192", "--k=8192", "--gpu-tile=" + tile], [1, 16]))
     return out

@@ -247,6 +247,12 @@ inline const char *cudaGetErrorString(cudaError_t e) {
   return e == cudaSuccess ? "no error" : e == cudaErrorInvalidValue ? "invalid value" : "out of memory";
 }
 inline cudaError_t cudaGetLastError() { return cudaSuccess; }
+// Kernels with cp.async stages above 48 KiB ask for the shared memory; a
+// block's static locals have no such limit here.
+enum cudaFuncAttribute { cudaFuncAttributeMaxDynamicSharedMemorySize = 8 };
+template <typename Kernel> cudaError_t cudaFuncSetAttribute(Kernel *, cudaFuncAttribute, int bytes) {
+  return bytes >= 0 ? cudaSuccess : cudaErrorInvalidValue;
+}
 inline cudaError_t cudaGetDeviceCount(int *count) { *count = 1; return cudaSuccess; }
 inline cudaError_t cudaGetDeviceProperties(cudaDeviceProp *prop, int) {
   memset(prop, 0, sizeof(*prop));

@@ -73,8 +73,9 @@ static cl::opt<std::string> scaleName("scale",
                                       cl::init(""), cl::cat(category));
 static cl::opt<std::string>
     gpuTile("gpu-tile",
-            cl::desc("GPU decomposition tilesN,warpsN,warpsK,splitK "
-                     "(default: the emitter's choice)"),
+            cl::desc("GPU decomposition tilesN,warpsN,warpsK,splitK"
+                     "[,stages] (default: the emitter's choice; stages 2..8: "
+                     "CUDA cp.async stages)"),
             cl::init(""), cl::cat(category));
 static cl::opt<std::string>
     cpuSchedule("cpu-schedule",

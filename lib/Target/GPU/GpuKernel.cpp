@@ -2,7 +2,9 @@
 //
 // Prints one self-contained CUDA C++ or HIP C++ file per kernel. Weights
 // stream from global memory straight into registers (each lane loads whole
-// 128-code chunks of one weight row with 16-byte loads), are decoded there to
+// 128-code chunks of one weight row with 16-byte loads; the four chunks a
+// warp's lane groups read at once are striped, so each load instruction
+// reads adjacent 16-byte pieces), are decoded there to
 // f16/bf16 pairs with the group's scale and zero point applied, and feed the
 // tensor cores as the B operand; activations are the A operand. Because the
 // reduction order over K is free, lane group q of a warp owns the K slots
@@ -64,12 +66,15 @@ numerics::PackLayout lowbit::gpu::weightLayout(unsigned bits,
                                                cpu::Strategy strategy) {
   if (strategy == cpu::Strategy::Lut)
     return numerics::planeLayout(bits);
-  if (32 % bits == 0)
-    return numerics::interleavedLayout(bits, 32);
   numerics::PackLayout layout;
   layout.bits = bits;
   layout.wordBits = 32;
-  return layout;
+  if (32 % bits == 0)
+    layout = numerics::interleavedLayout(bits, 32);
+  // The four lane groups of a warp stream chunks 4s..4s+3 of the same rows:
+  // striped, each 16-byte load of the warp reads 64 adjacent bytes per row.
+  return numerics::stripedLayout(layout, /*run=*/4, /*chunkCodes=*/128,
+                                 /*pieceWords=*/4);
 }
 
 int lowbit::gpu::tileColumns(Target target) {
@@ -187,7 +192,8 @@ int lowbit::gpu::lutRowsPerBlock(int64_t m) {
 }
 
 int lowbit::gpu::minBlocksPerMultiprocessor(const KernelSpec &spec,
-                                            const TileConfig &tile) {
+                                            const TileConfig &tile,
+                                            bool swapped) {
   if (spec.target != Target::CUDA)
     return 1;
   // Only the magic-number decode: asymmetric scales spill at half the
@@ -197,11 +203,28 @@ int lowbit::gpu::minBlocksPerMultiprocessor(const KernelSpec &spec,
   if (chooseDecode(spec) != Decode::Magic ||
       spec.scheme.zeroPoint == ZeroPointMode::AsymFloat)
     return 1;
-  // Registers per lane: two buffers of tilesN * 4 * bits weight words and
-  // about 32 for accumulators, activations and addresses.
+  // Registers per lane: two buffers of tilesN * 4 * bits weight words (one
+  // with cp.async stages, which hold the next steps in shared memory) and
+  // about 32 for accumulators, activations and addresses. Two blocks' stages
+  // must also fit in an SM's shared memory (227 KiB on sm_90, 163 on sm_80).
   int threads = 32 * tile.warpsN * tile.warpsK;
-  int estimate = 2 * tile.tilesN * 4 * int(spec.weight.bits()) + 32;
+  int buffers = tile.stages > 0 ? 1 : 2;
+  // The swapped kernel decodes two slots' four pairs before each mma: a few
+  // more temporaries live at once (without them the 3-bit kernels with zero
+  // points spilled at 128 registers on sm_90a).
+  int estimate = buffers * tile.tilesN * 4 * int(spec.weight.bits()) + 32 +
+                 (swapped ? 8 : 0);
+  if (2 * stageBytes(spec, tile) > 160 * 1024)
+    return 1;
   return estimate <= 65536 / (2 * threads) ? 2 : 1;
+}
+
+int64_t lowbit::gpu::stageBytes(const KernelSpec &spec,
+                                const TileConfig &tile) {
+  if (tile.stages <= 0)
+    return 0;
+  return int64_t(tile.stages) * tile.warpsN * tile.warpsK * tile.tilesN * 32 *
+         16 * int64_t(spec.weight.bits());
 }
 
 std::string lowbit::gpu::strategyError(cpu::Strategy strategy) {
@@ -289,6 +312,29 @@ std::string lowbit::gpu::verifyKernelSpec(const KernelSpec &spec) {
            std::to_string(tile.warpsK) + ", splitK " +
            std::to_string(tile.splitK) +
            ") is out of range: 1..8 tiles, at most 1024 threads per block";
+  if (tile.stages != 0) {
+    if (spec.target != Target::CUDA)
+      return "cp.async stages (" + std::to_string(tile.stages) +
+             ") are for CUDA kernels; HIP kernels take 0";
+    if (tile.stages < 2 || tile.stages > 8)
+      return "the number of cp.async stages must be 0 (weights double-"
+             "buffered in registers) or 2..8, got " +
+             std::to_string(tile.stages);
+    // The shared memory an sm_80 block may take (163 KiB; sm_90 allows
+    // 227), less the block reduction's static buffer.
+    int64_t reduction =
+        int64_t(tile.warpsK) * 16 *
+        (int64_t(tileColumns(spec.target)) * tile.tilesN * tile.warpsN + 4) * 4;
+    int64_t limit = 163 * 1024 - reduction;
+    if (stageBytes(spec, tile) > limit)
+      return "the cp.async stages take " +
+             std::to_string(stageBytes(spec, tile)) +
+             " bytes of shared memory (stages x warps x tilesN x 512 x "
+             "bits), more than the " +
+             std::to_string(limit) +
+             " an sm_80 block has beside the reduction buffer; use fewer "
+             "stages, warps or tiles";
+  }
   return "";
 }
 
@@ -317,10 +363,12 @@ void GpuPrinter::printHeader() {
                    "4 activations); ",
                    tile.warpsN, " tiles of 32 rows per block, split-K ",
                    tile.splitK, "\n")
-             : cat("//   decode: ", decodeName(decode), "; tiles ",
-                   tile.tilesN, " x ", tileColumns(spec.target),
-                   " columns per warp, warps ", tile.warpsN, " (N) x ",
-                   tile.warpsK, " (K), split-K ", tile.splitK, "\n"))
+             : cat("//   decode: ", decodeName(decode), "; tiles ", tile.tilesN,
+                   " x ", tileColumns(spec.target), " columns per warp, warps ",
+                   tile.warpsN, " (N) x ", tile.warpsK, " (K), split-K ",
+                   tile.splitK,
+                   tile.stages ? cat(", cp.async stages ", tile.stages) : "",
+                   swapped ? "; M <= 8 with swapped operands" : "", "\n"))
      << "// Entry points (docs/gpu-kernels.md):\n"
      << "//   int " << spec.name
      << "(x, m, w, scales, zeros, negScales, tensorScale, bias, y, "
@@ -349,15 +397,22 @@ void GpuPrinter::printConstants() {
         "row, words per chunk\n"
      << "constexpr int TN = " << tile.tilesN << ", WN = " << tile.warpsN
      << ", WK = " << tile.warpsK << ", SPLITK = " << tile.splitK << ";\n"
-     << "constexpr int WARP = " << warp << ", TILE = "
-     << tileColumns(spec.target)
+     << "constexpr int WARP = " << warp
+     << ", TILE = " << tileColumns(spec.target)
      << "; // lanes per warp, columns per tile\n"
      << "constexpr int BLOCK_COLS = TILE * TN * WN, THREADS = WARP * WN * WK;\n"
      << "// Chunks per split-K block, in whole steps of 4 chunks.\n"
      << "constexpr int CPS = ((KCH + SPLITK - 1) / SPLITK + 3) / 4 * 4;\n"
      << "constexpr int RED_STRIDE = BLOCK_COLS + 4; // padded against bank "
         "conflicts\n"
-     << "constexpr int BLOCKS_N = (N + BLOCK_COLS - 1) / BLOCK_COLS;\n\n";
+     << "constexpr int BLOCKS_N = (N + BLOCK_COLS - 1) / BLOCK_COLS;\n";
+  if (tile.stages)
+    os << "// cp.async stages of weights in shared memory; uint4s per stage.\n"
+       << "constexpr int STAGES = " << tile.stages
+       << ", STAGE_STRIDE = WN * WK * TN * (CW / 4) * WARP;\n"
+       << "constexpr size_t STAGE_BYTES = sizeof(uint4) * STAGES * "
+          "STAGE_STRIDE;\n";
+  os << "\n";
 }
 
 void GpuPrinter::printConversions() {
@@ -758,7 +813,7 @@ LB_DEV float minimumF(float a, float b) {
 
 /// One K step of 4 codes per lane: the group parameters when a group
 /// starts, then one matrix instruction per tile.
-void GpuPrinter::printStep(int j) {
+void GpuPrinter::printStep(int j, bool swap) {
   std::string indent = "      ";
   // A new group starts at this step (codes 4j of the chunk).
   if (j == 0 || (group < 128 && (4 * j) % group == 0)) {
@@ -772,6 +827,19 @@ void GpuPrinter::printStep(int j) {
   }
   std::string table = decode == Decode::Table ? ", table" : "";
   const char *lohi = j % 2 == 0 ? "xy" : "zw";
+  if (swap) {
+    // Weight slots t and t + 1 are A rows lane / 4 and lane / 4 + 8.
+    os << "#pragma unroll\n" << indent << "for (int t = 0; t < TN; t += 2) {\n";
+    for (int h = 0; h < 2; ++h)
+      os << indent << "  const uint32_t a" << 2 * h << " = weightPair<"
+         << 2 * j + h << ">(wr[t], gp[t]" << table << "), a" << 2 * h + 1
+         << " = weightPair<" << 2 * j + h << ">(wr[t + 1], gp[t + 1]" << table
+         << ");\n";
+    os << indent << "  mma(acc[t / 2], a0, a1, a2, a3, xa." << lohi[0]
+       << ", xa." << lohi[1] << ");\n"
+       << indent << "}\n";
+    return;
+  }
   os << "#pragma unroll\n"
      << indent << "for (int t = 0; t < TN; ++t) {\n"
      << indent << "  const uint32_t b0 = weightPair<" << 2 * j
@@ -819,29 +887,92 @@ void GpuPrinter::printFinish() {
   os << "  (void)m;\n  return storeOut(v);\n}\n\n";
 }
 
-void GpuPrinter::printKernel() {
+/// The cp.async pipeline's pieces (CUDA, sm_80+): a lane's 16-byte copies
+/// of its chunks into its own slots of a stage (zero-filled past the end),
+/// the group commit and wait, and the read back into registers. A lane reads
+/// only what it copied, so the wait alone orders them: no barrier.
+void GpuPrinter::printStageHelpers() {
+  os << "#ifdef LOWBIT_GPU_EMULATION\n"
+     << R"(LB_DEV void cpAsync16(uint4 *dst, const uint4 *src, bool ok) { *dst = ok ? *src : make_uint4(0, 0, 0, 0); }
+LB_DEV void cpAsyncCommit() {}
+template <int N> LB_DEV void cpAsyncWait() {}
+)"
+     << "#else\n"
+     << R"(// 16 bytes global -> shared, bypassing L1; a source size of 0 writes zeros.
+LB_DEV void cpAsync16(uint4 *dst, const uint4 *src, bool ok) {
+  const unsigned s = unsigned(__cvta_generic_to_shared(dst));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" :: "r"(s), "l"(src), "r"(ok ? 16 : 0) : "memory");
+}
+LB_DEV void cpAsyncCommit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
+template <int N> LB_DEV void cpAsyncWait() { asm volatile("cp.async.wait_group %0;\n" :: "n"(N) : "memory"); }
+)"
+     << "#endif\n"
+     << "// Copies a lane's chunk c of each of its TN weight rows (striped "
+        "as in\n"
+     << "// loadWeights) into its slots of one stage: slot (t, v) at "
+        "dst[(t * CW / 4 + v) * WARP].\n"
+     << "LB_DEV void stageWeights(uint4 *dst, const uint32_t *w, int n0, int "
+        "col, int cb, int q, bool ok) {\n"
+     << runLine() << "#pragma unroll\n"
+     << "  for (int t = 0; t < TN; ++t) {\n"
+     << "    const int n = n0 + t * TILE + col;\n"
+     << "    const bool live = ok && n < N;\n"
+     << "    const uint4 *src = reinterpret_cast<const uint4 *>(w + (live ? "
+        "int64_t(n) * WPR + int64_t(cb) * CW : 0)) + (live ? q : 0);\n"
+     << "#pragma unroll\n"
+     << "    for (int v = 0; v < CW / 4; ++v)\n"
+     << "      cpAsync16(dst + (t * (CW / 4) + v) * WARP, src + (live ? "
+     << pieceOffset() << " : 0), live);\n"
+     << "  }\n}\n\n"
+     << "LB_DEV void readStage(uint32_t (&wr)[TN][CW], const uint4 *src) {\n"
+     << "#pragma unroll\n"
+     << "  for (int t = 0; t < TN; ++t)\n"
+     << "#pragma unroll\n"
+     << "    for (int v = 0; v < CW / 4; ++v) {\n"
+     << "      const uint4 u = src[(t * (CW / 4) + v) * WARP];\n"
+     << "      wr[t][4 * v] = u.x; wr[t][4 * v + 1] = u.y; wr[t][4 * v + 2] = "
+        "u.z; wr[t][4 * v + 3] = u.w;\n"
+     << "    }\n}\n\n";
+}
+
+void GpuPrinter::printWeightLoaders() {
   os << "// One lane's 128-code chunk c of each of its TN weight rows "
         "(zeros past the end).\n"
+     << "// Chunks cb..cb+3 of a row (cb a multiple of 4) are striped: "
+        "16-byte piece v\n"
+     << "// of chunk cb+q is piece v * run + q of the run, run = 4 (fewer at "
+        "the row's end).\n"
      << "LB_DEV void loadWeights(uint32_t (&wr)[TN][CW], const uint32_t *w, "
-        "int n0, int col, int c, bool ok) {\n"
-     << "#pragma unroll\n"
+        "int n0, int col, int cb, int q, bool ok) {\n"
+     << runLine() << "#pragma unroll\n"
      << "  for (int t = 0; t < TN; ++t) {\n"
      << "    const int n = n0 + t * TILE + col;\n"
      << "    const uint4 *src = reinterpret_cast<const uint4 *>(w + "
-        "int64_t(n) * WPR + int64_t(c) * CW);\n"
+        "int64_t(n) * WPR + int64_t(cb) * CW) + q;\n"
      << "#pragma unroll\n"
      << "    for (int v = 0; v < CW / 4; ++v) {\n"
-     << "      const uint4 u = ok && n < N ? loadStream(src + v) : "
-        "make_uint4(0, 0, 0, 0);\n"
+     << "      const uint4 u = ok && n < N ? loadStream(src + " << pieceOffset()
+     << ") : make_uint4(0, 0, 0, 0);\n"
      << "      wr[t][4 * v] = u.x; wr[t][4 * v + 1] = u.y; wr[t][4 * v + 2] = "
         "u.z; wr[t][4 * v + 3] = u.w;\n"
      << "    }\n  }\n}\n\n";
+  if (tile.stages)
+    printStageHelpers();
+}
+
+/// The tensor-core kernel. `swap` (CUDA, an even number of tiles): the
+/// kernel for M <= 8 that multiplies with the operands swapped, weights as
+/// the 16-row A operand (rows n0 + 8t + col and n0 + 8(t + 1) + col of
+/// slots t and t + 1) and the activations of 8 rows as the B operand, so
+/// that no mma row is padding and each lane loads one activation row.
+void GpuPrinter::printKernel(bool swap) {
   // CUDA: one block per multiprocessor unless two fit without spilling
   // (minBlocksPerMultiprocessor); with one, ptxas may use the whole register
   // file rather than spill to fit more blocks.
   os << "__global__ void __launch_bounds__(THREADS"
-     << (cuda ? cat(", ", minBlocksPerMultiprocessor(spec, tile)) : "")
-     << ") kernel(const uint16_t "
+     << (cuda ? cat(", ", minBlocksPerMultiprocessor(spec, tile, swap)) : "")
+     << ") " << (swap ? "kernelSwapped" : "kernel")
+     << "(const uint16_t "
         "*__restrict__ x, int m, const uint32_t *__restrict__ w,\n"
      << "    const ScaleT *__restrict__ scales, const float *__restrict__ "
         "zeros, const ScaleT *__restrict__ negScales,\n"
@@ -849,6 +980,13 @@ void GpuPrinter::printKernel() {
         "*__restrict__ y, float *__restrict__ ws,\n"
      << "    unsigned *__restrict__ counters, EpilogueArgs ep) {\n"
      << "  __shared__ float red[WK * 16 * RED_STRIDE];\n";
+  if (tile.stages)
+    os << "#ifdef LOWBIT_GPU_EMULATION\n"
+       << "  __shared__ uint4 stageBuffer[STAGES * STAGE_STRIDE];\n"
+       << "#else\n"
+       << "  extern __shared__ uint4 stageBuffer[]; // STAGE_BYTES, set at "
+          "launch\n"
+       << "#endif\n";
   if (decode == Decode::Table)
     os << "  __shared__ uint16_t table[1 << BITS];\n"
        << "  for (int i = threadIdx.x; i < (1 << BITS); i += THREADS) "
@@ -856,7 +994,15 @@ void GpuPrinter::printKernel() {
        << "  __syncthreads();\n";
   os << "  const int lane = threadIdx.x % WARP, warp = threadIdx.x / WARP;\n"
      << "  const int wn = warp % WN, wk = warp / WN;\n";
-  if (cuda)
+  if (swap)
+    os << "  // mma m16n8k16 with the weights as A: lane group q = lane % 4 "
+          "owns K slots\n"
+       << "  // {2q, 2q+1, 2q+8, 2q+9}, mapped to codes 4j..4j+3 of chunk q; "
+          "A rows lane / 4\n"
+       << "  // and lane / 4 + 8 are weight slots t and t + 1, B column lane "
+          "/ 4 is row m0 + lane / 4.\n"
+       << "  const int q = lane % 4, col = lane / 4, row = lane / 4;\n";
+  else if (cuda)
     os << "  // mma m16n8k16: lane group q = lane % 4 owns K slots {2q, 2q+1, "
           "2q+8, 2q+9},\n"
        << "  // mapped to codes 4j..4j+3 of chunk q; B column and A row = "
@@ -868,10 +1014,19 @@ void GpuPrinter::printKernel() {
        << "  // codes 4j..4j+3 of chunk q; B column and A row = lane % 16.\n"
        << "  const int q = lane / 16, col = lane % 16, row = lane % 16;\n";
   os << "  const int n0 = blockIdx.x * BLOCK_COLS + wn * TN * TILE;\n"
-     << "  const int m0 = blockIdx.z * 16;\n"
+     << "  constexpr int MT = " << (swap ? 8 : 16)
+     << "; // rows of M per block\n"
+     << "  const int m0 = blockIdx.z * MT;\n"
      << "  const int cBegin = blockIdx.y * CPS, cEnd = min(KCH, cBegin + "
         "CPS);\n";
-  if (cuda)
+  if (swap)
+    os << "  const bool rowA = m0 + row < m;\n"
+       << "  const uint16_t *xrowA = x + int64_t(m0 + row) * K;\n"
+       << "  float acc[TN / 2][4];\n"
+       << "#pragma unroll\n"
+       << "  for (int t = 0; t < TN / 2; ++t) acc[t][0] = acc[t][1] = "
+          "acc[t][2] = acc[t][3] = 0.0f;\n";
+  else if (cuda)
     os << "  const bool rowA = m0 + row < m, rowB = m0 + row + 8 < m;\n"
        << "  const uint16_t *xrowA = x + int64_t(m0 + row) * K, *xrowB = "
           "xrowA + 8 * int64_t(K);\n"
@@ -886,20 +1041,49 @@ void GpuPrinter::printKernel() {
        << "#pragma unroll\n"
        << "  for (int t = 0; t < TN; ++t) acc[t] = F4{0.0f, 0.0f, 0.0f, "
           "0.0f};\n";
-  os << "  GroupParams gp[TN];\n"
-     << "  // Double-buffered: the next 4-chunk step's weights load while this "
-        "one computes.\n"
-     << "  uint32_t wr[TN][CW];\n"
-     << "  loadWeights(wr, w, n0, col, cBegin + wk * 4 + q, cBegin + wk * 4 + "
-        "q < cEnd);\n"
-     << "  for (int cb = cBegin + wk * 4; cb < cEnd; cb += WK * 4) {\n"
-     << "    const int c = cb + q;\n"
-     << "    const bool ok = c < cEnd;\n"
-     << "    uint32_t wnext[TN][CW];\n"
-     << "    loadWeights(wnext, w, n0, col, c + WK * 4, c + WK * 4 < cEnd);\n"
-     << "    const uint4 *pa = reinterpret_cast<const uint4 *>(xrowA + "
+  os << "  GroupParams gp[TN];\n";
+  if (tile.stages)
+    os << "  // cp.async pipeline: STAGES - 1 steps of weights in flight in "
+          "shared memory.\n"
+       << "  uint4 *const stage = stageBuffer + warp * (TN * (CW / 4) * WARP) "
+          "+ lane;\n"
+       << "  uint32_t wr[TN][CW];\n"
+       << "  int issue = cBegin + wk * 4; // the next step to copy\n"
+       << "#pragma unroll\n"
+       << "  for (int s = 0; s < STAGES - 1; ++s, issue += WK * 4) {\n"
+       << "    stageWeights(stage + s * STAGE_STRIDE, w, n0, col, issue, q, "
+          "issue + q < cEnd);\n"
+       << "    cpAsyncCommit();\n"
+       << "  }\n"
+       << "  int slot = 0;\n"
+       << "  for (int cb = cBegin + wk * 4; cb < cEnd; cb += WK * 4, issue += "
+          "WK * 4) {\n"
+       << "    const int c = cb + q;\n"
+       << "    const bool ok = c < cEnd;\n"
+       << "    // The slot read last step is free: copy step `issue` into it, "
+          "then wait\n"
+       << "    // for this step's copies (groups complete in order).\n"
+       << "    stageWeights(stage + (slot == 0 ? STAGES - 1 : slot - 1) * "
+          "STAGE_STRIDE, w, n0, col, issue, q, issue + q < cEnd);\n"
+       << "    cpAsyncCommit();\n"
+       << "    cpAsyncWait<STAGES - 1>();\n"
+       << "    readStage(wr, stage + slot * STAGE_STRIDE);\n"
+       << "    slot = slot + 1 == STAGES ? 0 : slot + 1;\n";
+  else
+    os << "  // Double-buffered: the next 4-chunk step's weights load while "
+          "this one computes.\n"
+       << "  uint32_t wr[TN][CW];\n"
+       << "  loadWeights(wr, w, n0, col, cBegin + wk * 4, q, cBegin + wk * 4 "
+          "+ q < cEnd);\n"
+       << "  for (int cb = cBegin + wk * 4; cb < cEnd; cb += WK * 4) {\n"
+       << "    const int c = cb + q;\n"
+       << "    const bool ok = c < cEnd;\n"
+       << "    uint32_t wnext[TN][CW];\n"
+       << "    loadWeights(wnext, w, n0, col, cb + WK * 4, q, c + WK * 4 < "
+          "cEnd);\n";
+  os << "    const uint4 *pa = reinterpret_cast<const uint4 *>(xrowA + "
         "int64_t(c) * 128);\n";
-  if (cuda)
+  if (cuda && !swap)
     os << "    const uint4 *pb = reinterpret_cast<const uint4 *>(xrowB + "
           "int64_t(c) * 128);\n";
   // 16 pairs of steps: one 16-byte activation load per row covers two.
@@ -907,21 +1091,36 @@ void GpuPrinter::printKernel() {
     os << "    {\n"
        << "      const uint4 xa = ok && rowA ? loadAct(pa + " << jj
        << ") : make_uint4(0, 0, 0, 0);\n";
-    if (cuda)
+    if (cuda && !swap)
       os << "      const uint4 xb = ok && rowB ? loadAct(pb + " << jj
          << ") : make_uint4(0, 0, 0, 0);\n";
-    printStep(2 * jj);
-    printStep(2 * jj + 1);
+    printStep(2 * jj, swap);
+    printStep(2 * jj + 1, swap);
     os << "    }\n";
   }
-  os << "#pragma unroll\n"
-     << "    for (int t = 0; t < TN; ++t)\n"
-     << "#pragma unroll\n"
-     << "      for (int i = 0; i < CW; ++i) wr[t][i] = wnext[t][i];\n"
-     << "  }\n";
+  if (tile.stages)
+    os << "  }\n"
+       << "  cpAsyncWait<0>(); // no copy outlives the loop\n";
+  else
+    os << "#pragma unroll\n"
+       << "    for (int t = 0; t < TN; ++t)\n"
+       << "#pragma unroll\n"
+       << "      for (int i = 0; i < CW; ++i) wr[t][i] = wnext[t][i];\n"
+       << "  }\n";
   // Block reduction over the WK warps splitting K.
   os << "  // Reduce the WK warps' partial sums in shared memory.\n";
-  if (cuda)
+  if (swap)
+    os << "#pragma unroll\n"
+       << "  for (int t = 0; t < TN; t += 2) {\n"
+       << "    // D rows are weight rows (slots t, t + 1), columns are rows "
+          "2q, 2q + 1 of M.\n"
+       << "    const int cc = wn * TN * TILE + t * TILE + col;\n"
+       << "    float *r0 = red + (wk * 16 + 2 * q) * RED_STRIDE + cc, *r1 = "
+          "r0 + RED_STRIDE;\n"
+       << "    r0[0] = acc[t / 2][0]; r1[0] = acc[t / 2][1]; r0[TILE] = "
+          "acc[t / 2][2]; r1[TILE] = acc[t / 2][3];\n"
+       << "  }\n";
+  else if (cuda)
     os << "#pragma unroll\n"
        << "  for (int t = 0; t < TN; ++t) {\n"
        << "    const int cc = wn * TN * TILE + t * TILE + 2 * q;\n"
@@ -940,7 +1139,7 @@ void GpuPrinter::printKernel() {
   os << "  __syncthreads();\n"
      << "  const int64_t tileIdx = int64_t(blockIdx.z) * BLOCKS_N + "
         "blockIdx.x;\n"
-     << "  for (int o = threadIdx.x; o < 16 * BLOCK_COLS; o += THREADS) {\n"
+     << "  for (int o = threadIdx.x; o < MT * BLOCK_COLS; o += THREADS) {\n"
      << "    const int r = o / BLOCK_COLS, cc = o % BLOCK_COLS;\n"
      << "    float v = 0.0f;\n"
      << "    for (int i = 0; i < WK; ++i) v += red[(i * 16 + r) * RED_STRIDE "
@@ -952,7 +1151,7 @@ void GpuPrinter::printKernel() {
         "bias, ep);\n"
      << "    else atomicAdd(ws + mm * N + n, v);\n"
      << "  }\n";
-  printSplitKFinish("tileIdx", "16", "BLOCK_COLS", "m0",
+  printSplitKFinish("tileIdx", "MT", "BLOCK_COLS", "m0",
                     "int64_t(blockIdx.x) * BLOCK_COLS");
 }
 
@@ -995,6 +1194,15 @@ void GpuPrinter::printHost() {
   std::string prefix = cuda ? "cuda" : "hip";
   os << "// Host side: the packed layout (docs/gpu-kernels.md), the workspace "
         "and the launch.\n"
+     << "// Where word i of a row in code order is stored: runs of 4 chunks "
+        "keep\n"
+     << "// their 16-byte pieces striped (piece v of chunk q at v * RUN + "
+        "q).\n"
+     << "inline int storedWord(int i) {\n"
+     << "  const int c = i / CW, s = c / 4 * 4, run = KCH - s < 4 ? KCH - s : "
+        "4;\n"
+     << "  return s * CW + (i % CW / 4 * run + c - s) * 4 + i % 4;\n"
+     << "}\n\n"
      << "inline void packRow(const uint8_t *codes, uint32_t *row) {\n"
      << "  memset(row, 0, sizeof(uint32_t) * WPR);\n"
      << "  for (int k = 0; k < K; ++k) {\n"
@@ -1003,12 +1211,12 @@ void GpuPrinter::printHost() {
     os << "    constexpr int PER_WORD = 32 / BITS;\n"
        << "    const int i = k % PER_WORD, slot = (i % 2) * (PER_WORD / 2) + i "
           "/ 2;\n"
-       << "    row[k / PER_WORD] |= code << (slot * BITS);\n";
+       << "    row[storedWord(k / PER_WORD)] |= code << (slot * BITS);\n";
   else
-    os << "    const int64_t bit = int64_t(k) * BITS;\n"
-       << "    row[bit / 32] |= code << (bit % 32);\n"
-       << "    if (bit % 32 + BITS > 32) row[bit / 32 + 1] |= code >> (32 - "
-          "bit % 32);\n";
+    os << "    const int bit = k * BITS;\n"
+       << "    row[storedWord(bit / 32)] |= code << (bit % 32);\n"
+       << "    if (bit % 32 + BITS > 32) row[storedWord(bit / 32 + 1)] |= code "
+          ">> (32 - bit % 32);\n";
   os << "  }\n}\n"
      << "} // namespace " << spec.name << "_impl\n\n";
 
@@ -1023,15 +1231,35 @@ void GpuPrinter::printHost() {
      << "    " << ns << "packRow(codes + n * " << ns << "K, words + n * " << ns
      << "WPR);\n}\n\n";
   printWorkspaceBytes("size_t((m + 15) / 16)");
+  std::string smem = tile.stages ? "STAGE_BYTES" : "0";
+  std::string args = "(x, int(m), w, scales, zeros, negScales,\n"
+                     "      tensorScale, bias, y, ws, counters, ep);\n";
+  std::string stream = cat("static_cast<", prefix, "Stream_t>(stream)");
+  std::string launch;
+  if (tile.stages) {
+    launch +=
+        "  // Stages above 48 KiB need the kernel's consent, asked once.\n";
+    for (const char *kernel : {"kernel", "kernelSwapped"})
+      if (swapped || std::string(kernel) == "kernel")
+        launch += cat("  static const cudaError_t ", kernel,
+                      "Stages = cudaFuncSetAttribute(", kernel,
+                      ", cudaFuncAttributeMaxDynamicSharedMemorySize, "
+                      "int(STAGE_BYTES));\n  if (",
+                      kernel, "Stages != cudaSuccess) return int(", kernel,
+                      "Stages);\n");
+  }
+  if (swapped)
+    launch += cat("  // M <= 8: weights as the A operand, one block row of 8.\n"
+                  "  if (m <= 8) {\n"
+                  "    kernelSwapped<<<dim3(BLOCKS_N, SPLITK, 1), THREADS, ",
+                  smem, ", ", stream, ">>>", args, "    return int(", prefix,
+                  "GetLastError());\n  }\n");
+  launch += cat("  const dim3 grid(BLOCKS_N, SPLITK, unsigned((m + 15) / "
+                "16));\n  kernel<<<grid, THREADS, ",
+                smem, ", ", stream, ">>>", args);
   printLauncher(cat("  if (m > int64_t(65535) * 16) return int(", prefix,
                     "ErrorInvalidValue);\n"),
-                cat("  const dim3 grid(BLOCKS_N, SPLITK, unsigned((m + 15) / "
-                    "16));\n"
-                    "  kernel<<<grid, THREADS, 0, static_cast<",
-                    prefix,
-                    "Stream_t>(stream)>>>(x, int(m), w, scales, zeros, "
-                    "negScales,\n"
-                    "      tensorScale, bias, y, ws, counters, ep);\n"));
+                launch);
 }
 
 /// `NAME_workspace_bytes`: the f32 partial sums of m x N outputs and one
@@ -1099,7 +1327,10 @@ std::string GpuPrinter::print() {
   if (spec.epilogue)
     printEpilogue();
   printFinish();
-  printKernel();
+  printWeightLoaders();
+  printKernel(/*swap=*/false);
+  if (swapped)
+    printKernel(/*swap=*/true);
   printHost();
   return os.str();
 }

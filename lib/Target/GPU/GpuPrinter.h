@@ -39,8 +39,8 @@ public:
         lut(spec.strategy == cpu::Strategy::Lut),
         tile(spec.tile ? *spec.tile : defaultTileConfig(spec)),
         decode(chooseDecode(spec)), bits(spec.weight.bits()),
-        group(spec.scheme.groupShape[1]),
-        divides(32 % spec.weight.bits() == 0) {}
+        group(spec.scheme.groupShape[1]), divides(32 % spec.weight.bits() == 0),
+        swapped(cuda && !lut && tile.tilesN % 2 == 0) {}
 
   std::string print();
 
@@ -60,14 +60,24 @@ private:
   void printConstants();
   void printPairHelpers();
   void printDecode();
-  void printKernel();
-  void printStep(int j);
+  void printStageHelpers();
+  void printWeightLoaders();
+  void printKernel(bool swap);
+  void printStep(int j, bool swap);
   void printHost();
   // The lut kernel (GpuLutKernel.cpp).
   void printLutConstants();
   void printLutHelpers();
   void printLutKernel();
   void printLutHost();
+
+  /// The striped layout's run length at chunk cb (a multiple of 4), and
+  /// the offset of piece v of a lane's chunk in uint4s from its first piece.
+  /// With 1-bit codes a chunk is one piece and the stripe is the identity.
+  std::string runLine() const {
+    return bits == 1 ? "" : "  const int run = min(4, KCH - cb);\n";
+  }
+  std::string pieceOffset() const { return bits == 1 ? "v" : "v * run"; }
 
   const char *outType() const {
     return spec.output == cpu::ScalarType::F32 ? "float" : "uint16_t";
@@ -84,6 +94,9 @@ private:
   unsigned bits;
   int64_t group;
   bool divides; ///< bits divides 32: the interleaved layout.
+  /// CUDA tensor-core kernels with an even tilesN also get kernelSwapped,
+  /// which the launcher runs for M <= 8.
+  bool swapped;
   std::ostringstream os;
 };
 

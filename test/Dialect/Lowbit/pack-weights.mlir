@@ -85,8 +85,8 @@ func.func @leave_alone(%x: tensor<1x128xf32>, %q: tensor<128x8xsi4>, %s: tensor<
 
 // GPU-LABEL: func.func @gpu_argument
 // GPU-SAME: (%[[X:.*]]: tensor<4x256xf16>, %[[Q:.*]]: tensor<64x256xsi4>, %[[S:.*]]: tensor<64x2xf16>)
-// GPU: %[[P:.*]] = lowbit.pack %[[Q]] layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7]> : tensor<64x256xsi4> -> tensor<64x32xi32>
-// GPU: lowbit.matmul %[[X]], %[[P]], %[[S]] scheme <group = [1, 128], scale = f16> transpose_b packed si4 layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7]> : (tensor<4x256xf16>, tensor<64x32xi32>, tensor<64x2xf16>) -> tensor<4x64xf16>
+// GPU: %[[P:.*]] = lowbit.pack %[[Q]] layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7], stripe = 4, chunk = 128, piece = 4> : tensor<64x256xsi4> -> tensor<64x32xi32>
+// GPU: lowbit.matmul %[[X]], %[[P]], %[[S]] scheme <group = [1, 128], scale = f16> transpose_b packed si4 layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7], stripe = 4, chunk = 128, piece = 4> : (tensor<4x256xf16>, tensor<64x32xi32>, tensor<64x2xf16>) -> tensor<4x64xf16>
 func.func @gpu_argument(%x: tensor<4x256xf16>, %q: tensor<64x256xsi4>, %s: tensor<64x2xf16>) -> tensor<4x64xf16> {
   %y = lowbit.matmul %x, %q, %s scheme <group = [1, 128], scale = f16> transpose_b
       : (tensor<4x256xf16>, tensor<64x256xsi4>, tensor<64x2xf16>) -> tensor<4x64xf16>
@@ -101,7 +101,7 @@ func.func @gpu_argument(%x: tensor<4x256xf16>, %q: tensor<64x256xsi4>, %s: tenso
 // GPU-LABEL: func.func @gpu_constant_interleaved
 // GPU-NOT: lowbit.pack
 // GPU: %[[P:.*]] = arith.constant dense<{{\[\[}}-2042464975, 248184249], [0, 0]]> : tensor<2x2xi32>
-// GPU: lowbit.matmul %{{.*}}, %[[P]], %{{.*}} scheme <group = [1, 16], scale = f16> transpose_b packed ui4 layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7]>
+// GPU: lowbit.matmul %{{.*}}, %[[P]], %{{.*}} scheme <group = [1, 16], scale = f16> transpose_b packed ui4 layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7], stripe = 4, chunk = 128, piece = 4>
 func.func @gpu_constant_interleaved(%x: tensor<1x16xf16>, %s: tensor<2x1xf16>) -> tensor<1x2xf16> {
   %q = arith.constant dense<[[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0],
                              [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]> : tensor<2x16xui4>
@@ -117,7 +117,7 @@ func.func @gpu_constant_interleaved(%x: tensor<1x16xf16>, %s: tensor<2x1xf16>) -
 // word 0 = 1 | 2 << 3 | 3 << 30 = -1073741807, word 1 = 1, word 2 = 5 << 29.
 // GPU-LABEL: func.func @gpu_constant_stream
 // GPU: %[[P:.*]] = arith.constant dense<{{\[\[}}-1073741807, 1, -1610612736]]> : tensor<1x3xi32>
-// GPU: lowbit.matmul %{{.*}}, %[[P]], %{{.*}} scheme <group = [1, 32], scale = f16> transpose_b packed ui3 layout <bits = 3, word = 32> :
+// GPU: lowbit.matmul %{{.*}}, %[[P]], %{{.*}} scheme <group = [1, 32], scale = f16> transpose_b packed ui3 layout <bits = 3, word = 32, stripe = 4, chunk = 128, piece = 4> :
 func.func @gpu_constant_stream(%x: tensor<1x32xf16>, %s: tensor<1x1xf16>) -> tensor<1x1xf16> {
   %q = arith.constant dense<[[1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0,
                               0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5]]> : tensor<1x32xui3>
@@ -131,14 +131,14 @@ func.func @gpu_constant_stream(%x: tensor<1x32xf16>, %s: tensor<1x1xf16>) -> ten
 // Every width: 2-bit ternary and 8-bit codes interleave, 6-bit codes stream;
 // dialect and builtin float element types pack alike.
 // GPU-LABEL: func.func @gpu_widths
-// GPU: lowbit.pack %{{.*}} layout <bits = 2, word = 32, order = [0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15]> : tensor<64x256x!lowbit.ternary> -> tensor<64x16xi32>
-// GPU: transpose_b packed !lowbit.ternary layout <bits = 2, word = 32, order = [0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15]>
-// GPU: lowbit.pack %{{.*}} layout <bits = 8, word = 32, order = [0, 2, 1, 3]> : tensor<64x256xui8> -> tensor<64x64xi32>
-// GPU: transpose_b packed ui8 layout <bits = 8, word = 32, order = [0, 2, 1, 3]>
-// GPU: lowbit.pack %{{.*}} layout <bits = 6, word = 32> : tensor<64x256xsi6> -> tensor<64x48xi32>
-// GPU: transpose_b packed si6 layout <bits = 6, word = 32> :
-// GPU: lowbit.pack %{{.*}} layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7]> : tensor<64x256xf4E2M1FN> -> tensor<64x32xi32>
-// GPU: transpose_b packed f4E2M1FN layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7]>
+// GPU: lowbit.pack %{{.*}} layout <bits = 2, word = 32, order = [0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15], stripe = 4, chunk = 128, piece = 4> : tensor<64x256x!lowbit.ternary> -> tensor<64x16xi32>
+// GPU: transpose_b packed !lowbit.ternary layout <bits = 2, word = 32, order = [0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15], stripe = 4, chunk = 128, piece = 4>
+// GPU: lowbit.pack %{{.*}} layout <bits = 8, word = 32, order = [0, 2, 1, 3], stripe = 4, chunk = 128, piece = 4> : tensor<64x256xui8> -> tensor<64x64xi32>
+// GPU: transpose_b packed ui8 layout <bits = 8, word = 32, order = [0, 2, 1, 3], stripe = 4, chunk = 128, piece = 4>
+// GPU: lowbit.pack %{{.*}} layout <bits = 6, word = 32, stripe = 4, chunk = 128, piece = 4> : tensor<64x256xsi6> -> tensor<64x48xi32>
+// GPU: transpose_b packed si6 layout <bits = 6, word = 32, stripe = 4, chunk = 128, piece = 4> :
+// GPU: lowbit.pack %{{.*}} layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7], stripe = 4, chunk = 128, piece = 4> : tensor<64x256xf4E2M1FN> -> tensor<64x32xi32>
+// GPU: transpose_b packed f4E2M1FN layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7], stripe = 4, chunk = 128, piece = 4>
 func.func @gpu_widths(%x: tensor<1x256xbf16>, %t: tensor<64x256x!lowbit.ternary>, %u8: tensor<64x256xui8>,
                       %i6: tensor<64x256xsi6>, %e: tensor<64x256xf4E2M1FN>, %s: tensor<64x2xbf16>)
     -> (tensor<1x64xbf16>, tensor<1x64xbf16>, tensor<1x64xbf16>, tensor<1x64xbf16>) {

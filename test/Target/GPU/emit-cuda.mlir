@@ -12,7 +12,7 @@
 // CHECK-NEXT: //   y[M, N] = x[M, K] * dequant(W[N, K])^T (+ bias)
 // CHECK-NEXT: //   weights: int4 [N = 64, K = 256], group [1, 128], scale f16, zero none
 // CHECK-NEXT: //   activations f16, output f16, f32 accumulation
-// CHECK-NEXT: //   decode: magic; tiles 4 x 8 columns per warp, warps 2 (N) x 4 (K), split-K 1
+// CHECK-NEXT: //   decode: magic; tiles 4 x 8 columns per warp, warps 2 (N) x 4 (K), split-K 1; M <= 8 with swapped operands
 // CHECK: #include <cuda_fp16.h>
 // CHECK: namespace int4_f16_impl {
 // CHECK: constexpr int N = 64, K = 256, G = 128, GROUPS = K / G;
@@ -38,6 +38,7 @@
 // CHECK-NEXT: }
 // CHECK-NOT: kCodeTable
 // CHECK: __global__ void __launch_bounds__(THREADS, 1) kernel(
+// CHECK: constexpr int MT = 16;
 // CHECK: const uint32_t b0 = weightPair<0>(wr[t], gp[t]);
 // CHECK-NEXT: const uint32_t b1 = weightPair<1>(wr[t], gp[t]);
 // CHECK-NEXT: mma(acc[t], xa.x, xb.x, xa.y, xb.y, b0, b1);
@@ -45,6 +46,17 @@
 // CHECK-NEXT: const uint32_t b1 = weightPair<3>(wr[t], gp[t]);
 // CHECK-NEXT: mma(acc[t], xa.z, xb.z, xa.w, xb.w, b0, b1);
 // CHECK: const uint32_t b1 = weightPair<63>(wr[t], gp[t]);
+// The M <= 8 kernel: the weights of slots t and t + 1 (rows 8 apart) are the
+// A operand, one activation row per lane the B operand; D's rows are weight
+// rows and its columns rows of M.
+// CHECK: __global__ void __launch_bounds__(THREADS, 1) kernelSwapped(
+// CHECK: constexpr int MT = 8;
+// CHECK: float acc[TN / 2][4];
+// CHECK-NOT: xb
+// CHECK: const uint32_t a0 = weightPair<0>(wr[t], gp[t]), a1 = weightPair<0>(wr[t + 1], gp[t + 1]);
+// CHECK-NEXT: const uint32_t a2 = weightPair<1>(wr[t], gp[t]), a3 = weightPair<1>(wr[t + 1], gp[t + 1]);
+// CHECK-NEXT: mma(acc[t / 2], a0, a1, a2, a3, xa.x, xa.y);
+// CHECK: r0[0] = acc[t / 2][0]; r1[0] = acc[t / 2][1]; r0[TILE] = acc[t / 2][2]; r1[TILE] = acc[t / 2][3];
 // CHECK: const int i = k % PER_WORD, slot = (i % 2) * (PER_WORD / 2) + i / 2;
 // CHECK: extern "C" size_t int4_f16_packed_words(void) {
 // CHECK: extern "C" void int4_f16_pack_weights(const uint8_t *codes, uint32_t *words) {
@@ -52,6 +64,8 @@
 // CHECK: extern "C" int int4_f16(const uint16_t *x, int64_t m, const uint32_t *w, const int4_f16_impl::ScaleT *scales,
 // CHECK-NEXT: const float *zeros, const int4_f16_impl::ScaleT *negScales, float tensorScale, const uint16_t *bias, uint16_t *y,
 // CHECK-NEXT: void *workspace, void *stream) {
+// CHECK: if (m <= 8) {
+// CHECK-NEXT: kernelSwapped<<<dim3(BLOCKS_N, SPLITK, 1), THREADS, 0, static_cast<cudaStream_t>(stream)>>>(
 // CHECK: kernel<<<grid, THREADS, 0, static_cast<cudaStream_t>(stream)>>>(
 // CHECK: return int(cudaGetLastError());
 func.func @int4_f16(%x: tensor<4x256xf16>, %q: tensor<64x256xsi4>, %s: tensor<64x2xf16>) -> tensor<4x64xf16> {
@@ -82,10 +96,16 @@ func.func @int4_f16(%x: tensor<4x256xf16>, %q: tensor<64x256xsi4>, %s: tensor<64
 // CHECK: p.z2 = pBroadcast(0x1p+10f + (ok ? zeros[idx] : 0.0f));
 // CHECK: const uint32_t v = pSub(c ^ 0x64006400u, g.z2);
 // CHECK-NEXT: return pMul(v, g.s2);
+// Striped chunks: the four lane groups' loads of piece v are adjacent.
+// CHECK: LB_DEV void loadWeights(uint32_t (&wr)[TN][CW], const uint32_t *w, int n0, int col, int cb, int q, bool ok) {
+// CHECK-NEXT: const int run = min(4, KCH - cb);
+// CHECK: const uint4 *src = reinterpret_cast<const uint4 *>(w + int64_t(n) * WPR + int64_t(cb) * CW) + q;
+// CHECK: loadStream(src + v * run)
 // CHECK: (int64_t(c) * 128 + 0) / G
 // CHECK: (int64_t(c) * 128 + 64) / G
-// CHECK: const int64_t bit = int64_t(k) * BITS;
-// CHECK: if (bit % 32 + BITS > 32) row[bit / 32 + 1] |= code >> (32 - bit % 32);
+// CHECK: const int bit = k * BITS;
+// CHECK-NEXT: row[storedWord(bit / 32)] |= code << (bit % 32);
+// CHECK-NEXT: if (bit % 32 + BITS > 32) row[storedWord(bit / 32 + 1)] |= code >> (32 - bit % 32);
 // CHECK: extern "C" int uint3_zero(const uint16_t *x, int64_t m, const uint32_t *w, const uint3_zero_impl::ScaleT *scales,
 func.func @uint3_zero(%x: tensor<2x256xf16>, %q: tensor<64x256xui3>, %s: tensor<64x4xf16>, %z: tensor<64x4xui3>) -> tensor<2x64xf16> {
   %y = lowbit.matmul %x, %q, %s zeros %z scheme <group = [1, 64], scale = f16, zero = int> transpose_b

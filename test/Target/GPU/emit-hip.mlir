@@ -72,7 +72,10 @@ func.func @int4_f16(%x: tensor<4x256xf16>, %q: tensor<64x256xsi4>, %s: tensor<64
 // CHECK: const uint32_t v = pSub(c ^ 0x64006400u, g.z2);
 // CHECK-NEXT: return pMul(v, g.s2);
 // CHECK: (int64_t(c) * 128 + 64) / G
-// CHECK: if (bit % 32 + BITS > 32) row[bit / 32 + 1] |= code >> (32 - bit % 32);
+// CHECK: inline int storedWord(int i) {
+// CHECK-NEXT: const int c = i / CW, s = c / 4 * 4, run = KCH - s < 4 ? KCH - s : 4;
+// CHECK-NEXT: return s * CW + (i % CW / 4 * run + c - s) * 4 + i % 4;
+// CHECK: if (bit % 32 + BITS > 32) row[storedWord(bit / 32 + 1)] |= code >> (32 - bit % 32);
 func.func @uint3_zero(%x: tensor<2x256xf16>, %q: tensor<64x256xui3>, %s: tensor<64x4xf16>, %z: tensor<64x4xui3>) -> tensor<2x64xf16> {
   %y = lowbit.matmul %x, %q, %s zeros %z scheme <group = [1, 64], scale = f16, zero = int> transpose_b
       : (tensor<2x256xf16>, tensor<64x256xui3>, tensor<64x4xf16>, tensor<64x4xui3>) -> tensor<2x64xf16>

@@ -11,8 +11,8 @@
 
 // IR-LABEL: func.func @layer
 // IR-SAME: (%[[X:.*]]: tensor<4x256xf16>, %[[Q:.*]]: tensor<64x256xui4>, %[[S:.*]]: tensor<64x2xf16>, %[[Z:.*]]: tensor<64x2xi32>)
-// IR: %[[P:.*]] = lowbit.pack %[[Q]] layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7]> : tensor<64x256xui4> -> tensor<64x32xi32>
-// IR: lowbit.matmul %[[X]], %[[P]], %[[S]] zeros %[[Z]] scheme <group = [1, 128], scale = f16, zero = int> transpose_b packed ui4 layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7]>
+// IR: %[[P:.*]] = lowbit.pack %[[Q]] layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7], stripe = 4, chunk = 128, piece = 4> : tensor<64x256xui4> -> tensor<64x32xi32>
+// IR: lowbit.matmul %[[X]], %[[P]], %[[S]] zeros %[[Z]] scheme <group = [1, 128], scale = f16, zero = int> transpose_b packed ui4 layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7], stripe = 4, chunk = 128, piece = 4>
 // IR-SAME: epilogue
 // IR: math.exp
 // IR: lowbit.yield
@@ -35,9 +35,9 @@
 // The example model: its pre-packed first layer is unpacked and repacked in
 // the GPU layout, its nf4 second layer packed.
 // MLP-LABEL: func.func @forward
-// MLP: lowbit.matmul {{.*}} transpose_b packed ui4 layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7]> epilogue {
-// MLP: %[[P2:.*]] = lowbit.pack %{{.*}} layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7]> : tensor<8x16x!lowbit.codebook<nf4>> -> tensor<8x2xi32>
-// MLP: lowbit.matmul %{{.*}}, %[[P2]], %{{.*}} scheme <group = [1, 16], scale = f32> transpose_b packed !lowbit.codebook<nf4> layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7]>
+// MLP: lowbit.matmul {{.*}} transpose_b packed ui4 layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7], stripe = 4, chunk = 128, piece = 4> epilogue {
+// MLP: %[[P2:.*]] = lowbit.pack %{{.*}} layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7], stripe = 4, chunk = 128, piece = 4> : tensor<8x16x!lowbit.codebook<nf4>> -> tensor<8x2xi32>
+// MLP: lowbit.matmul %{{.*}}, %[[P2]], %{{.*}} scheme <group = [1, 16], scale = f32> transpose_b packed !lowbit.codebook<nf4> layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7], stripe = 4, chunk = 128, piece = 4>
 // MLP-NOT: linalg.matmul
 
 func.func @layer(%x: tensor<4x256xf16>, %q: tensor<64x256xui4>, %s: tensor<64x2xf16>, %z: tensor<64x2xi32>) -> tensor<4x64xf16> {

@@ -9,9 +9,9 @@
 
 // INT8: error: 'lowbit.matmul' op cannot use the int8-dot strategy on a GPU: it is a CPU strategy; use dequant or lut
 // NAME: error: 'lowbit.matmul' op --lowbit-pack-weights: strategy 'fastest' is not one of dequant, lut, auto
-// auto is the tensor-core kernel on GPUs: interleaved words, no strategy.
+// auto is the tensor-core kernel on GPUs: striped interleaved words, no strategy.
 // AUTO-NOT: strategy
-// AUTO: layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7]>
+// AUTO: layout <bits = 4, word = 32, order = [0, 4, 1, 5, 2, 6, 3, 7], stripe = 4, chunk = 128, piece = 4>
 
 func.func @int8_dot(%x: tensor<1x256xf16>, %p: tensor<64x64xi32>, %s: tensor<64x2xf16>) -> tensor<1x64xf16> {
   // expected-error @+1 {{'lowbit.matmul' op cannot use the int8-dot strategy on a GPU: it is a CPU strategy; use dequant or lut}}

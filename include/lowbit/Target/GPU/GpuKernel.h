@@ -54,12 +54,23 @@ const char *decodeName(Decode decode); ///< magic, float-bits, table
 /// a global f32 workspace, the last one applying the epilogue.
 /// Lut kernels use WN (32-row weight tiles per block, one per 32 lanes) and
 /// SPLITK only; TN and WK must be 1.
+struct KernelSpec;
+
+/// `stages` (CUDA tensor-core kernels): 0 keeps the next step's weights in
+/// registers (double buffering); S >= 2 streams them through S shared-memory
+/// stages with cp.async, S - 1 steps in flight, each lane copying and later
+/// reading only its own chunks.
 struct TileConfig {
   int tilesN = 4;
   int warpsN = 2;
   int warpsK = 4;
   int splitK = 1;
+  int stages = 0;
 };
+
+/// Bytes of shared memory the cp.async stages of `tile` take (0 without
+/// stages): stages x warps x tilesN x 32 lanes x 16 x bits.
+int64_t stageBytes(const KernelSpec &spec, const TileConfig &tile);
 
 /// Everything the generator needs to print one kernel.
 struct KernelSpec {
@@ -85,8 +96,9 @@ struct KernelSpec {
 /// of K codes, in numerics::interleavedLayout(bits, 32) when bits divides 32
 /// (each 32-bit word holds codes 0,2,4,.. in its low half-word and 1,3,5,..
 /// in its high one, so that one mask yields a pair of consecutive codes), a
-/// plain bit stream otherwise. With K a multiple of 128 every row and every
-/// 128-code chunk (the unit a lane loads) starts on a 16-byte boundary.
+/// plain bit stream otherwise, then striped (numerics::stripedLayout: runs
+/// of four 128-code chunks in 16-byte pieces), so the four lane groups of a
+/// warp, each streaming one chunk, read adjacent pieces with each load.
 /// The lut strategy reads the CPU lut kernels' bit planes in tiles of 32
 /// rows (numerics::planeLayout).
 numerics::PackLayout weightLayout(unsigned bits,
@@ -99,8 +111,10 @@ Decode chooseDecode(const KernelSpec &spec);
 /// argument of __launch_bounds__): 2 for the magic-number decode without
 /// asymmetric scales when two weight buffers and the other registers fit in
 /// half the register file at this tile's thread count, else 1 (ptxas may
-/// then use up to 255 registers). 1 for HIP.
-int minBlocksPerMultiprocessor(const KernelSpec &spec, const TileConfig &tile);
+/// then use up to 255 registers). 1 for HIP. `swapped`: for the M <= 8
+/// kernel with swapped operands, which holds a few more temporaries.
+int minBlocksPerMultiprocessor(const KernelSpec &spec, const TileConfig &tile,
+                               bool swapped = false);
 
 /// The decomposition the generator picks for `spec` when it sets none:
 /// sized to stream the weights of an H100-class GPU (132 SMs) at small M.

@@ -52,9 +52,7 @@ lowbit::getGpuKernelSpec(MatmulOp op, gpu::Target target, StringRef name,
   numerics::PackLayout expected =
       gpu::weightLayout(format->bits(), spec.strategy);
   numerics::PackLayout actual = getNumericsLayout(layout);
-  if (actual.bits != expected.bits || actual.wordBits != expected.wordBits ||
-      actual.aligned != expected.aligned || actual.order != expected.order ||
-      actual.planeRows != expected.planeRows)
+  if (actual != expected)
     return op.emitOpError("weights are packed as ")
            << layout << ", not in the GPU " << (lut ? "lut " : "")
            << "layout; run --lowbit-pack-weights=\"target=" << targetName
@@ -134,7 +132,7 @@ LogicalResult lowbit::translateToGpu(Operation *module, raw_ostream &os,
       });
 }
 
-/// Parses --gpu-tile=TN,WN,WK,SPLITK.
+/// Parses --gpu-tile=TN,WN,WK,SPLITK[,STAGES].
 static std::optional<gpu::TileConfig> parseTile(StringRef text, bool &ok) {
   ok = true;
   if (text.empty())
@@ -142,9 +140,10 @@ static std::optional<gpu::TileConfig> parseTile(StringRef text, bool &ok) {
   SmallVector<StringRef> parts;
   text.split(parts, ',');
   gpu::TileConfig tile;
-  int *fields[] = {&tile.tilesN, &tile.warpsN, &tile.warpsK, &tile.splitK};
-  ok = parts.size() == 4;
-  for (size_t i = 0; ok && i < 4; ++i)
+  int *fields[] = {&tile.tilesN, &tile.warpsN, &tile.warpsK, &tile.splitK,
+                   &tile.stages};
+  ok = parts.size() == 4 || parts.size() == 5;
+  for (size_t i = 0; ok && i < parts.size(); ++i)
     ok = !parts[i].trim().getAsInteger(10, *fields[i]);
   return tile;
 }
@@ -153,7 +152,9 @@ void lowbit::registerToGpuTranslations() {
   static llvm::cl::opt<std::string> tileText(
       "gpu-tile",
       llvm::cl::desc("GPU kernels' decomposition as tilesN,warpsN,warpsK,"
-                     "splitK (default: chosen per shape)"),
+                     "splitK[,stages] (default: chosen per shape; stages "
+                     "0: weights double-buffered in registers, 2..8: "
+                     "CUDA cp.async stages in shared memory)"),
       llvm::cl::init(""));
   for (gpu::Target target : {gpu::Target::CUDA, gpu::Target::HIP}) {
     std::string name = std::string("emit-") + gpu::targetName(target);
@@ -168,7 +169,8 @@ void lowbit::registerToGpuTranslations() {
           if (!ok)
             return op->emitError("--gpu-tile=")
                    << tileText.getValue()
-                   << " is not four integers tilesN,warpsN,warpsK,splitK";
+                   << " is not four or five integers "
+                      "tilesN,warpsN,warpsK,splitK[,stages]";
           return translateToGpu(op, os, target, tile);
         },
         [](DialectRegistry &registry) { registerAllDialects(registry); });

@@ -17,7 +17,9 @@ Usage: check_gpu_compile.py --ptxas LOG [--mlir FILE]
   v_mfma_f32_16x16x16f16 (f16) or v_mfma_f32_16x16x16bf16_1k (bf16). Prints
   `N kernels, M spills` and `N kernels, M without MMA`.
 --mlir FILE: the module the kernels came from: the number of kernels must
-  equal its number of func.func (one kernel per function).
+  equal its number of func.func (one kernel per function), not counting
+  the CUDA files' M <= 8 kernels (`kernelSwapped`), of which there may be
+  one per function.
 --lut: the kernels are lut kernels (--lowbit-gpu-pipeline="strategy=lut"):
   three instances per function (1, 2 and 4 activation rows), and instead of
   the tensor-core instruction each must hold shared-memory table lookups
@@ -48,6 +50,16 @@ def kernel_name(symbol: str) -> str:
     return match.group(1) if match else symbol
 
 
+def is_swapped(symbol: str) -> bool:
+    """The M <= 8 kernel with swapped mma operands (CUDA)."""
+    return "kernelSwapped" in symbol
+
+
+def kernel_label(symbol: str) -> str:
+    """The kernel's function name, and which of its kernels it is."""
+    return kernel_name(symbol) + (" (kernelSwapped)" if is_swapped(symbol) else "")
+
+
 LOOKUP = {"sass": r"\bLDS\b", "amdgpu": r"\bds_read2?(st64)?_b32\b"}
 ANY_MMA = {"sass": r"\bHMMA\b", "amdgpu": r"\bv_mfma_"}
 
@@ -71,7 +83,7 @@ def check_mma(blocks: dict, target: str) -> list:
         bf16 = name.endswith("_bf16")
         wanted = MMA[target][1 if bf16 else 0]
         if not re.search(wanted, body):
-            offenders.append(f"{name}: no {wanted} ({'bf16' if bf16 else 'f16'} "
+            offenders.append(f"{kernel_label(symbol)}: no {wanted} ({'bf16' if bf16 else 'f16'} "
                              "activations)")
     return offenders
 
@@ -93,7 +105,7 @@ def check_ptxas(text: str):
         frame = re.search(r"(\d+) bytes stack frame, (\d+) bytes spill stores, "
                           r"(\d+) bytes spill loads", line)
         if frame and any(int(v) for v in frame.groups()):
-            offenders.append(f"{kernel_name(current or '?')}: {line.strip()}")
+            offenders.append(f"{kernel_label(current or '?')}: {line.strip()}")
     return kernels, offenders
 
 
@@ -183,10 +195,13 @@ def main() -> int:
         with open(args.mlir) as f:
             functions = len(re.findall(r"^\s*func\.func ", f.read(), re.M))
         per_function = 3 if args.lut else 1
-        if functions * per_function != len(kernels):
+        swapped = sum(is_swapped(k) for k in kernels)
+        if (functions * per_function != len(kernels) - swapped
+                or swapped > functions):
             print(f"MISMATCH {functions} functions in the module but "
-                  f"{len(kernels)} kernels compiled ({per_function} per "
-                  "function expected)")
+                  f"{len(kernels) - swapped} kernels and {swapped} swapped "
+                  f"ones compiled ({per_function} per function expected, "
+                  "and at most one swapped)")
             ok = False
     if spills is not None:
         print(f"{len(kernels)} kernels, {len(spills)} spills")
