@@ -383,28 +383,17 @@ std::string readText(llvm::StringRef path) {
 /// The emitted x86 kernel `source` for --emulate-isa: SIMDe's headers, with
 /// their native aliases, follow its <immintrin.h>, so every `_mm512_*` call
 /// and `__m512*` type the host cannot execute resolves to SIMDe's portable
-/// implementation (built from the host's AVX2).
+/// implementation (built from the host's AVX2). The prelude is shared with
+/// the epilogue test's driver (SimdePrelude.inc).
 std::string simdeSource(std::string source) {
   static constexpr llvm::StringLiteral include = "#include <immintrin.h>\n";
+  static constexpr const char *prelude =
+#include "SimdePrelude.inc"
+      ;
   size_t at = source.find(include.data());
   if (at == std::string::npos)
     usageError("--emulate-isa: the kernel does not include <immintrin.h>");
-  source.insert(
-      at + include.size(),
-      R"cpp(// lowbit-bench --emulate-isa: SIMDe stands in for the x86 intrinsics.
-#define SIMDE_ENABLE_NATIVE_ALIASES
-#include <simde/x86/avx512.h>
-// Not in SIMDe: the sum of a vector's lanes.
-static inline float lowbitEmuReduceAddPs(simde__m512 v) {
-  float lanes[16], sum = 0.0f;
-  simde_mm512_storeu_ps(lanes, v);
-  for (float lane : lanes)
-    sum += lane;
-  return sum;
-}
-#undef _mm512_reduce_add_ps
-#define _mm512_reduce_add_ps(v) lowbitEmuReduceAddPs(v)
-)cpp");
+  source.insert(at + include.size(), prelude);
   return source;
 }
 

@@ -236,20 +236,18 @@ def run_kernel(lib, name, spec, m, lanes, rng):
 
 
 # With --simde=DIR the AVX-512 kernels are compiled for this CPU's AVX2 with
-# SIMDe's portable intrinsics standing in, as `lowbit-bench --emulate-isa`
-# does (its simdeSource prints the same prelude).
-SIMDE_PRELUDE = """#define SIMDE_ENABLE_NATIVE_ALIASES
-#include <simde/x86/avx512.h>
-static inline float lowbitEmuReduceAddPs(simde__m512 v) {
-  float lanes[16], sum = 0.0f;
-  simde_mm512_storeu_ps(lanes, v);
-  for (float lane : lanes)
-    sum += lane;
-  return sum;
-}
-#undef _mm512_reduce_add_ps
-#define _mm512_reduce_add_ps(v) lowbitEmuReduceAddPs(v)
-"""
+# SIMDe's portable intrinsics standing in, with the prelude that
+# `lowbit-bench --emulate-isa` inserts (tools/lowbit-bench/SimdePrelude.inc,
+# a C++ raw string literal).
+def simde_prelude():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                        "..", "..", "tools", "lowbit-bench", "SimdePrelude.inc")
+    with open(path) as f:
+        text = f.read()
+    match = re.search(r'^R"prelude\((.*)\)prelude"$', text, re.S | re.M)
+    if not match:
+        sys.exit(f"{path}: no R\"prelude(...)prelude\" literal")
+    return match.group(1)
 
 
 def compile_kernels(source, cxx, directory, simde=None):
@@ -263,7 +261,7 @@ def compile_kernels(source, cxx, directory, simde=None):
         include = "#include <immintrin.h>\n"
         if include not in text:
             sys.exit(f"{source}: no {include.strip()} for --simde")
-        text = text.replace(include, include + SIMDE_PRELUDE, 1)
+        text = text.replace(include, include + simde_prelude(), 1)
         source = os.path.join(directory, "kernels-simde.cpp")
         with open(source, "w") as f:
             f.write(text)
