@@ -1239,14 +1239,16 @@ void GpuPrinter::printHost() {
   if (tile.stages) {
     launch +=
         "  // Stages above 48 KiB need the kernel's consent, asked once.\n";
-    for (const char *kernel : {"kernel", "kernelSwapped"})
-      if (swapped || std::string(kernel) == "kernel")
-        launch += cat("  static const cudaError_t ", kernel,
-                      "Stages = cudaFuncSetAttribute(", kernel,
-                      ", cudaFuncAttributeMaxDynamicSharedMemorySize, "
-                      "int(STAGE_BYTES));\n  if (",
-                      kernel, "Stages != cudaSuccess) return int(", kernel,
-                      "Stages);\n");
+    std::vector<std::string> kernels = {"kernel"};
+    if (swapped)
+      kernels.push_back("kernelSwapped");
+    for (const std::string &kernel : kernels)
+      launch += cat("  static const cudaError_t ", kernel,
+                    "Stages = cudaFuncSetAttribute(", kernel,
+                    ", cudaFuncAttributeMaxDynamicSharedMemorySize, "
+                    "int(STAGE_BYTES));\n  if (",
+                    kernel, "Stages != cudaSuccess) return int(", kernel,
+                    "Stages);\n");
   }
   if (swapped)
     launch += cat("  // M <= 8: weights as the A operand, one block row of 8.\n"
