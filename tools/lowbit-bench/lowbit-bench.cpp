@@ -269,15 +269,25 @@ int runLogged(llvm::ArrayRef<llvm::StringRef> args, llvm::StringRef log) {
   return llvm::sys::ExecuteAndWait(args[0], args, std::nullopt, redirects);
 }
 
-/// A probe compiled with the kernel's flags: reads `bytes` with `threads`
-/// threads, so both are measured by the same compiler and machine.
+/// A probe compiled with the kernel's flags: reads `words` 64-bit words with
+/// `threads` threads, so both are measured by the same compiler and machine.
+/// Blocks of 256 bytes, each folded by a tree of independent loads the
+/// compiler vectorizes (a chain of dependent scalar loads reads about a sixth
+/// less on the machines measured in docs/lowbit-bench.md).
 const char *kBandwidthProbe = R"cpp(
 #include <stdint.h>
 extern "C" double lowbit_probe_read(const uint64_t *p, int64_t words, int threads) {
   uint64_t total = 0;
+  int64_t blocks = words / 32;
 #pragma omp parallel for reduction(^ : total) schedule(static) num_threads(threads)
-  for (int64_t i = 0; i < words; i += 8)
-    total ^= p[i] ^ p[i + 1] ^ p[i + 2] ^ p[i + 3] ^ p[i + 4] ^ p[i + 5] ^ p[i + 6] ^ p[i + 7];
+  for (int64_t b = 0; b < blocks; ++b) {
+    uint64_t block = 0;
+    for (int j = 0; j < 32; ++j)
+      block ^= p[32 * b + j];
+    total ^= block;
+  }
+  for (int64_t i = 32 * blocks; i < words; ++i)
+    total ^= p[i];
   return double(total & 1);
 }
 )cpp";
@@ -1260,15 +1270,32 @@ int main(int argc, char **argv) {
       usageError("the compiled kernel lacks its entry points");
   }
 
+  // What a call reads on the weights' side: the packed words, the scales,
+  // the zero points and the negative scales (null when absent).
+  struct WeightOperands {
+    const uint32_t *words;
+    const uint8_t *scales;
+    const float *zeros;
+    const uint8_t *negScales;
+  };
+  auto operandsOf = [](const std::vector<uint32_t> &words,
+                       const std::vector<uint8_t> &scaleBytes,
+                       const std::vector<float> &zeroValues,
+                       const std::vector<uint8_t> &negScaleBytes) {
+    return WeightOperands{words.data(), scaleBytes.data(),
+                          zeroValues.empty() ? nullptr : zeroValues.data(),
+                          negScaleBytes.empty() ? nullptr
+                                                : negScaleBytes.data()};
+  };
+  const WeightOperands original =
+      operandsOf(packed, storedScales, zeros, storedNegScales);
   // One call of a kernel of this configuration on weights `w`.
-  auto call = [&](KernelFn fn, const uint32_t *w, int fnThreads) {
-    fn(x.data(), m, w, storedScales.data(),
-       zeros.empty() ? nullptr : zeros.data(),
-       storedNegScales.empty() ? nullptr : storedNegScales.data(), tensorScale,
+  auto call = [&](KernelFn fn, const WeightOperands &w, int fnThreads) {
+    fn(x.data(), m, w.words, w.scales, w.zeros, w.negScales, tensorScale,
        nullptr, y.data(), fnThreads);
   };
   // Under --emulator: the operands go to files, the program runs once.
-  auto runEmulated = [&](const uint32_t *w) {
+  auto runEmulated = [&](const WeightOperands &w) {
     auto bytesOf = [](const auto &v) {
       return llvm::StringRef(reinterpret_cast<const char *>(v.data()),
                              v.size() * sizeof(v[0]));
@@ -1280,7 +1307,7 @@ int main(int argc, char **argv) {
                               sizeof callWords));
     writeFile(pathIn(dir, "x.bin"), bytesOf(x));
     writeFile(pathIn(dir, "w.bin"),
-              llvm::StringRef(reinterpret_cast<const char *>(w),
+              llvm::StringRef(reinterpret_cast<const char *>(w.words),
                               packed.size() * 4));
     writeFile(pathIn(dir, "scales.bin"), bytesOf(storedScales));
     writeFile(pathIn(dir, "zeros.bin"), bytesOf(zeros));
@@ -1300,13 +1327,14 @@ int main(int argc, char **argv) {
       usageError("the kernel program wrote no complete y.bin");
     std::memcpy(y.data(), (*result)->getBufferStart(), y.size());
   };
-  auto run = [&](const uint32_t *w) {
+  auto run = [&](const WeightOperands &w) {
     if (emulated)
       runEmulated(w);
     else
       call(kernel, w, nthreads);
   };
-  run(packed.data());
+  run(original);
+  const std::vector<uint8_t> firstOutput = y;
 
   llvm::json::Object result{
       {"target", "cpu"},
@@ -1417,17 +1445,50 @@ int main(int argc, char **argv) {
   }
 
   if (repeats > 0) {
-    // Rotate among weight copies totalling at least 256 MiB so each call
-    // reads its weights from memory, not from cache.
+    // Rotate among copies of the weights with their scales and zero points,
+    // totalling at least 256 MiB, so each call reads all of them from
+    // memory, not from cache, as a model's layers do.
     size_t weightBytes = packed.size() * 4;
-    size_t copies = std::max<size_t>(2, (256u << 20) / weightBytes + 1);
-    std::vector<std::vector<uint32_t>> rotation(copies, packed);
-    std::vector<double> times;
+    size_t paramBytes = storedScales.size() + storedNegScales.size() +
+                        zeros.size() * sizeof(float);
+    size_t copies =
+        std::max<size_t>(2, (256u << 20) / (weightBytes + paramBytes) + 1);
+    std::vector<std::vector<uint32_t>> rotatedWords(copies, packed);
+    std::vector<std::vector<uint8_t>> rotatedScales(copies, storedScales),
+        rotatedNegScales(copies, storedNegScales);
+    std::vector<std::vector<float>> rotatedZeros(copies, zeros);
+    auto rotation = [&](size_t i) {
+      i %= copies;
+      return operandsOf(rotatedWords[i], rotatedScales[i], rotatedZeros[i],
+                        rotatedNegScales[i]);
+    };
+    // Each timed call is followed by the read-bandwidth probe over another
+    // copy's words (the one least recently read), so kernel and probe are
+    // measured in the same moments of a machine whose speed drifts, and on
+    // buffers of the same size.
+    int64_t probeWords = int64_t(weightBytes / 8);
+    std::vector<double> times, probeTimes;
     for (int i = 0; i < repeats + 2; ++i) {
       auto start = std::chrono::steady_clock::now();
-      run(rotation[i % copies].data());
-      if (i >= 2)
-        times.push_back(secondsSince(start));
+      run(rotation(i));
+      double kernelSeconds = secondsSince(start);
+      start = std::chrono::steady_clock::now();
+      probe(reinterpret_cast<const uint64_t *>(
+                rotatedWords[(i + copies / 2) % copies].data()),
+            probeWords, nthreads);
+      double probeSeconds = secondsSince(start);
+      if (i >= 2) {
+        times.push_back(kernelSeconds);
+        probeTimes.push_back(probeSeconds);
+      }
+    }
+    // The timed calls read copies of the operands: their output must be the
+    // first call's, bit for bit (same kernel, data and summation order).
+    if (y != firstOutput) {
+      llvm::errs() << "lowbit-bench: error: the timed calls, on copies of the "
+                      "weights, wrote another output than the first call\n";
+      result["timed_output"] = "differs";
+      failed = true;
     }
     // Other schedules of the same kernel on the same data: each is built
     // through the pipeline, checked against the first kernel's output and
@@ -1458,7 +1519,7 @@ int main(int argc, char **argv) {
         if (!fn)
           usageError("the compiled kernel lacks its entry point");
         int fnThreads = schedule.threads > 0 ? schedule.threads : nthreads;
-        call(fn, packed.data(), fnThreads);
+        call(fn, original, fnThreads);
         // Summation order differs between schedules: compare with the
         // check's tolerance.
         ErrorNorms error;
@@ -1477,7 +1538,7 @@ int main(int argc, char **argv) {
         for (Variant &v : variants) {
           for (int i = 0; i < 2; ++i) {
             auto start = std::chrono::steady_clock::now();
-            call(v.fn, rotation[calls++ % copies].data(), v.threads);
+            call(v.fn, rotation(calls++), v.threads);
             if (i == 1)
               v.samples.push_back(secondsSince(start));
           }
@@ -1491,23 +1552,17 @@ int main(int argc, char **argv) {
             {"time_us", median(v.samples) * 1e6}});
       result["sweep"] = std::move(swept);
     }
-    // Read bandwidth of 1 GiB with the same threads, best of three.
-    std::vector<uint64_t> buffer((1u << 30) / 8, 1);
-    double best = 1e30;
-    for (int i = 0; i < 3; ++i) {
-      auto start = std::chrono::steady_clock::now();
-      probe(buffer.data(), int64_t(buffer.size()), nthreads);
-      best = std::min(best, secondsSince(start));
-    }
-    double readBandwidth = double(buffer.size() * 8) / best;
+    // Medians of both: the kernel's and the probe's typical call.
+    double readBandwidth = double(probeWords * 8) / median(probeTimes);
+    double bestRead = double(probeWords * 8) /
+                      *std::min_element(probeTimes.begin(), probeTimes.end());
     double seconds = median(times);
-    size_t paramBytes = storedScales.size() + storedNegScales.size() +
-                        zeros.size() * sizeof(float);
     double achieved = double(weightBytes + paramBytes) / seconds;
     result["time_us"] = seconds * 1e6;
     result["weight_bytes"] = int64_t(weightBytes + paramBytes);
     result["weight_gbps"] = achieved / 1e9;
     result["read_gbps"] = readBandwidth / 1e9;
+    result["read_gbps_best"] = bestRead / 1e9;
     result["bandwidth_fraction"] = achieved / readBandwidth;
   }
   // The kernel stays loaded: OpenMP's worker threads live on in it.
