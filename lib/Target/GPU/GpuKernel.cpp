@@ -214,7 +214,8 @@ int lowbit::gpu::minBlocksPerMultiprocessor(const KernelSpec &spec,
   // points spilled at 128 registers on sm_90a).
   int estimate = buffers * tile.tilesN * 4 * int(spec.weight.bits()) + 32 +
                  (swapped ? 8 : 0);
-  if (2 * stageBytes(spec, tile) > 160 * 1024)
+  // Two blocks' stages and reduction buffers must fit in an sm_80 SM.
+  if (2 * (stageBytes(spec, tile) + reductionBytes(spec, tile)) > 163 * 1024)
     return 1;
   return estimate <= 65536 / (2 * threads) ? 2 : 1;
 }
@@ -225,6 +226,20 @@ int64_t lowbit::gpu::stageBytes(const KernelSpec &spec,
     return 0;
   return int64_t(tile.stages) * tile.warpsN * tile.warpsK * tile.tilesN * 32 *
          16 * int64_t(spec.weight.bits());
+}
+
+int64_t lowbit::gpu::reductionBytes(const KernelSpec &spec,
+                                    const TileConfig &tile) {
+  int64_t blockColumns =
+      int64_t(tileColumns(spec.target)) * tile.tilesN * tile.warpsN;
+  return int64_t(tile.warpsK) * 16 * (blockColumns + 4) *
+         int64_t(sizeof(float));
+}
+
+bool lowbit::gpu::hasSwappedKernel(const KernelSpec &spec,
+                                   const TileConfig &tile) {
+  return spec.target == Target::CUDA && spec.strategy != cpu::Strategy::Lut &&
+         tile.tilesN % 2 == 0;
 }
 
 std::string lowbit::gpu::strategyError(cpu::Strategy strategy) {
@@ -322,10 +337,7 @@ std::string lowbit::gpu::verifyKernelSpec(const KernelSpec &spec) {
              std::to_string(tile.stages);
     // The shared memory an sm_80 block may take (163 KiB; sm_90 allows
     // 227), less the block reduction's static buffer.
-    int64_t reduction =
-        int64_t(tile.warpsK) * 16 *
-        (int64_t(tileColumns(spec.target)) * tile.tilesN * tile.warpsN + 4) * 4;
-    int64_t limit = 163 * 1024 - reduction;
+    int64_t limit = 163 * 1024 - reductionBytes(spec, tile);
     if (stageBytes(spec, tile) > limit)
       return "the cp.async stages take " +
              std::to_string(stageBytes(spec, tile)) +
@@ -979,7 +991,9 @@ void GpuPrinter::printKernel(bool swap) {
      << "    float tensorScale, const OutT *__restrict__ bias, OutT "
         "*__restrict__ y, float *__restrict__ ws,\n"
      << "    unsigned *__restrict__ counters, EpilogueArgs ep) {\n"
-     << "  __shared__ float red[WK * 16 * RED_STRIDE];\n";
+     << "  __shared__ float red[WK * 16 * RED_STRIDE];\n"
+     << "  static_assert(sizeof(red) == " << reductionBytes(spec, tile)
+     << ", \"gpu::reductionBytes\");\n";
   if (tile.stages)
     os << "#ifdef LOWBIT_GPU_EMULATION\n"
        << "  __shared__ uint4 stageBuffer[STAGES * STAGE_STRIDE];\n"

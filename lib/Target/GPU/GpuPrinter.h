@@ -40,7 +40,7 @@ public:
         tile(spec.tile ? *spec.tile : defaultTileConfig(spec)),
         decode(chooseDecode(spec)), bits(spec.weight.bits()),
         group(spec.scheme.groupShape[1]), divides(32 % spec.weight.bits() == 0),
-        swapped(cuda && !lut && tile.tilesN % 2 == 0) {}
+        swapped(hasSwappedKernel(spec, tile)) {}
 
   std::string print();
 

@@ -72,6 +72,17 @@ struct TileConfig {
 /// stages): stages x warps x tilesN x 32 lanes x 16 x bits.
 int64_t stageBytes(const KernelSpec &spec, const TileConfig &tile);
 
+/// Bytes of the tensor-core kernel's static shared buffer for the block
+/// reduction over warps_k (the emitted `red`, which a static_assert in the
+/// emitted source ties to this size): warps_k x 16 rows x (block columns +
+/// 4 of padding) floats.
+int64_t reductionBytes(const KernelSpec &spec, const TileConfig &tile);
+
+/// Whether the generator emits `kernelSwapped`, the kernel for M <= 8 with
+/// the weights as the mma's A operand: CUDA tensor-core (dequant) kernels
+/// whose tiles_n is even (the weights of two tiles fill A's 16 rows).
+bool hasSwappedKernel(const KernelSpec &spec, const TileConfig &tile);
+
 /// Everything the generator needs to print one kernel.
 struct KernelSpec {
   std::string name = "lowbit_kernel"; ///< The extern "C" symbol.
