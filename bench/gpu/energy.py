@@ -50,8 +50,22 @@ FLAGS = ["--weight=int4", "--group=128", "--act=f16"]
 
 
 def tile_flag(schedule):
+    """--gpu-tile's value for a schedule's text (stages only when set)."""
     fields = dict(kv.split("=") for kv in schedule.split(","))
-    return ",".join(fields[k] for k in ("tiles_n", "warps_n", "warps_k", "split_k"))
+    keys = ["tiles_n", "warps_n", "warps_k", "split_k"]
+    if int(fields.get("stages", "0")) > 0:
+        keys.append("stages")
+    return ",".join(fields[k] for k in keys)
+
+
+def schedule_text(tile):
+    """The schedule text (lowbit-tune's) of a --gpu-tile value."""
+    fields = tile.split(",")
+    keys = ["tiles_n", "warps_n", "warps_k", "split_k", "stages"]
+    text = ",".join("%s=%s" % kv for kv in zip(keys, fields[:4]))
+    if len(fields) > 4 and int(fields[4]) > 0:
+        text += ",stages=" + fields[4]
+    return text
 
 
 def prepare(args):
@@ -81,8 +95,7 @@ def prepare(args):
             if s not in seen:
                 seen.append(s)
         for tile in args.also.split(";") if args.also else []:
-            fields = tile.split(",")
-            s = "tiles_n=%s,warps_n=%s,warps_k=%s,split_k=%s" % tuple(fields)
+            s = schedule_text(tile)
             if s not in seen:
                 seen.append(s)
         predicted = {c["schedule"]: c for c in every}

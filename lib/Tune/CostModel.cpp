@@ -328,9 +328,17 @@ Cost lowbit::tune::predictGpu(const Problem &p, gpu::Target target,
   const int64_t blocksN = ceilDiv(p.n, columns);
   const int64_t blocks = blocksN * tile.splitK;
   const int64_t warpsPerBlock = int64_t(tile.warpsN) * tile.warpsK;
+  // M <= 8 runs the kernel with swapped operands where there is one: the
+  // activations are the mma's 8-column B operand instead of 16 A rows.
+  const bool swapped = p.m <= 8 && gpu::hasSwappedKernel(spec, tile);
+  // Steps of weights in flight per lane and tile: one while the previous
+  // step decodes (double-buffered in registers), or stages - 1 with cp.async
+  // stages in shared memory.
+  const int64_t stepsAhead = tile.stages > 0 ? tile.stages - 1 : 1;
   // Occupancy: kernels are built for one block per SM/CU at least; more fit
-  // when warps and registers allow (a lane holds 4 * bits words per tile,
-  // double-buffered, plus accumulators and decode temporaries).
+  // when warps, registers and shared memory allow (a lane holds 4 * bits
+  // words per tile, double-buffered, plus accumulators and decode
+  // temporaries).
   const double bits = p.weight.bits();
   int64_t regsPerThread =
       std::min<int64_t>(255, 48 + int64_t(8 * bits * tile.tilesN / 4) +
@@ -343,14 +351,21 @@ Cost lowbit::tune::predictGpu(const Problem &p, gpu::Target target,
   if (target == gpu::Target::CUDA) {
     // ptxas takes what __launch_bounds__ allows (all 255 registers when the
     // kernel is built for one block an SM): about 80 + 3 b tiles_n
-    // registers a thread were seen on sm_90a, and the blocks the kernel is
-    // built for always fit.
+    // registers a thread were seen on sm_90a, with or without stages (int4,
+    // 2 tiles: 124 registers, 123 with 3 stages), and the blocks the kernel
+    // is built for always fit.
     int64_t threads = warp * warpsPerBlock;
     int64_t seen = 80 + int64_t(3 * bits) * tile.tilesN;
-    int64_t built = gpu::minBlocksPerMultiprocessor(spec, tile);
+    int64_t built = gpu::minBlocksPerMultiprocessor(spec, tile, swapped);
     perCu = std::max<int64_t>(
         1, std::min(byWarps, std::max(built, hw.registersPerCu /
                                                   (seen * threads))));
+  }
+  if (hw.sharedBytesPerCu > 0) {
+    int64_t shared =
+        gpu::stageBytes(spec, tile) + gpu::reductionBytes(spec, tile);
+    perCu = std::max<int64_t>(
+        1, std::min(perCu, hw.sharedBytesPerCu / std::max<int64_t>(shared, 1)));
   }
   int64_t slots = hw.cores * perCu;
   int64_t waves = ceilDiv(blocks, slots);
@@ -360,8 +375,10 @@ Cost lowbit::tune::predictGpu(const Problem &p, gpu::Target target,
   double busy = double(blocks) / double(waves * slots);
   double activeWarps = double(std::min(blocks, slots) * warpsPerBlock);
   // Bytes in flight: each warp keeps one 16-byte load per lane per tile
-  // outstanding while it decodes the previous step (double buffering).
-  double inFlight = activeWarps * double(warp) * 16.0 * tile.tilesN;
+  // outstanding while it decodes the previous step (double buffering), or
+  // stages - 1 of them with cp.async stages.
+  double inFlight =
+      activeWarps * double(warp) * 16.0 * tile.tilesN * double(stepsAhead);
   double needed = hw.dramBandwidth * 800e-9; // Little's law, ~800 ns
   double bandwidthFraction = std::min(1.0, inFlight / needed);
   int64_t wordsPerRow = gpu::weightLayout(p.weight.bits()).wordsPerRow(p.k);
@@ -377,10 +394,11 @@ Cost lowbit::tune::predictGpu(const Problem &p, gpu::Target target,
                       (hw.dramBandwidth * bandwidthFraction *
                        (0.5 + 0.5 * busy)) +
                   actL2Bytes / hw.l2BandwidthTotal;
-  // Compute: tensor-core work on M padded to the instruction's 16 rows,
-  // and the integer decode (about 1.5 operations per code with the
-  // magic-number decode, 3 for float bits and tables).
-  double paddedM = std::ceil(double(p.m) / 16) * 16;
+  // Compute: tensor-core work on M padded to the instruction's 16 rows (8
+  // columns for the swapped kernel), and the integer decode (about 1.5
+  // operations per code with the magic-number decode, 3 for float bits and
+  // tables).
+  double paddedM = swapped ? 8.0 : std::ceil(double(p.m) / 16) * 16;
   double flops = 2.0 * paddedM * double(p.n) * double(p.k);
   double opsPerCode =
       gpu::chooseDecode(spec) == gpu::Decode::Magic ? 1.5 : 3.0;

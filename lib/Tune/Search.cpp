@@ -98,7 +98,8 @@ std::string lowbit::tune::scheduleText(const Target &target,
   return "tiles_n=" + std::to_string(t.tilesN) +
          ",warps_n=" + std::to_string(t.warpsN) +
          ",warps_k=" + std::to_string(t.warpsK) +
-         ",split_k=" + std::to_string(t.splitK);
+         ",split_k=" + std::to_string(t.splitK) +
+         (t.stages > 0 ? ",stages=" + std::to_string(t.stages) : "");
 }
 
 llvm::Expected<Candidate> lowbit::tune::parseScheduleText(const Target &target,
@@ -118,8 +119,11 @@ llvm::Expected<Candidate> lowbit::tune::parseScheduleText(const Target &target,
   for (StringRef item : items) {
     auto [key, value] = item.split('=');
     int number = 0;
-    if (value.getAsInteger(10, number) || number < 1)
-      return error("'" + item + "' is not key=<positive integer>");
+    // stages=0 (the default) keeps the weights in registers.
+    int least = key == "stages" ? 0 : 1;
+    if (value.getAsInteger(10, number) || number < least)
+      return error("'" + item + "' is not key=<" +
+                   (least ? "positive" : "non-negative") + " integer>");
     if (key == "tiles_n")
       candidate.gpu.tilesN = number;
     else if (key == "warps_n")
@@ -128,9 +132,11 @@ llvm::Expected<Candidate> lowbit::tune::parseScheduleText(const Target &target,
       candidate.gpu.warpsK = number;
     else if (key == "split_k")
       candidate.gpu.splitK = number;
+    else if (key == "stages")
+      candidate.gpu.stages = number;
     else
       return error("unknown GPU schedule key '" + key +
-                   "'; expected tiles_n, warps_n, warps_k, split_k");
+                   "'; expected tiles_n, warps_n, warps_k, split_k, stages");
   }
   return candidate;
 }
@@ -241,40 +247,50 @@ lowbit::tune::search(const Problem &problem, const Target &target,
   } else {
     gpu::KernelSpec spec = gpuKernelSpec(problem, target.gpuTarget);
     int64_t steps = (problem.k / 128 + 3) / 4;
+    // cp.async stages are CUDA's: none (weights double-buffered in
+    // registers) or 2..4 stages in shared memory.
+    std::vector<int> stageChoices = {0};
+    if (target.gpuTarget == gpu::Target::CUDA)
+      stageChoices = {0, 2, 3, 4};
     for (int tilesN : {1, 2, 4, 8})
       for (int warpsN : {1, 2, 4})
         for (int warpsK : {1, 2, 4, 8})
-          for (int splitK : {1, 2, 4, 8, 16, 32, 64}) {
-            // Each warp needs at least one 4-chunk step of K.
-            if (int64_t(warpsK) * splitK > std::max<int64_t>(steps, 1))
-              continue;
-            Candidate c;
-            c.gpu = {tilesN, warpsN, warpsK, splitK};
-            spec.tile = c.gpu;
-            if (refused(gpu::verifyKernelSpec(spec)))
-              continue;
-            // A lane's weights (4 * bits words a tile, double-buffered)
-            // must stay far from the 255-register limit.
-            if (8 * problem.weight.bits() * tilesN > 128) {
-              ++result.pruned;
-              continue;
-            }
-            // CUDA: ptxas caps registers at 65536 / (threads x blocks the
-            // kernel is built for); the two weight buffers alone must fit
-            // (4 tiles of int4 in 1024-thread blocks get 64 registers and
-            // ran 2.5x slower than the best schedule on an H100).
-            if (target.gpuTarget == gpu::Target::CUDA) {
-              int threads = 32 * warpsN * warpsK;
-              int budget = std::min(
-                  255, 65536 / (threads * gpu::minBlocksPerMultiprocessor(
-                                              spec, c.gpu)));
-              if (8 * int(problem.weight.bits()) * tilesN > budget) {
+          for (int splitK : {1, 2, 4, 8, 16, 32, 64})
+            for (int stages : stageChoices) {
+              // Each warp needs at least one 4-chunk step of K.
+              if (int64_t(warpsK) * splitK > std::max<int64_t>(steps, 1))
+                continue;
+              Candidate c;
+              c.gpu = {tilesN, warpsN, warpsK, splitK, stages};
+              spec.tile = c.gpu;
+              if (refused(gpu::verifyKernelSpec(spec)))
+                continue;
+              // A lane's weights (4 * bits words a tile and buffer; two
+              // buffers without stages) must stay far from the 255-register
+              // limit.
+              int buffers = stages > 0 ? 1 : 2;
+              int weightRegisters =
+                  4 * buffers * int(problem.weight.bits()) * tilesN;
+              if (weightRegisters > 128) {
                 ++result.pruned;
                 continue;
               }
+              // CUDA: ptxas caps registers at 65536 / (threads x blocks the
+              // kernel is built for); the weight buffers alone must fit (4
+              // tiles of int4 in 1024-thread blocks get 64 registers and ran
+              // 2.5x slower than the best schedule on an H100).
+              if (target.gpuTarget == gpu::Target::CUDA) {
+                int threads = 32 * warpsN * warpsK;
+                int budget = std::min(
+                    255, 65536 / (threads * gpu::minBlocksPerMultiprocessor(
+                                                spec, c.gpu)));
+                if (weightRegisters > budget) {
+                  ++result.pruned;
+                  continue;
+                }
+              }
+              space.push_back(c);
             }
-            space.push_back(c);
-          }
   }
   if (space.empty())
     return error("no legal schedule for " + targetName(target) +

@@ -42,6 +42,39 @@ Hardware roundCpu(int64_t cores) {
   return hw;
 }
 
+/// A GPU with round figures: 10 SMs at 1 GHz, 64 warps and 64 Ki
+/// registers an SM, 1 TB/s from memory, 10 TB/s from L2, 1 PFLOP/s of f16
+/// tensor work; no shared-memory limit unless a test sets one.
+Hardware roundGpu() {
+  Hardware hw;
+  hw.gpu = true;
+  hw.name = "round-gpu";
+  hw.cores = 10;
+  hw.clockHz = 1e9;
+  hw.warpSize = 32;
+  hw.maxWarpsPerCu = 64;
+  hw.registersPerCu = 65536;
+  hw.dramBandwidth = 1e12;
+  hw.l2BandwidthTotal = 1e13;
+  hw.tensorF16Flops = 1e15;
+  hw.int32OpsPerCyclePerCu = 64;
+  return hw;
+}
+
+/// One row of f16 activations, N = K = 1024 int4 weights, f16 scales in
+/// groups of 128.
+Problem int4GpuProblem() {
+  Problem p;
+  p.m = 1;
+  p.n = 1024;
+  p.k = 1024;
+  p.weight = numerics::Format::signedInt(4);
+  p.scheme.groupShape = {1, 128};
+  p.scheme.scaleType = numerics::ScaleType::F16;
+  p.activation = cpu::ScalarType::F16;
+  return p;
+}
+
 /// int8 codes (4 a word), one group of 1024 with f32 scales, N = 1000.
 Problem int8Problem() {
   Problem p;
@@ -166,26 +199,8 @@ TEST(CostModel, CpuRegisters) {
 }
 
 TEST(CostModel, Gpu) {
-  Hardware hw;
-  hw.gpu = true;
-  hw.name = "round-gpu";
-  hw.cores = 10;
-  hw.clockHz = 1e9;
-  hw.warpSize = 32;
-  hw.maxWarpsPerCu = 64;
-  hw.registersPerCu = 65536;
-  hw.dramBandwidth = 1e12;
-  hw.l2BandwidthTotal = 1e13;
-  hw.tensorF16Flops = 1e15;
-  hw.int32OpsPerCyclePerCu = 64;
-  Problem p;
-  p.m = 1;
-  p.n = 1024;
-  p.k = 1024;
-  p.weight = numerics::Format::signedInt(4);
-  p.scheme.groupShape = {1, 128};
-  p.scheme.scaleType = numerics::ScaleType::F16;
-  p.activation = cpu::ScalarType::F16;
+  Hardware hw = roundGpu();
+  Problem p = int4GpuProblem();
   gpu::TileConfig tile{4, 2, 4, 1};
   Cost cost = predictGpu(p, gpu::Target::CUDA, tile, hw);
   // 8 * 4 * 2 = 64 columns a block: 16 blocks of 8 warps. Registers a
@@ -199,10 +214,11 @@ TEST(CostModel, Gpu) {
   // 1 * 1024 * 2 * 32 = 65,536 B at 1e13.
   double memory = 573440.0 / (1e12 * 0.32768 * 0.9) + 65536.0 / 1e13;
   EXPECT_NEAR(cost.memorySeconds, memory, 1e-12);
-  // Tensor: 2 * 16 * 1024 * 1024 / 1e15; decode 1.5 ops a code on
-  // 64 * 10 * 1e9 ops/s; over 0.8 busy.
-  double compute = (2.0 * 16 * 1024 * 1024 / 1e15 +
-                    1024.0 * 1024 * 1.5 / 6.4e11) / 0.8;
+  // Tensor: M = 1 runs the swapped kernel (tiles_n is even), whose mma
+  // pads the activations to 8 columns: 2 * 8 * 1024 * 1024 / 1e15; decode
+  // 1.5 ops a code on 64 * 10 * 1e9 ops/s; over 0.8 busy.
+  double compute =
+      (2.0 * 8 * 1024 * 1024 / 1e15 + 1024.0 * 1024 * 1.5 / 6.4e11) / 0.8;
   EXPECT_NEAR(cost.computeSeconds, compute, 1e-12);
   EXPECT_NEAR(cost.seconds, compute + 0.15 * memory + 3e-6, 1e-12);
   EXPECT_EQ(cost.limit, "compute");
@@ -210,4 +226,39 @@ TEST(CostModel, Gpu) {
   // 2 * 4 bytes over L2 and 1 us more.
   Cost split = predictGpu(p, gpu::Target::CUDA, {4, 2, 4, 4}, hw);
   EXPECT_NEAR(split.overheadSeconds, 3e-6 + 32768.0 / 1e13 + 1e-6, 1e-12);
+  // M = 9 takes the unswapped kernel: M pads to 16 rows.
+  p.m = 9;
+  Cost rows = predictGpu(p, gpu::Target::CUDA, tile, hw);
+  EXPECT_NEAR(rows.computeSeconds,
+              (2.0 * 16 * 1024 * 1024 / 1e15 + 1024.0 * 1024 * 1.5 / 6.4e11) /
+                  0.8,
+              1e-12);
+}
+
+TEST(CostModel, GpuStages) {
+  Hardware hw = roundGpu();
+  hw.sharedBytesPerCu = 200000;
+  Problem p = int4GpuProblem();
+  // 2 tiles, 2 x 4 warps, 3 stages: 8 * 2 * 2 = 32 columns, 32 blocks.
+  // Registers allow 65536 / (104 * 256) = 2 blocks an SM, but each takes
+  // 3 * 8 warps * 2 tiles * 32 * 16 * 4 = 98,304 B of stages and
+  // 4 * 16 * 36 * 4 = 9,216 of reduction buffer: one block in 200,000 B.
+  // 10 slots, 4 waves, 32 / 40 busy; 80 warps keep 2 steps of 2 tiles in
+  // flight: 80 * 32 * 16 * 2 * 2 = 163,840 B of 800,000: 0.2048.
+  // Bytes: 540,672 weights + 1 * 1024 * 2 * 32 activations, and 32 * 2
+  // warp columns read the activations from L2.
+  Cost staged = predictGpu(p, gpu::Target::CUDA, {2, 2, 4, 1, 3}, hw);
+  double memory =
+      (540672.0 + 65536.0) / (1e12 * 0.2048 * 0.9) + 131072.0 / 1e13;
+  EXPECT_NEAR(staged.memorySeconds, memory, 1e-12);
+  // With room for both blocks: 20 slots, 2 waves, busy 0.8 again, twice the
+  // warps in flight.
+  hw.sharedBytesPerCu = 233472;
+  Cost roomy = predictGpu(p, gpu::Target::CUDA, {2, 2, 4, 1, 3}, hw);
+  EXPECT_NEAR(roomy.memorySeconds,
+              (540672.0 + 65536.0) / (1e12 * 0.4096 * 0.9) + 131072.0 / 1e13,
+              1e-12);
+  // Without stages one step is in flight.
+  Cost registers = predictGpu(p, gpu::Target::CUDA, {2, 2, 4, 1, 0}, hw);
+  EXPECT_GT(registers.memorySeconds, roomy.memorySeconds);
 }

@@ -130,8 +130,20 @@ TEST(Search, GpuSpace) {
       search(p, *parseTarget("cuda"), *hw, Objective{});
   ASSERT_TRUE(bool(result)) << llvm::toString(result.takeError());
   EXPECT_GT(result->candidates.size(), 50u);
-  for (const Candidate &c : result->candidates)
+  size_t staged = 0;
+  for (const Candidate &c : result->candidates) {
     EXPECT_LE(32 * c.gpu.warpsN * c.gpu.warpsK, 1024);
+    staged += c.gpu.stages > 0;
+  }
+  // CUDA schedules include cp.async stages; HIP ones do not.
+  EXPECT_GT(staged, 0u);
+  llvm::Expected<Hardware> mi300 = loadHardware("mi300x");
+  ASSERT_TRUE(bool(mi300));
+  llvm::Expected<SearchResult> hip =
+      search(p, *parseTarget("hip"), *mi300, Objective{});
+  ASSERT_TRUE(bool(hip)) << llvm::toString(hip.takeError());
+  for (const Candidate &c : hip->candidates)
+    EXPECT_EQ(c.gpu.stages, 0);
 }
 
 TEST(Hardware, BuiltinsLoad) {
@@ -245,4 +257,18 @@ TEST(Search, ScheduleText) {
   c = parseScheduleText(cuda, "tiles=2");
   EXPECT_FALSE(bool(c));
   llvm::consumeError(c.takeError());
+  // cp.async stages: printed when there are some; 0 is the default.
+  c = parseScheduleText(cuda,
+                        "tiles_n=2,warps_n=2,warps_k=4,split_k=1,stages=3");
+  ASSERT_TRUE(bool(c));
+  EXPECT_EQ(c->gpu.stages, 3);
+  EXPECT_EQ(scheduleText(cuda, *c),
+            "tiles_n=2,warps_n=2,warps_k=4,split_k=1,stages=3");
+  c = parseScheduleText(cuda, "tiles_n=2,stages=0");
+  ASSERT_TRUE(bool(c));
+  EXPECT_EQ(c->gpu.stages, 0);
+  c = parseScheduleText(cuda, "tiles_n=0");
+  ASSERT_FALSE(bool(c));
+  EXPECT_NE(llvm::toString(c.takeError()).find("positive integer"),
+            std::string::npos);
 }

@@ -39,9 +39,9 @@ getCpuKernelSpec(MatmulOp op, cpu::Isa isa, llvm::StringRef name,
 /// Reads the `lowbit.schedule` dictionary of `op` (--lowbit-tile-search)
 /// into `fields` (key, destination) after checking that it was chosen for
 /// `target` ("cpu-avx2", "cuda"); the search's informative entries are
-/// skipped, anything else is a located error naming the `kind` ("CPU",
-/// "GPU") of schedule. False when `op` has no schedule. Shared by the CPU
-/// and GPU translations.
+/// skipped, anything else (and a value that is negative or does not fit an
+/// int) is a located error naming the `kind` ("CPU", "GPU") of schedule.
+/// False when `op` has no schedule. Shared by the CPU and GPU translations.
 mlir::FailureOr<bool>
 readScheduleAttr(MatmulOp op, llvm::StringRef target, llvm::StringRef kind,
                  llvm::ArrayRef<std::pair<llvm::StringRef, int64_t *>> fields);

@@ -90,6 +90,9 @@ DictionaryAttr lowbit::makeScheduleAttr(MLIRContext *context,
     entries.push_back(b.getNamedAttr("warps_n", b.getI64IntegerAttr(t.warpsN)));
     entries.push_back(b.getNamedAttr("warps_k", b.getI64IntegerAttr(t.warpsK)));
     entries.push_back(b.getNamedAttr("split_k", b.getI64IntegerAttr(t.splitK)));
+    if (t.stages > 0)
+      entries.push_back(
+          b.getNamedAttr("stages", b.getI64IntegerAttr(t.stages)));
   }
   // Four significant digits, so the IR reads well; the database keeps the
   // model's full precision.

@@ -21,6 +21,8 @@
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/CommandLine.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace lowbit;
 
@@ -418,7 +420,13 @@ FailureOr<bool> lowbit::readScheduleAttr(
       if (!value)
         return op.emitOpError("schedule entry '") << key
                                                   << "' must be an integer";
-      *field->second = value.getInt();
+      // The kernel generators verify each field's range; keep it within an
+      // int for them.
+      int64_t number = value.getInt();
+      if (number < 0 || number > std::numeric_limits<int>::max())
+        return op.emitOpError("schedule entry '")
+               << key << "' = " << number << " is out of range";
+      *field->second = number;
       continue;
     }
     // Predictions and provenance recorded by the search are informative.

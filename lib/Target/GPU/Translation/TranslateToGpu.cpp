@@ -105,16 +105,18 @@ FailureOr<std::optional<gpu::TileConfig>>
 lowbit::readGpuSchedule(MatmulOp op, gpu::Target target) {
   gpu::TileConfig tile;
   int64_t tilesN = tile.tilesN, warpsN = tile.warpsN, warpsK = tile.warpsK,
-          splitK = tile.splitK;
-  FailureOr<bool> found = readScheduleAttr(
-      op, gpu::targetName(target), "GPU",
-      {{"tiles_n", &tilesN}, {"warps_n", &warpsN}, {"warps_k", &warpsK},
-       {"split_k", &splitK}});
+          splitK = tile.splitK, stages = tile.stages;
+  FailureOr<bool> found = readScheduleAttr(op, gpu::targetName(target), "GPU",
+                                           {{"tiles_n", &tilesN},
+                                            {"warps_n", &warpsN},
+                                            {"warps_k", &warpsK},
+                                            {"split_k", &splitK},
+                                            {"stages", &stages}});
   if (failed(found))
     return failure();
   if (!*found)
     return std::optional<gpu::TileConfig>();
-  tile = {int(tilesN), int(warpsN), int(warpsK), int(splitK)};
+  tile = {int(tilesN), int(warpsN), int(warpsK), int(splitK), int(stages)};
   return std::optional<gpu::TileConfig>(tile);
 }
 
