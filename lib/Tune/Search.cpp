@@ -252,6 +252,11 @@ lowbit::tune::search(const Problem &problem, const Target &target,
     std::vector<int> stageChoices = {0};
     if (target.gpuTarget == gpu::Target::CUDA)
       stageChoices = {0, 2, 3, 4};
+    // At most twice the generator's own tiles: it takes fewer for the
+    // decodes that need more temporaries (float bits, tables, asym-fp
+    // scales), and 8 tiles of those fill all 255 registers on sm_90a (e2m0
+    // with asym-fp scales spilled in its swapped kernel).
+    const int maxTiles = 2 * gpu::defaultTileConfig(spec).tilesN;
     for (int tilesN : {1, 2, 4, 8})
       for (int warpsN : {1, 2, 4})
         for (int warpsK : {1, 2, 4, 8})
@@ -260,6 +265,10 @@ lowbit::tune::search(const Problem &problem, const Target &target,
               // Each warp needs at least one 4-chunk step of K.
               if (int64_t(warpsK) * splitK > std::max<int64_t>(steps, 1))
                 continue;
+              if (tilesN > maxTiles) {
+                ++result.pruned;
+                continue;
+              }
               Candidate c;
               c.gpu = {tilesN, warpsN, warpsK, splitK, stages};
               spec.tile = c.gpu;
@@ -267,11 +276,14 @@ lowbit::tune::search(const Problem &problem, const Target &target,
                 continue;
               // A lane's weights (4 * bits words a tile and buffer; two
               // buffers without stages) must stay far from the 255-register
-              // limit.
+              // limit. ptxas -v on sm_90a: 8 double-buffered tiles of 2-bit
+              // codes (128 registers of weights) spilled in every zero mode,
+              // one buffer of 8 tiles of 4-bit codes with stages (also 128)
+              // did not, nor 8 double-buffered tiles of 1-bit codes (64).
               int buffers = stages > 0 ? 1 : 2;
               int weightRegisters =
                   4 * buffers * int(problem.weight.bits()) * tilesN;
-              if (weightRegisters > 128) {
+              if (weightRegisters > (stages > 0 ? 128 : 96)) {
                 ++result.pruned;
                 continue;
               }
