@@ -252,11 +252,16 @@ lowbit::tune::search(const Problem &problem, const Target &target,
     std::vector<int> stageChoices = {0};
     if (target.gpuTarget == gpu::Target::CUDA)
       stageChoices = {0, 2, 3, 4};
-    // At most twice the generator's own tiles: it takes fewer for the
-    // decodes that need more temporaries (float bits, tables, asym-fp
-    // scales), and 8 tiles of those fill all 255 registers on sm_90a (e2m0
-    // with asym-fp scales spilled in its swapped kernel).
-    const int maxTiles = 2 * gpu::defaultTileConfig(spec).tilesN;
+    // The generator's own tiles (which the compile tests keep free of
+    // spills for every format), twice as many with stages (one register
+    // buffer). It takes fewer tiles for the decodes that need more
+    // temporaries (float bits, tables, asym-fp scales); ptxas -v on sm_90a
+    // spilled beyond these bounds: 8 tiles of 2-bit codes, or 4 of e2m0 or
+    // 3-bit codes with asym-fp scales, without stages; 8 tiles of e2m0 with
+    // asym-fp scales with stages. Within them, 8 staged tiles of every
+    // format the generator gives 4 tiles (32 kernels) and 4 staged tiles of
+    // the others (77) compiled without spills.
+    const int defaultTiles = gpu::defaultTileConfig(spec).tilesN;
     for (int tilesN : {1, 2, 4, 8})
       for (int warpsN : {1, 2, 4})
         for (int warpsK : {1, 2, 4, 8})
@@ -265,7 +270,7 @@ lowbit::tune::search(const Problem &problem, const Target &target,
               // Each warp needs at least one 4-chunk step of K.
               if (int64_t(warpsK) * splitK > std::max<int64_t>(steps, 1))
                 continue;
-              if (tilesN > maxTiles) {
+              if (tilesN > (stages > 0 ? 2 : 1) * defaultTiles) {
                 ++result.pruned;
                 continue;
               }
@@ -276,14 +281,11 @@ lowbit::tune::search(const Problem &problem, const Target &target,
                 continue;
               // A lane's weights (4 * bits words a tile and buffer; two
               // buffers without stages) must stay far from the 255-register
-              // limit. ptxas -v on sm_90a: 8 double-buffered tiles of 2-bit
-              // codes (128 registers of weights) spilled in every zero mode,
-              // one buffer of 8 tiles of 4-bit codes with stages (also 128)
-              // did not, nor 8 double-buffered tiles of 1-bit codes (64).
+              // limit.
               int buffers = stages > 0 ? 1 : 2;
               int weightRegisters =
                   4 * buffers * int(problem.weight.bits()) * tilesN;
-              if (weightRegisters > (stages > 0 ? 128 : 96)) {
+              if (weightRegisters > 128) {
                 ++result.pruned;
                 continue;
               }
