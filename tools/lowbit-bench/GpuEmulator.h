@@ -108,12 +108,17 @@ struct Block {
   std::barrier<> *barrier;
   std::vector<float> exchange;
   std::vector<std::unique_ptr<Warp>> warps;
+  std::vector<std::unique_ptr<std::barrier<>>> groups; // warpgroups of 128 threads
 };
 inline thread_local Block *block = nullptr;
 inline thread_local unsigned rank = 0; // the thread's linear index in its block
 } // namespace lbemu
 
 inline void __syncthreads() { lbemu::block->barrier->arrive_and_wait(); }
+namespace lbemu {
+/// bar.sync over the calling thread's warpgroup (128 threads).
+inline void groupSync() { block->groups[rank / 128]->arrive_and_wait(); }
+} // namespace lbemu
 inline float __shfl_xor_sync(unsigned, float v, int laneMask) {
   lbemu::Block &b = *lbemu::block;
   const unsigned self = threadIdx.x;
@@ -233,6 +238,41 @@ void mmaM16N8K16(float (&c)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t 
   warp.barrier.arrive_and_wait();
   for (unsigned i = 0; i < 4; ++i) c[i] = float(d[i]);
 }
+
+/// wgmma.mma_async m64n16k16 (f32 += T x T) with A in registers, for the
+/// calling lane, completed at once. A warp's A fragment is mma.m16n8k16's
+/// (rows 16w.. of the warpgroup's 64 belong to warp w, so a warp's outputs
+/// need only its own fragments); B (16 K x 16 N) is read from shared memory
+/// at b as a K-major matrix without swizzle: element (k, n) at byte
+/// n / 8 * sbo + k / 8 * lbo + n % 8 * 16 + k % 8 * 2 (8 x 8 core matrices of
+/// 128 bytes). Lane l = 4g + t holds D (g, 8i + 2t), (g, 8i + 2t + 1),
+/// (g + 8, 8i + 2t), (g + 8, 8i + 2t + 1) in d[4i..4i+3].
+template <typename T>
+void wgmmaM64N16K16(float (&d)[8], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
+                    const unsigned char *b, unsigned lbo, unsigned sbo) {
+  Warp &warp = *block->warps[rank / kWarp];
+  const unsigned lane = rank % kWarp, g = lane / 4, t = lane % 4;
+  uint32_t *mine = warp.fragments[lane];
+  mine[0] = a0, mine[1] = a1, mine[2] = a2, mine[3] = a3;
+  warp.barrier.arrive_and_wait();
+  auto half = [](uint32_t word, unsigned k) { return value(fromBits<T>(k % 2 ? word >> 16 : word)); };
+  auto a = [&](unsigned row, unsigned k) {
+    return half(warp.fragments[row % 8 * 4 + k % 8 / 2][row / 8 + 2 * (k / 8)], k);
+  };
+  auto bv = [&](unsigned k, unsigned n) {
+    uint16_t bits;
+    memcpy(&bits, b + n / 8 * sbo + k / 8 * lbo + n % 8 * 16 + k % 8 * 2, 2);
+    return value(fromBits<T>(bits));
+  };
+  double acc[8];
+  for (unsigned r = 0; r < 8; ++r) {
+    const unsigned row = g + 8 * (r / 2 % 2), col = 8 * (r / 4) + 2 * t + r % 2;
+    acc[r] = d[r];
+    for (unsigned k = 0; k < 16; ++k) acc[r] += a(row, k) * bv(k, col);
+  }
+  warp.barrier.arrive_and_wait();
+  for (unsigned r = 0; r < 8; ++r) d[r] = float(acc[r]);
+}
 } // namespace lbemu
 
 // The runtime: host memory, one device, wall-clock events.
@@ -308,6 +348,8 @@ template <typename Kernel> struct Launch {
           Block state{&barrier, std::vector<float>(threads), {}};
           for (unsigned first = 0; first < threads; first += kWarp)
             state.warps.push_back(std::make_unique<Warp>(std::min(kWarp, threads - first)));
+          for (unsigned first = 0; first < threads; first += 128)
+            state.groups.push_back(std::make_unique<std::barrier<>>(std::min(128u, threads - first)));
           std::vector<std::thread> pool;
           pool.reserve(threads);
           for (unsigned t = 0; t < threads; ++t)

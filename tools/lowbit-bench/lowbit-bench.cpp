@@ -74,8 +74,9 @@ static cl::opt<std::string> scaleName("scale",
 static cl::opt<std::string>
     gpuTile("gpu-tile",
             cl::desc("GPU decomposition tilesN,warpsN,warpsK,splitK"
-                     "[,stages] (default: the emitter's choice; stages 2..8: "
-                     "CUDA cp.async stages)"),
+                     "[,stages[,wgmma]] (default: the emitter's choice; "
+                     "stages 2..8: CUDA cp.async stages; wgmma 1: M > 8 on "
+                     "sm_90a wgmma)"),
             cl::init(""), cl::cat(category));
 static cl::opt<std::string>
     cpuSchedule("cpu-schedule",

@@ -236,6 +236,15 @@ int64_t lowbit::gpu::reductionBytes(const KernelSpec &spec,
          int64_t(sizeof(float));
 }
 
+int64_t lowbit::gpu::wgmmaActivationBytes(const KernelSpec &spec,
+                                          const TileConfig &tile) {
+  (void)spec;
+  if (!tile.wgmma)
+    return 0;
+  // 16 rows x 4 chunks of 128 f16 codes per warpgroup of 4 warps.
+  return int64_t(tile.warpsN) * tile.warpsK / 4 * 16 * 512 * 2;
+}
+
 bool lowbit::gpu::hasSwappedKernel(const KernelSpec &spec,
                                    const TileConfig &tile) {
   return spec.target == Target::CUDA && spec.strategy != cpu::Strategy::Lut &&
@@ -305,6 +314,9 @@ std::string lowbit::gpu::verifyKernelSpec(const KernelSpec &spec) {
     return "the epilogue body is empty; it must assign the output element "
            "to `out`";
   TileConfig tile = spec.tile ? *spec.tile : defaultTileConfig(spec);
+  if (lut && tile.wgmma)
+    return "the lut kernel has no wgmma form (it multiplies by table "
+           "lookups); --gpu-tile's sixth number must be 0";
   if (lut) {
     if (tile.tilesN != 1 || tile.warpsK != 1 || tile.warpsN < 1 ||
         tile.warpsN > 32 || tile.splitK < 1 || tile.splitK > 65535)
@@ -337,15 +349,37 @@ std::string lowbit::gpu::verifyKernelSpec(const KernelSpec &spec) {
              std::to_string(tile.stages);
     // The shared memory an sm_80 block may take (163 KiB; sm_90 allows
     // 227), less the block reduction's static buffer.
-    int64_t limit = 163 * 1024 - reductionBytes(spec, tile);
+    int64_t limit = (tile.wgmma ? 227 : 163) * 1024 -
+                    reductionBytes(spec, tile) -
+                    wgmmaActivationBytes(spec, tile);
     if (stageBytes(spec, tile) > limit)
       return "the cp.async stages take " +
              std::to_string(stageBytes(spec, tile)) +
              " bytes of shared memory (stages x warps x tilesN x 512 x "
              "bits), more than the " +
              std::to_string(limit) +
-             " an sm_80 block has beside the reduction buffer; use fewer "
-             "stages, warps or tiles";
+             (tile.wgmma ? " an sm_90 block has beside the reduction buffer "
+                           "and the wgmma activations"
+                         : " an sm_80 block has beside the reduction buffer") +
+             "; use fewer stages, warps or tiles";
+  }
+  if (tile.wgmma) {
+    if (spec.target != Target::CUDA)
+      return "wgmma is an sm_90a instruction: HIP kernels take 0 as "
+             "--gpu-tile's sixth number";
+    if (tile.tilesN % 2 != 0 || tile.warpsN % 4 != 0)
+      return "the wgmma kernel needs an even tilesN (two tiles fill a warp's "
+             "16 rows of A) and warpsN a multiple of 4 (a warpgroup is four "
+             "warps along N), got tilesN " +
+             std::to_string(tile.tilesN) + ", warpsN " +
+             std::to_string(tile.warpsN);
+    int64_t bytes = reductionBytes(spec, tile) + stageBytes(spec, tile) +
+                    wgmmaActivationBytes(spec, tile);
+    if (bytes > 227 * 1024)
+      return "the wgmma kernel takes " + std::to_string(bytes) +
+             " bytes of shared memory (reduction, stages and 16 KiB of "
+             "activations per warpgroup), more than the 232448 of an sm_90 "
+             "block; use fewer warps or stages";
   }
   return "";
 }
@@ -380,7 +414,8 @@ void GpuPrinter::printHeader() {
                    tile.warpsN, " (N) x ", tile.warpsK, " (K), split-K ",
                    tile.splitK,
                    tile.stages ? cat(", cp.async stages ", tile.stages) : "",
-                   swapped ? "; M <= 8 with swapped operands" : "", "\n"))
+                   swapped ? "; M <= 8 with swapped operands" : "",
+                   wgmma ? "; M > 8 on wgmma (sm_90a)" : "", "\n"))
      << "// Entry points (docs/gpu-kernels.md):\n"
      << "//   int " << spec.name
      << "(x, m, w, scales, zeros, negScales, tensorScale, bias, y, "
@@ -424,6 +459,17 @@ void GpuPrinter::printConstants() {
        << ", STAGE_STRIDE = WN * WK * TN * (CW / 4) * WARP;\n"
        << "constexpr size_t STAGE_BYTES = sizeof(uint4) * STAGES * "
           "STAGE_STRIDE;\n";
+  if (wgmma)
+    os << "// wgmma: each warpgroup's step of activations (16 rows x 4 chunks "
+          "of f16) in\n"
+       << "// the dynamic shared memory after the stages.\n"
+       << "constexpr int WGROUPS = THREADS / 128, XS_WORDS = 16 * 512 / 2;\n"
+       << "constexpr size_t XS_OFFSET = " << (tile.stages ? "STAGE_BYTES" : "0")
+       << ", DYN_BYTES = XS_OFFSET + sizeof(uint32_t) * WGROUPS * "
+          "XS_WORDS;\n"
+       << "static_assert(DYN_BYTES == "
+       << stageBytes(spec, tile) + wgmmaActivationBytes(spec, tile)
+       << ", \"gpu::stageBytes + gpu::wgmmaActivationBytes\");\n";
   os << "\n";
 }
 
@@ -825,7 +871,7 @@ LB_DEV float minimumF(float a, float b) {
 
 /// One K step of 4 codes per lane: the group parameters when a group
 /// starts, then one matrix instruction per tile.
-void GpuPrinter::printStep(int j, bool swap) {
+void GpuPrinter::printStep(int j, Variant variant) {
   std::string indent = "      ";
   // A new group starts at this step (codes 4j of the chunk).
   if (j == 0 || (group < 128 && (4 * j) % group == 0)) {
@@ -839,7 +885,7 @@ void GpuPrinter::printStep(int j, bool swap) {
   }
   std::string table = decode == Decode::Table ? ", table" : "";
   const char *lohi = j % 2 == 0 ? "xy" : "zw";
-  if (swap) {
+  if (variant != Variant::Plain) {
     // Weight slots t and t + 1 are A rows lane / 4 and lane / 4 + 8.
     os << "#pragma unroll\n" << indent << "for (int t = 0; t < TN; t += 2) {\n";
     for (int h = 0; h < 2; ++h)
@@ -847,9 +893,13 @@ void GpuPrinter::printStep(int j, bool swap) {
          << 2 * j + h << ">(wr[t], gp[t]" << table << "), a" << 2 * h + 1
          << " = weightPair<" << 2 * j + h << ">(wr[t + 1], gp[t + 1]" << table
          << ");\n";
-    os << indent << "  mma(acc[t / 2], a0, a1, a2, a3, xa." << lohi[0]
-       << ", xa." << lohi[1] << ");\n"
-       << indent << "}\n";
+    if (variant == Variant::Swapped)
+      os << indent << "  mma(acc[t / 2], a0, a1, a2, a3, xa." << lohi[0]
+         << ", xa." << lohi[1] << ");\n";
+    else
+      os << indent << "  wgmma(acc[t / 2], a0, a1, a2, a3, xs + " << 128 * j
+         << ");\n";
+    os << indent << "}\n";
     return;
   }
   os << "#pragma unroll\n"
@@ -947,6 +997,70 @@ template <int N> LB_DEV void cpAsyncWait() { asm volatile("cp.async.wait_group %
      << "    }\n}\n\n";
 }
 
+/// The wgmma kernel's pieces (CUDA, sm_90a): the warpgroup barrier, the
+/// activations' copy into shared memory in the order of the mma's K slots,
+/// and one m64n16k16 wgmma with the weights in registers.
+void GpuPrinter::printWgmmaHelpers() {
+  bool bf16 = isBF16(spec);
+  os << "#ifdef LOWBIT_GPU_EMULATION\n"
+     << "LB_DEV void groupSync(int) { lbemu::groupSync(); }\n"
+     << "LB_DEV void fenceProxyAsync() {}\n"
+     << "LB_DEV void wgmma(float (&d)[8], uint32_t a0, uint32_t a1, uint32_t "
+        "a2, uint32_t a3, const uint32_t *b) {\n"
+     << "  lbemu::wgmmaM64N16K16<" << (bf16 ? "__nv_bfloat16" : "__half")
+     << ">(d, a0, a1, a2, a3, reinterpret_cast<const unsigned char *>(b), "
+        "128, 256);\n}\n"
+     << "#else\n"
+     << R"(#if defined(__CUDA_ARCH__) && !defined(__CUDA_ARCH_FEAT_SM90_ALL)
+#error "this kernel uses wgmma (--gpu-tile's sixth number): compile it for sm_90a"
+#endif
+// The four warps of warpgroup `id - 1` (named barrier 0 is __syncthreads).
+LB_DEV void groupSync(int id) { asm volatile("bar.sync %0, 128;\n" :: "r"(id) : "memory"); }
+// Makes the threads' shared-memory stores visible to the wgmma's reads.
+LB_DEV void fenceProxyAsync() { asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory"); }
+// d (this warp's 16 weight rows x 16 rows of M) += A (the 16 x 16 K slots
+// in registers, laid out as mma.m16n8k16's A) * B (16 K slots x 16 rows of
+// M at b: K-major without swizzle, 8 x 8 core matrices of 128 bytes, the
+// next 8 K slots 128 bytes on, the next 8 rows 256 bytes on). The fence,
+// the mma, its commit and the wait form one statement: no register the
+// wgmma reads or writes is touched while it runs.
+LB_DEV void wgmma(float (&d)[8], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, const uint32_t *b) {
+  const uint64_t desc = uint64_t((unsigned(__cvta_generic_to_shared(b)) & 0x3ffffu) >> 4) |
+                        (uint64_t(128 >> 4) << 16) | (uint64_t(256 >> 4) << 32);
+  asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %13, 0;\n"
+               "wgmma.fence.sync.aligned;\n"
+)"
+     << "               \"wgmma.mma_async.sync.aligned.m64n16k16.f32."
+     << (bf16 ? "bf16.bf16" : "f16.f16")
+     << " {%0,%1,%2,%3,%4,%5,%6,%7}, {%8,%9,%10,%11}, %12, p, 1, 1, 0;\\n\"\n"
+     << R"(               "wgmma.commit_group.sync.aligned;\n"
+               "wgmma.wait_group.sync.aligned 0;\n}\n"
+               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7])
+               : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "l"(desc), "r"(1)
+               : "memory");
+}
+#endif
+// Activations of rows m0..m0+15 and chunks cb..cb+3 (zeros past m and cEnd)
+// into xs, thread i of 128 of the warpgroup: codes 4j..4j+3 of chunk q are
+// K slots 2q, 2q+1, 2q+8, 2q+9 of step j, as the decode pairs them. Word
+// (j, row n, slot pair) sits at j * 128 + n / 8 * 64 + (slots / 8) * 32 +
+// n % 8 * 4 + q, so a warp's 32 stores hit 32 banks.
+LB_DEV void stageActivations(uint32_t *xs, const uint16_t *x, int m, int m0, int cb, int cEnd, int i) {
+#pragma unroll
+  for (int v = 0; v < 8; ++v) {
+    const int u = i + 128 * v, q = u % 4, r8 = u / 4 % 8, ng = u / 32 % 2, jj = u / 64;
+    const int n = 8 * ng + r8, c = cb + q;
+    const uint4 a = m0 + n < m && c < cEnd
+        ? loadAct(reinterpret_cast<const uint4 *>(x + int64_t(m0 + n) * K + int64_t(c) * 128) + jj)
+        : make_uint4(0, 0, 0, 0);
+    uint32_t *dst = xs + 2 * jj * 128 + ng * 64 + r8 * 4 + q;
+    dst[0] = a.x; dst[32] = a.y; dst[128] = a.z; dst[160] = a.w;
+  }
+}
+
+)";
+}
+
 void GpuPrinter::printWeightLoaders() {
   os << "// One lane's 128-code chunk c of each of its TN weight rows "
         "(zeros past the end).\n"
@@ -970,20 +1084,29 @@ void GpuPrinter::printWeightLoaders() {
      << "    }\n  }\n}\n\n";
   if (tile.stages)
     printStageHelpers();
+  if (wgmma)
+    printWgmmaHelpers();
 }
 
-/// The tensor-core kernel. `swap` (CUDA, an even number of tiles): the
+/// The tensor-core kernel. Swapped (CUDA, an even number of tiles): the
 /// kernel for M <= 8 that multiplies with the operands swapped, weights as
 /// the 16-row A operand (rows n0 + 8t + col and n0 + 8(t + 1) + col of
 /// slots t and t + 1) and the activations of 8 rows as the B operand, so
 /// that no mma row is padding and each lane loads one activation row.
-void GpuPrinter::printKernel(bool swap) {
+/// Wgmma: the same A fragments, four warps' worth in one m64n16k16 wgmma
+/// whose B operand is the warpgroup's 16 activation rows in shared memory.
+void GpuPrinter::printKernel(Variant variant) {
+  const bool swap = variant != Variant::Plain, wg = variant == Variant::Wgmma;
   // CUDA: one block per multiprocessor unless two fit without spilling
   // (minBlocksPerMultiprocessor); with one, ptxas may use the whole register
   // file rather than spill to fit more blocks.
   os << "__global__ void __launch_bounds__(THREADS"
-     << (cuda ? cat(", ", minBlocksPerMultiprocessor(spec, tile, swap)) : "")
-     << ") " << (swap ? "kernelSwapped" : "kernel")
+     << (cuda ? cat(", ", wg ? 1 : minBlocksPerMultiprocessor(spec, tile, swap))
+              : "")
+     << ") "
+     << (wg     ? "kernelWgmma"
+         : swap ? "kernelSwapped"
+                : "kernel")
      << "(const uint16_t "
         "*__restrict__ x, int m, const uint32_t *__restrict__ w,\n"
      << "    const ScaleT *__restrict__ scales, const float *__restrict__ "
@@ -994,12 +1117,13 @@ void GpuPrinter::printKernel(bool swap) {
      << "  __shared__ float red[WK * 16 * RED_STRIDE];\n"
      << "  static_assert(sizeof(red) == " << reductionBytes(spec, tile)
      << ", \"gpu::reductionBytes\");\n";
-  if (tile.stages)
+  if (tile.stages || wg)
     os << "#ifdef LOWBIT_GPU_EMULATION\n"
-       << "  __shared__ uint4 stageBuffer[STAGES * STAGE_STRIDE];\n"
+       << "  __shared__ uint4 stageBuffer["
+       << (wg ? "DYN_BYTES / sizeof(uint4)" : "STAGES * STAGE_STRIDE") << "];\n"
        << "#else\n"
-       << "  extern __shared__ uint4 stageBuffer[]; // STAGE_BYTES, set at "
-          "launch\n"
+       << "  extern __shared__ uint4 stageBuffer[]; // "
+       << (wg ? "DYN_BYTES" : "STAGE_BYTES") << ", set at launch\n"
        << "#endif\n";
   if (decode == Decode::Table)
     os << "  __shared__ uint16_t table[1 << BITS];\n"
@@ -1008,7 +1132,18 @@ void GpuPrinter::printKernel(bool swap) {
        << "  __syncthreads();\n";
   os << "  const int lane = threadIdx.x % WARP, warp = threadIdx.x / WARP;\n"
      << "  const int wn = warp % WN, wk = warp / WN;\n";
-  if (swap)
+  if (wg)
+    os << "  // wgmma m64n16k16 with the weights as A: lane group q = lane % "
+          "4 owns K slots\n"
+       << "  // {2q, 2q+1, 2q+8, 2q+9}, mapped to codes 4j..4j+3 of chunk q; "
+          "A rows lane / 4\n"
+       << "  // and lane / 4 + 8 of the warp's 16 are weight slots t and t + "
+          "1; B (xs) holds\n"
+       << "  // the warpgroup's 16 rows of M in the same K order.\n"
+       << "  const int q = lane % 4, col = lane / 4;\n"
+       << "  uint32_t *const xs = reinterpret_cast<uint32_t *>(stageBuffer + "
+          "XS_OFFSET / sizeof(uint4)) + warp / 4 * XS_WORDS;\n";
+  else if (swap)
     os << "  // mma m16n8k16 with the weights as A: lane group q = lane % 4 "
           "owns K slots\n"
        << "  // {2q, 2q+1, 2q+8, 2q+9}, mapped to codes 4j..4j+3 of chunk q; "
@@ -1028,12 +1163,18 @@ void GpuPrinter::printKernel(bool swap) {
        << "  // codes 4j..4j+3 of chunk q; B column and A row = lane % 16.\n"
        << "  const int q = lane / 16, col = lane % 16, row = lane % 16;\n";
   os << "  const int n0 = blockIdx.x * BLOCK_COLS + wn * TN * TILE;\n"
-     << "  constexpr int MT = " << (swap ? 8 : 16)
+     << "  constexpr int MT = " << (swap && !wg ? 8 : 16)
      << "; // rows of M per block\n"
      << "  const int m0 = blockIdx.z * MT;\n"
      << "  const int cBegin = blockIdx.y * CPS, cEnd = min(KCH, cBegin + "
         "CPS);\n";
-  if (swap)
+  if (wg)
+    os << "  float acc[TN / 2][8];\n"
+       << "#pragma unroll\n"
+       << "  for (int t = 0; t < TN / 2; ++t)\n"
+       << "#pragma unroll\n"
+       << "    for (int r = 0; r < 8; ++r) acc[t][r] = 0.0f;\n";
+  else if (swap)
     os << "  const bool rowA = m0 + row < m;\n"
        << "  const uint16_t *xrowA = x + int64_t(m0 + row) * K;\n"
        << "  float acc[TN / 2][4];\n"
@@ -1095,21 +1236,32 @@ void GpuPrinter::printKernel(bool swap) {
        << "    uint32_t wnext[TN][CW];\n"
        << "    loadWeights(wnext, w, n0, col, cb + WK * 4, q, c + WK * 4 < "
           "cEnd);\n";
-  os << "    const uint4 *pa = reinterpret_cast<const uint4 *>(xrowA + "
-        "int64_t(c) * 128);\n";
+  if (wg)
+    os << "    // The warpgroup's activations of this step, once its four "
+          "warps "
+          "have read\n"
+       << "    // the last step's.\n"
+       << "    groupSync(1 + warp / 4);\n"
+       << "    stageActivations(xs, x, m, m0, cb, cEnd, threadIdx.x % 128);\n"
+       << "    fenceProxyAsync();\n"
+       << "    groupSync(1 + warp / 4);\n";
+  else
+    os << "    const uint4 *pa = reinterpret_cast<const uint4 *>(xrowA + "
+          "int64_t(c) * 128);\n";
   if (cuda && !swap)
     os << "    const uint4 *pb = reinterpret_cast<const uint4 *>(xrowB + "
           "int64_t(c) * 128);\n";
   // 16 pairs of steps: one 16-byte activation load per row covers two.
   for (int jj = 0; jj < 16; ++jj) {
-    os << "    {\n"
-       << "      const uint4 xa = ok && rowA ? loadAct(pa + " << jj
-       << ") : make_uint4(0, 0, 0, 0);\n";
+    os << "    {\n";
+    if (!wg)
+      os << "      const uint4 xa = ok && rowA ? loadAct(pa + " << jj
+         << ") : make_uint4(0, 0, 0, 0);\n";
     if (cuda && !swap)
       os << "      const uint4 xb = ok && rowB ? loadAct(pb + " << jj
          << ") : make_uint4(0, 0, 0, 0);\n";
-    printStep(2 * jj, swap);
-    printStep(2 * jj + 1, swap);
+    printStep(2 * jj, variant);
+    printStep(2 * jj + 1, variant);
     os << "    }\n";
   }
   if (tile.stages)
@@ -1123,7 +1275,15 @@ void GpuPrinter::printKernel(bool swap) {
        << "  }\n";
   // Block reduction over the WK warps splitting K.
   os << "  // Reduce the WK warps' partial sums in shared memory.\n";
-  if (swap)
+  if (wg)
+    os << "#pragma unroll\n"
+       << "  for (int t = 0; t < TN; t += 2)\n"
+       << "#pragma unroll\n"
+       << "    for (int r = 0; r < 8; ++r) // D row: slot t + r / 2 % 2; "
+          "column: row 8 (r / 4) + 2q + r % 2 of M\n"
+       << "      red[(wk * 16 + 8 * (r / 4) + 2 * q + r % 2) * RED_STRIDE + wn "
+          "* TN * TILE + (t + r / 2 % 2) * TILE + col] = acc[t / 2][r];\n";
+  else if (swap)
     os << "#pragma unroll\n"
        << "  for (int t = 0; t < TN; t += 2) {\n"
        << "    // D rows are weight rows (slots t, t + 1), columns are rows "
@@ -1250,19 +1410,22 @@ void GpuPrinter::printHost() {
                      "      tensorScale, bias, y, ws, counters, ep);\n";
   std::string stream = cat("static_cast<", prefix, "Stream_t>(stream)");
   std::string launch;
-  if (tile.stages) {
-    launch +=
-        "  // Stages above 48 KiB need the kernel's consent, asked once.\n";
-    std::vector<std::string> kernels = {"kernel"};
-    if (swapped)
-      kernels.push_back("kernelSwapped");
-    for (const std::string &kernel : kernels)
+  if (tile.stages || wgmma) {
+    launch += "  // Dynamic shared memory above 48 KiB needs the kernel's "
+              "consent, asked once.\n";
+    std::vector<std::pair<std::string, std::string>> kernels;
+    if (!wgmma)
+      kernels.push_back({"kernel", "STAGE_BYTES"});
+    if (swapped && tile.stages)
+      kernels.push_back({"kernelSwapped", "STAGE_BYTES"});
+    if (wgmma)
+      kernels.push_back({"kernelWgmma", "DYN_BYTES"});
+    for (const auto &[kernel, bytes] : kernels)
       launch += cat("  static const cudaError_t ", kernel,
                     "Stages = cudaFuncSetAttribute(", kernel,
-                    ", cudaFuncAttributeMaxDynamicSharedMemorySize, "
-                    "int(STAGE_BYTES));\n  if (",
-                    kernel, "Stages != cudaSuccess) return int(", kernel,
-                    "Stages);\n");
+                    ", cudaFuncAttributeMaxDynamicSharedMemorySize, int(",
+                    bytes, "));\n  if (", kernel,
+                    "Stages != cudaSuccess) return int(", kernel, "Stages);\n");
   }
   if (swapped)
     launch += cat("  // M <= 8: weights as the A operand, one block row of 8.\n"
@@ -1271,8 +1434,10 @@ void GpuPrinter::printHost() {
                   smem, ", ", stream, ">>>", args, "    return int(", prefix,
                   "GetLastError());\n  }\n");
   launch += cat("  const dim3 grid(BLOCKS_N, SPLITK, unsigned((m + 15) / "
-                "16));\n  kernel<<<grid, THREADS, ",
-                smem, ", ", stream, ">>>", args);
+                "16));\n",
+                wgmma ? "  // wgmma (sm_90a): 16 rows of M a block.\n" : "",
+                "  ", wgmma ? "kernelWgmma" : "kernel", "<<<grid, THREADS, ",
+                wgmma ? "DYN_BYTES" : smem, ", ", stream, ">>>", args);
   printLauncher(cat("  if (m > int64_t(65535) * 16) return int(", prefix,
                     "ErrorInvalidValue);\n"),
                 launch);
@@ -1344,9 +1509,12 @@ std::string GpuPrinter::print() {
     printEpilogue();
   printFinish();
   printWeightLoaders();
-  printKernel(/*swap=*/false);
+  if (!wgmma)
+    printKernel(Variant::Plain);
   if (swapped)
-    printKernel(/*swap=*/true);
+    printKernel(Variant::Swapped);
+  if (wgmma)
+    printKernel(Variant::Wgmma);
   printHost();
   return os.str();
 }

@@ -40,7 +40,7 @@ public:
         tile(spec.tile ? *spec.tile : defaultTileConfig(spec)),
         decode(chooseDecode(spec)), bits(spec.weight.bits()),
         group(spec.scheme.groupShape[1]), divides(32 % spec.weight.bits() == 0),
-        swapped(hasSwappedKernel(spec, tile)) {}
+        swapped(hasSwappedKernel(spec, tile)), wgmma(tile.wgmma) {}
 
   std::string print();
 
@@ -62,8 +62,14 @@ private:
   void printDecode();
   void printStageHelpers();
   void printWeightLoaders();
-  void printKernel(bool swap);
-  void printStep(int j, bool swap);
+  /// The tensor-core kernels: `kernel` (activations as the mma's A
+  /// operand), `kernelSwapped` (M <= 8, weights as A) and `kernelWgmma`
+  /// (weights as the register A operand of wgmma, activations from shared
+  /// memory).
+  enum class Variant { Plain, Swapped, Wgmma };
+  void printWgmmaHelpers();
+  void printKernel(Variant variant);
+  void printStep(int j, Variant variant);
   void printHost();
   // The lut kernel (GpuLutKernel.cpp).
   void printLutConstants();
@@ -97,6 +103,8 @@ private:
   /// CUDA tensor-core kernels with an even tilesN also get kernelSwapped,
   /// which the launcher runs for M <= 8.
   bool swapped;
+  /// M > 8 runs kernelWgmma instead of kernel (TileConfig::wgmma).
+  bool wgmma;
   std::ostringstream os;
 };
 

@@ -6,7 +6,12 @@
 // RUN: lowbit-opt %S/emit-cuda-stages.mlir --lowbit-pack-weights="target=hip" | not lowbit-translate --emit-hip --gpu-tile=2,2,4,1,3 2>&1 | FileCheck %s --check-prefix=STAGES-HIP
 // RUN: lowbit-opt %S/emit-cuda-stages.mlir --lowbit-pack-weights="target=cuda" | not lowbit-translate --emit-cuda --gpu-tile=2,2,4,1,1 2>&1 | FileCheck %s --check-prefix=STAGES-ONE
 // RUN: lowbit-opt %S/emit-cuda-stages.mlir --lowbit-pack-weights="target=cuda" | not lowbit-translate --emit-cuda --gpu-tile=4,2,4,1,6 2>&1 | FileCheck %s --check-prefix=STAGES-BIG
-// RUN: lowbit-opt %S/emit-cuda-stages.mlir --lowbit-pack-weights="target=cuda" | not lowbit-translate --emit-cuda --gpu-tile=2,2,4,1,3,1 2>&1 | FileCheck %s --check-prefix=TILE-SIX
+// RUN: lowbit-opt %S/emit-cuda-stages.mlir --lowbit-pack-weights="target=cuda" | not lowbit-translate --emit-cuda --gpu-tile=2,2,4,1,3,2 2>&1 | FileCheck %s --check-prefix=TILE-SIX
+// RUN: lowbit-opt %S/emit-cuda-stages.mlir --lowbit-pack-weights="target=cuda" | not lowbit-translate --emit-cuda --gpu-tile=2,4,4,1,3,1,0 2>&1 | FileCheck %s --check-prefix=TILE-SEVEN
+// RUN: lowbit-opt %S/emit-cuda-stages.mlir --lowbit-pack-weights="target=hip" | not lowbit-translate --emit-hip --gpu-tile=2,4,1,1,0,1 2>&1 | FileCheck %s --check-prefix=WGMMA-HIP
+// RUN: lowbit-opt %S/emit-cuda-stages.mlir --lowbit-pack-weights="target=cuda" | not lowbit-translate --emit-cuda --gpu-tile=2,2,4,1,0,1 2>&1 | FileCheck %s --check-prefix=WGMMA-WARPS
+// RUN: lowbit-opt %S/emit-cuda-stages.mlir --lowbit-pack-weights="target=cuda" | not lowbit-translate --emit-cuda --gpu-tile=3,4,1,1,0,1 2>&1 | FileCheck %s --check-prefix=WGMMA-TILES
+// RUN: lowbit-opt %S/emit-cuda-stages.mlir --lowbit-pack-weights="target=cuda" | not lowbit-translate --emit-cuda --gpu-tile=8,4,8,1,8,1 2>&1 | FileCheck %s --check-prefix=WGMMA-SMEM
 //
 // gpu::verifyKernelSpec's own f32 message is what lowbit-bench reports (the
 // translator rejects f32 activations before building a spec), and the tile
@@ -17,7 +22,12 @@
 // STAGES-HIP: error: 'lowbit.matmul' op cannot be emitted: cp.async stages (3) are for CUDA kernels; HIP kernels take 0
 // STAGES-ONE: error: 'lowbit.matmul' op cannot be emitted: the number of cp.async stages must be 0 (weights double-buffered in registers) or 2..8, got 1
 // STAGES-BIG: error: 'lowbit.matmul' op cannot be emitted: the cp.async stages take 393216 bytes of shared memory (stages x warps x tilesN x 512 x bits), more than the {{[0-9]+}} an sm_80 block has beside the reduction buffer; use fewer stages, warps or tiles
-// TILE-SIX: error: --gpu-tile=2,2,4,1,3,1 is not four or five integers tilesN,warpsN,warpsK,splitK[,stages]
+// TILE-SIX: error: --gpu-tile=2,2,4,1,3,2 is not four to six integers tilesN,warpsN,warpsK,splitK[,stages[,wgmma]] (wgmma 0 or 1)
+// TILE-SEVEN: error: --gpu-tile=2,4,4,1,3,1,0 is not four to six integers
+// WGMMA-HIP: error: 'lowbit.matmul' op cannot be emitted: wgmma is an sm_90a instruction: HIP kernels take 0 as --gpu-tile's sixth number
+// WGMMA-WARPS: error: 'lowbit.matmul' op cannot be emitted: the wgmma kernel needs an even tilesN (two tiles fill a warp's 16 rows of A) and warpsN a multiple of 4 (a warpgroup is four warps along N), got tilesN 2, warpsN 2
+// WGMMA-TILES: error: 'lowbit.matmul' op cannot be emitted: the wgmma kernel needs an even tilesN {{.*}}, got tilesN 3, warpsN 4
+// WGMMA-SMEM: error: 'lowbit.matmul' op cannot be emitted: the cp.async stages take {{[0-9]+}} bytes of shared memory {{.*}} an sm_90 block has beside the reduction buffer and the wgmma activations; use fewer stages, warps or tiles
 //
 // What getGpuKernelSpec and gpu::verifyKernelSpec reject, one case each, as
 // `lowbit-translate --emit-cuda` reports it. The second run checks that

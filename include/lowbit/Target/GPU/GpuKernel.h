@@ -60,12 +60,17 @@ struct KernelSpec;
 /// registers (double buffering); S >= 2 streams them through S shared-memory
 /// stages with cp.async, S - 1 steps in flight, each lane copying and later
 /// reading only its own chunks.
+/// `wgmma` (CUDA, sm_90a only): M > 8 runs `kernelWgmma`, which multiplies
+/// with wgmma.mma_async m64n16k16, the decoded weights of a warpgroup (four
+/// warps along N) as the register A operand and 16 activation rows staged
+/// in shared memory as B; needs an even tilesN and warpsN a multiple of 4.
 struct TileConfig {
   int tilesN = 4;
   int warpsN = 2;
   int warpsK = 4;
   int splitK = 1;
   int stages = 0;
+  bool wgmma = false;
 };
 
 /// Bytes of shared memory the cp.async stages of `tile` take (0 without
@@ -77,6 +82,10 @@ int64_t stageBytes(const KernelSpec &spec, const TileConfig &tile);
 /// emitted source ties to this size): warps_k x 16 rows x (block columns +
 /// 4 of padding) floats.
 int64_t reductionBytes(const KernelSpec &spec, const TileConfig &tile);
+
+/// Bytes of shared memory the wgmma kernel stages activations in (0
+/// without wgmma): one step (16 rows x 512 codes of f16) per warpgroup.
+int64_t wgmmaActivationBytes(const KernelSpec &spec, const TileConfig &tile);
 
 /// Whether the generator emits `kernelSwapped`, the kernel for M <= 8 with
 /// the weights as the mma's A operand: CUDA tensor-core (dequant) kernels

@@ -105,18 +105,22 @@ FailureOr<std::optional<gpu::TileConfig>>
 lowbit::readGpuSchedule(MatmulOp op, gpu::Target target) {
   gpu::TileConfig tile;
   int64_t tilesN = tile.tilesN, warpsN = tile.warpsN, warpsK = tile.warpsK,
-          splitK = tile.splitK, stages = tile.stages;
+          splitK = tile.splitK, stages = tile.stages, wgmma = 0;
   FailureOr<bool> found = readScheduleAttr(op, gpu::targetName(target), "GPU",
                                            {{"tiles_n", &tilesN},
                                             {"warps_n", &warpsN},
                                             {"warps_k", &warpsK},
                                             {"split_k", &splitK},
-                                            {"stages", &stages}});
+                                            {"stages", &stages},
+                                            {"wgmma", &wgmma}});
   if (failed(found))
     return failure();
   if (!*found)
     return std::optional<gpu::TileConfig>();
-  tile = {int(tilesN), int(warpsN), int(warpsK), int(splitK), int(stages)};
+  if (wgmma > 1)
+    return op.emitOpError("the schedule's wgmma must be 0 or 1, got ") << wgmma;
+  tile = {int(tilesN), int(warpsN), int(warpsK),
+          int(splitK), int(stages), wgmma == 1};
   return std::optional<gpu::TileConfig>(tile);
 }
 
@@ -134,7 +138,7 @@ LogicalResult lowbit::translateToGpu(Operation *module, raw_ostream &os,
       });
 }
 
-/// Parses --gpu-tile=TN,WN,WK,SPLITK[,STAGES].
+/// Parses --gpu-tile=TN,WN,WK,SPLITK[,STAGES[,WGMMA]].
 static std::optional<gpu::TileConfig> parseTile(StringRef text, bool &ok) {
   ok = true;
   if (text.empty())
@@ -142,11 +146,14 @@ static std::optional<gpu::TileConfig> parseTile(StringRef text, bool &ok) {
   SmallVector<StringRef> parts;
   text.split(parts, ',');
   gpu::TileConfig tile;
-  int *fields[] = {&tile.tilesN, &tile.warpsN, &tile.warpsK, &tile.splitK,
-                   &tile.stages};
-  ok = parts.size() == 4 || parts.size() == 5;
+  int wgmma = 0;
+  int *fields[] = {&tile.tilesN, &tile.warpsN, &tile.warpsK,
+                   &tile.splitK, &tile.stages, &wgmma};
+  ok = parts.size() >= 4 && parts.size() <= 6;
   for (size_t i = 0; ok && i < parts.size(); ++i)
     ok = !parts[i].trim().getAsInteger(10, *fields[i]);
+  ok = ok && (wgmma == 0 || wgmma == 1);
+  tile.wgmma = wgmma == 1;
   return tile;
 }
 
@@ -154,9 +161,10 @@ void lowbit::registerToGpuTranslations() {
   static llvm::cl::opt<std::string> tileText(
       "gpu-tile",
       llvm::cl::desc("GPU kernels' decomposition as tilesN,warpsN,warpsK,"
-                     "splitK[,stages] (default: chosen per shape; stages "
-                     "0: weights double-buffered in registers, 2..8: "
-                     "CUDA cp.async stages in shared memory)"),
+                     "splitK[,stages[,wgmma]] (default: chosen per shape; "
+                     "stages 0: weights double-buffered in registers, 2..8: "
+                     "CUDA cp.async stages in shared memory; wgmma 1: M > 8 "
+                     "on sm_90a wgmma)"),
       llvm::cl::init(""));
   for (gpu::Target target : {gpu::Target::CUDA, gpu::Target::HIP}) {
     std::string name = std::string("emit-") + gpu::targetName(target);
@@ -171,8 +179,9 @@ void lowbit::registerToGpuTranslations() {
           if (!ok)
             return op->emitError("--gpu-tile=")
                    << tileText.getValue()
-                   << " is not four or five integers "
-                      "tilesN,warpsN,warpsK,splitK[,stages]";
+                   << " is not four to six integers "
+                      "tilesN,warpsN,warpsK,splitK[,stages[,wgmma]] "
+                      "(wgmma 0 or 1)";
           return translateToGpu(op, os, target, tile);
         },
         [](DialectRegistry &registry) { registerAllDialects(registry); });

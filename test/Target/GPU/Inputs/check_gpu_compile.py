@@ -10,7 +10,9 @@ Usage: check_gpu_compile.py --ptxas LOG [--mlir FILE]
   Prints `N kernels, M spills`.
 --sass FILE: the output of `cuobjdump -sass`. Every kernel must hold the
   tensor-core instruction of its activation type: HMMA.16816.F32 (f16) or
-  HMMA.16816.F32.BF16 (bf16). Prints `N kernels, M without MMA`.
+  HMMA.16816.F32.BF16 (bf16); the wgmma kernels (`kernelWgmma`, sm_90a)
+  HGMMA.64x16x16.F32 or HGMMA.64x16x16.F32.BF16. Prints
+  `N kernels, M without MMA`.
 --amdgpu ASM: AMDGPU assembly (hipcc -save-temps or --cuda-device-only -S).
   Every kernel must use no scratch (.amdhsa_private_segment_fixed_size 0,
   .sgpr_spill_count and .vgpr_spill_count 0) and hold
@@ -19,7 +21,8 @@ Usage: check_gpu_compile.py --ptxas LOG [--mlir FILE]
 --mlir FILE: the module the kernels came from: the number of kernels must
   equal its number of func.func (one kernel per function), not counting
   the CUDA files' M <= 8 kernels (`kernelSwapped`), of which there may be
-  one per function.
+  one per function (`kernelWgmma` takes the place of a function's
+  `kernel`).
 --lut: the kernels are lut kernels (--lowbit-gpu-pipeline="strategy=lut"):
   three instances per function (1, 2 and 4 activation rows), and instead of
   the tensor-core instruction each must hold shared-memory table lookups
@@ -42,6 +45,7 @@ MMA = {
     "sass": (r"\bHMMA\.16816\.F32(?!\.BF16)\b", r"\bHMMA\.16816\.F32\.BF16\b"),
     "amdgpu": (r"\bv_mfma_f32_16x16x16f16\b", r"\bv_mfma_f32_16x16x16bf16_1k\b"),
 }
+WGMMA = (r"\bHGMMA\.64x16x16\.F32(?!\.BF16)\b", r"\bHGMMA\.64x16x16\.F32\.BF16\b")
 
 
 def kernel_name(symbol: str) -> str:
@@ -55,9 +59,15 @@ def is_swapped(symbol: str) -> bool:
     return "kernelSwapped" in symbol
 
 
+def is_wgmma(symbol: str) -> bool:
+    """The wgmma kernel (CUDA sm_90a, --gpu-tile's sixth number)."""
+    return "kernelWgmma" in symbol
+
+
 def kernel_label(symbol: str) -> str:
     """The kernel's function name, and which of its kernels it is."""
-    return kernel_name(symbol) + (" (kernelSwapped)" if is_swapped(symbol) else "")
+    return kernel_name(symbol) + (" (kernelSwapped)" if is_swapped(symbol) else
+                                  " (kernelWgmma)" if is_wgmma(symbol) else "")
 
 
 LOOKUP = {"sass": r"\bLDS\b", "amdgpu": r"\bds_read2?(st64)?_b32\b"}
@@ -81,7 +91,7 @@ def check_mma(blocks: dict, target: str) -> list:
     for symbol, body in blocks.items():
         name = kernel_name(symbol)
         bf16 = name.endswith("_bf16")
-        wanted = MMA[target][1 if bf16 else 0]
+        wanted = (WGMMA if is_wgmma(symbol) else MMA[target])[1 if bf16 else 0]
         if not re.search(wanted, body):
             offenders.append(f"{kernel_label(symbol)}: no {wanted} ({'bf16' if bf16 else 'f16'} "
                              "activations)")
