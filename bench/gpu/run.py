@@ -41,7 +41,7 @@ CHECK_SHAPE = ["--n=1024", "--k=4096"]
 CHECK_M = [1, 16, 37]
 
 
-def cases():
+def cases(arch="sm_90a"):
     out = []
     for f in FORMATS:
         out.append(("check-%s" % f, ["--weight=" + f] + CHECK_SHAPE, CHECK_M))
@@ -81,6 +81,11 @@ def cases():
                  "2,2,4,1,3", "4,2,4,1,2", "2,2,4,1,4", "4,1,8,1,2", "8,1,2,1,4"]:
         out.append(("tile-int4-" + tile.replace(",", "_"),
                     ["--weight=int4", "--n=8192", "--k=8192", "--gpu-tile=" + tile], [1, 16]))
+    # The wgmma kernel for M > 8 (sixth number; sm_90a only), at M = 16 and 64.
+    if arch == "sm_90a":
+        for tile in ["4,4,1,1,0,1", "2,4,2,1,0,1", "4,4,1,1,3,1"]:
+            out.append(("wgmma-int4-" + tile.replace(",", "_"),
+                        ["--weight=int4", "--n=8192", "--k=8192", "--gpu-tile=" + tile], [16, 64]))
     return out
 
 
@@ -115,7 +120,7 @@ def prepare(args):
         emit_case(bench, args.arch, os.path.join(args.out, name), flags)
         return {"name": name, "flags": flags, "m": ms}
 
-    chosen = [c for c in cases() if re.match(args.only, c[0])]
+    chosen = [c for c in cases(args.arch) if re.match(args.only, c[0])]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         manifest = list(pool.map(one, chosen))
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
