@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <functional>
 #include <numeric>
 #include <sstream>
@@ -39,10 +40,82 @@ constexpr int64_t kColumn = 8;
 /// Int8 table sums add up in int16 lanes, at most 2 * 127 per column, so a
 /// table block (one int8 scale) spans at most 128 columns.
 constexpr int64_t kMaxTableBlock = 128 * kColumn;
-/// Lookup streams sharing one pass over a table block's columns (two int16
-/// accumulators each). More share the table loads but spill on AVX2: 2 ran
-/// 15 % faster than 4 on Zen 1.
-constexpr size_t kStreamsPerPass = 2;
+/// Lookup streams sharing one pass over a table block's columns, and the
+/// sets of int16 accumulator pairs a pass keeps in registers. Four pairs
+/// spilled on AVX2 (two streams a pass ran 15 % faster than four, one pair
+/// each, on Zen 1); streams that share a pair cost no registers.
+constexpr size_t kStreamsPerPass = 4;
+constexpr size_t kSetsPerPass = 2;
+/// Weight bytes ahead that the 1- and 2-bit lut kernels prefetch, and the
+/// largest column (bytes per tile) they do it for.
+constexpr int64_t kPrefetchAhead = 1024;
+constexpr int64_t kPrefetchColumnBytes = 64;
+/// The most one column adds to an int16 lane per unit of a stream's factor:
+/// two int8 table entries of at most 127 in magnitude.
+constexpr int64_t kColumnSum = 2 * 127;
+
+/// Streams of one pass that add into the same pair of int16 accumulators,
+/// stream i scaled by 2^(exponent_i - base) (vpmaddubsw's unsigned factor)
+/// and subtracted where it says so. The pair is widened to int32 and
+/// shifted by `base` at the table block's end.
+struct StreamSet {
+  std::vector<size_t> streams;
+  unsigned base = 0;
+  bool negativePart = false;
+};
+using Pass = std::vector<StreamSet>;
+
+/// Sum of the factors 2^(e - base) of `set` with stream `extra` added.
+int64_t factorSum(const LutPlan &plan, const StreamSet &set, size_t extra) {
+  unsigned base = std::min(set.base, plan.streams[extra].exponent);
+  int64_t sum = int64_t(1) << (plan.streams[extra].exponent - base);
+  for (size_t i : set.streams)
+    sum += int64_t(1) << (plan.streams[i].exponent - base);
+  return sum;
+}
+
+/// Groups the plan's streams, in order, into passes of at most
+/// kStreamsPerPass streams and kSetsPerPass accumulator sets. A stream joins
+/// a set of its part while the set's factors times kColumnSum times the
+/// block's `columns` stay within int16, so no partial sum can overflow:
+/// int4 with groups of 128 (16 columns) shares one pair among planes 0-2
+/// (factors 1, 2, 4) and gives the sign plane its own; int2 with groups of 64
+/// shares one among both planes.
+std::vector<Pass> planPasses(const LutPlan &plan, int64_t columns) {
+  std::vector<Pass> passes;
+  size_t inPass = 0;
+  for (size_t i = 0; i < plan.streams.size(); ++i) {
+    const Stream &stream = plan.streams[i];
+    if (passes.empty() || inPass == kStreamsPerPass) {
+      passes.emplace_back();
+      inPass = 0;
+    }
+    StreamSet *joined = nullptr;
+    for (StreamSet &set : passes.back()) {
+      if (set.negativePart != stream.negativePart)
+        continue;
+      // Within this bound every factor is at most 128, so vpmaddubsw's
+      // factor * (r0 + r1) does not saturate either.
+      if (factorSum(plan, set, i) * kColumnSum * columns <= INT16_MAX) {
+        joined = &set;
+        break;
+      }
+    }
+    if (!joined) {
+      if (passes.back().size() == kSetsPerPass) {
+        passes.emplace_back();
+        inPass = 0;
+      }
+      passes.back().push_back(
+          StreamSet{{}, stream.exponent, stream.negativePart});
+      joined = &passes.back().back();
+    }
+    joined->base = std::min(joined->base, stream.exponent);
+    joined->streams.push_back(i);
+    ++inPass;
+  }
+  return passes;
+}
 
 bool isAsym(const KernelSpec &spec) {
   return spec.scheme.zeroPoint == ZeroPointMode::AsymFloat;
@@ -83,6 +156,8 @@ private:
   void printPrelude();
   void printTables();
   void printVectorTraits();
+  void printNeonScales();
+  void printX86Scales();
   void printNeonTraits();
   void printVectorTile();
   void printScalarRow();
@@ -225,50 +300,129 @@ inline void quantizeBlock(const float *x, int8_t *q, float *halfScale) {
 )cpp";
 }
 
-void LutPrinter::printVectorTraits() {
-  // Every tile reads its rows' scales once: F16C (NEON's fcvtl) converts
-  // f16 eight (four) at a time, exactly, like f16ToF32.
+void LutPrinter::printNeonScales() {
+  // Every tile reads its rows' scales once, row by row: fcvtl converts f16
+  // four at a time, exactly, like f16ToF32.
   bool f16 = spec.scheme.scaleType == numerics::ScaleType::F16;
-  bool neon = spec.isa == Isa::Neon;
-  int64_t step = neon ? 4 : 8;
   os << "// dst[g * stride] = scale g of a row times mul, for every group.\n"
      << "inline void scaleRow(const ScaleT *src, float mul, float *dst, "
         "int64_t stride) {\n"
      << "  int64_t g = 0;\n";
-  if (f16 && neon)
+  if (f16)
     os << "  for (; g + 4 <= GROUPS; g += 4) {\n"
        << "    float t[4];\n"
        << "    vst1q_f32(t, vmulq_n_f32(vcvt_f32_f16(vreinterpret_f16_u16("
           "vld1_u16(src + g))), mul));\n"
        << "    for (int i = 0; i < 4; ++i) dst[(g + i) * stride] = t[i];\n"
        << "  }\n";
-  else if (f16)
-    os << "  for (; g + 8 <= GROUPS; g += 8) {\n"
-       << "    alignas(32) float t[8];\n"
-       << "    _mm256_store_ps(t, "
-          "_mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128("
-          "(const __m128i *)(src + g))), _mm256_set1_ps(mul)));\n"
-       << "    for (int i = 0; i < 8; ++i) dst[(g + i) * stride] = t[i];\n"
-       << "  }\n";
   // No remainder loop when there is no remainder: GCC warns about the
   // empty loop's induction variable otherwise.
-  bool remainder = !f16 || (spec.k / groupSize(spec)) % step != 0;
-  if (remainder)
-    os << "  for (; g < GROUPS; ++g) dst[g * stride] = "
-       << (f16 && !neon ? "_cvtsh_ss(src[g])" : "loadScale(src[g])") << " * mul;\n";
+  if (!f16 || groups % 4 != 0)
+    os << "  for (; g < GROUPS; ++g) dst[g * stride] = loadScale(src[g]) * "
+          "mul;\n";
   else
     os << "  (void)g;\n";
   os << "}\n\n";
-  if (neon) {
+}
+
+void LutPrinter::printX86Scales() {
+  // Every tile reads its scales (and zeros) once into slot-major arrays,
+  // group by group: 8 rows by 8 groups at a time, converted (F16C for f16,
+  // exactly) and transposed in registers, as one scalar store per scale
+  // took a quarter of the int2 kernel's time with groups of 64.
+  os << "// Eight consecutive scales of a row as f32.\n"
+     << "inline __m256 loadScales8(const ScaleT *p) {\n";
+  switch (spec.scheme.scaleType) {
+  case numerics::ScaleType::F32:
+    os << "  return _mm256_loadu_ps(p);\n";
+    break;
+  case numerics::ScaleType::F16:
+    os << "  return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));\n";
+    break;
+  case numerics::ScaleType::BF16:
+    os << "  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_"
+          "epi32(_mm_loadu_si128((const __m128i *)p)), 16));\n";
+    break;
+  case numerics::ScaleType::E8M0:
+  case numerics::ScaleType::E4M3:
+    os << "  return _mm256_i32gather_ps(kScaleTable, _mm256_cvtepu8_epi32("
+          "_mm_loadl_epi64((const __m128i *)p)), 4);\n";
+    break;
+  }
+  os << "}\n"
+     << "inline __m256 loadFloats8(const float *p) { return "
+        "_mm256_loadu_ps(p); }\n"
+     << "inline float loadFloat(float v) { return v; }\n\n"
+     << "// Prefetches group g's share of the `rows` rows of GROUPS values "
+        "from row\n// `row` of `a`: over a tile's groups, the next tile's "
+        "scales (or zeros),\n// whose transposition would otherwise wait on "
+        "memory. Prefetches do not\n// fault; past the last row they fetch "
+        "nothing useful.\n"
+     << "template <class T>\n"
+     << "inline void prefetchShare(const T *a, int64_t row, int64_t rows, "
+        "int64_t g) {\n"
+     << "  const uintptr_t base = (uintptr_t)a + (uintptr_t)(row * GROUPS) * "
+        "sizeof(T);\n"
+     << "  const int64_t lines = (rows * GROUPS * (int64_t)sizeof(T) + 63) / "
+        "64;\n"
+     << "  const int64_t share = (lines + GROUPS - 1) / GROUPS;\n"
+     << "  for (int64_t i = g * share; i < (g + 1) * share && i < lines; ++i)\n"
+     << "    _mm_prefetch((const char *)(base + i * 64), _MM_HINT_T0);\n"
+     << "}\n\n"
+     << "// dst[g * stride + i] = value g of row src[i] times mul[i], for "
+        "every group\n// and the 8 rows src[0..7].\n"
+     << "template <class T, class Load8, class Load1>\n"
+     << "inline void slotMajor(const T *const src[8], const float mul[8], "
+        "float *dst, int64_t stride, Load8 load8, Load1 load1) {\n"
+     << "  const __m256 vm = _mm256_loadu_ps(mul);\n"
+     << "  int64_t g = 0;\n"
+     << "  for (; g + 8 <= GROUPS; g += 8) {\n"
+     << "    __m256 r[8], t[8], u[8];\n"
+     << "    for (int i = 0; i < 8; ++i) r[i] = load8(src[i] + g);\n"
+     << "    for (int i = 0; i < 8; i += 2) {\n"
+     << "      t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);\n"
+     << "      t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);\n"
+     << "    }\n"
+     << "    // u[4h + 2q + e]: groups 2q + e and 2q + e + 4 of rows "
+        "4h..4h+3.\n"
+     << "    for (int h = 0; h < 2; ++h)\n"
+     << "      for (int q = 0; q < 2; ++q) {\n"
+     << "        u[4 * h + 2 * q] = _mm256_shuffle_ps(t[4 * h + q], t[4 * h + "
+        "q + 2], 0x44);\n"
+     << "        u[4 * h + 2 * q + 1] = _mm256_shuffle_ps(t[4 * h + q], t[4 * "
+        "h + q + 2], 0xee);\n"
+     << "      }\n"
+     << "    for (int j = 0; j < 4; ++j) {\n"
+     << "      _mm256_storeu_ps(dst + (g + j) * stride, _mm256_mul_ps("
+        "_mm256_permute2f128_ps(u[j], u[j + 4], 0x20), vm));\n"
+     << "      _mm256_storeu_ps(dst + (g + j + 4) * stride, _mm256_mul_ps("
+        "_mm256_permute2f128_ps(u[j], u[j + 4], 0x31), vm));\n"
+     << "    }\n"
+     << "  }\n";
+  // No remainder loop when there is no remainder: GCC warns about the
+  // empty loop's induction variable otherwise.
+  if (groups % 8 != 0)
+    os << "  for (; g < GROUPS; ++g)\n"
+       << "    for (int i = 0; i < 8; ++i) dst[g * stride + i] = "
+          "load1(src[i][g]) * mul[i];\n";
+  else
+    os << "  (void)g; (void)load1;\n";
+  os << "}\n\n";
+}
+
+void LutPrinter::printVectorTraits() {
+  if (spec.isa == Isa::Neon) {
+    printNeonScales();
     printNeonTraits();
     return;
   }
+  printX86Scales();
   // The AVX2 tile is one 32-byte vector of index bytes (32 rows); AVX-512
   // joins two tiles in one 64-byte vector (64 rows). vpshufb looks up 16-byte
   // tables per 128-bit lane, so all lanes get the same table; the int8 sums
   // of the two nibbles (two chunks) are paired by unpack and added into int16
-  // by vpmaddubsw against ones. The int16 lanes then hold the rows in the
-  // order that rowOfSlot gives.
+  // by vpmaddubsw against a power of two (planPasses). The int16 lanes then
+  // hold the rows in the order that rowOfSlot gives.
   os << R"cpp(struct V256 {
   typedef __m256i I;
   typedef __m256 F;
@@ -289,12 +443,16 @@ void LutPrinter::printVectorTraits() {
     tl = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab));
     th = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(tab + 16)));
   }
+  // a0, a1 += or -= MUL * (r0 + r1), paired by row.
+  template <int MUL, bool SUB>
   static void lookup(I idx, I tl, I th, I &a0, I &a1) {
-    const I mask = _mm256_set1_epi8(0x0f), ones = _mm256_set1_epi8(1);
+    const I mask = _mm256_set1_epi8(0x0f), mul = _mm256_set1_epi8(MUL);
     const I r0 = _mm256_shuffle_epi8(tl, _mm256_and_si256(idx, mask));
     const I r1 = _mm256_shuffle_epi8(th, _mm256_and_si256(_mm256_srli_epi16(idx, 4), mask));
-    a0 = _mm256_add_epi16(a0, _mm256_maddubs_epi16(ones, _mm256_unpacklo_epi8(r0, r1)));
-    a1 = _mm256_add_epi16(a1, _mm256_maddubs_epi16(ones, _mm256_unpackhi_epi8(r0, r1)));
+    const I s0 = _mm256_maddubs_epi16(mul, _mm256_unpacklo_epi8(r0, r1));
+    const I s1 = _mm256_maddubs_epi16(mul, _mm256_unpackhi_epi8(r0, r1));
+    a0 = SUB ? _mm256_sub_epi16(a0, s0) : _mm256_add_epi16(a0, s0);
+    a1 = SUB ? _mm256_sub_epi16(a1, s1) : _mm256_add_epi16(a1, s1);
   }
   static void widen(I a0, I a1, I out[4]) {
     out[0] = _mm256_cvtepi16_epi32(_mm256_castsi256_si128(a0));
@@ -303,7 +461,6 @@ void LutPrinter::printVectorTraits() {
     out[3] = _mm256_cvtepi16_epi32(_mm256_extracti128_si256(a1, 1));
   }
   static I add32(I a, I b) { return _mm256_add_epi32(a, b); }
-  static I sub32(I a, I b) { return _mm256_sub_epi32(a, b); }
   static I shl32(I a, int n) { return _mm256_slli_epi32(a, n); }
   static F zerof() { return _mm256_setzero_ps(); }
   static F set1(float v) { return _mm256_set1_ps(v); }
@@ -340,12 +497,16 @@ void LutPrinter::printVectorTraits() {
     tl = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)tab));
     th = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(tab + 16)));
   }
+  // a0, a1 += or -= MUL * (r0 + r1), paired by row.
+  template <int MUL, bool SUB>
   static void lookup(I idx, I tl, I th, I &a0, I &a1) {
-    const I mask = _mm512_set1_epi8(0x0f), ones = _mm512_set1_epi8(1);
+    const I mask = _mm512_set1_epi8(0x0f), mul = _mm512_set1_epi8(MUL);
     const I r0 = _mm512_shuffle_epi8(tl, _mm512_and_si512(idx, mask));
     const I r1 = _mm512_shuffle_epi8(th, _mm512_and_si512(_mm512_srli_epi16(idx, 4), mask));
-    a0 = _mm512_add_epi16(a0, _mm512_maddubs_epi16(ones, _mm512_unpacklo_epi8(r0, r1)));
-    a1 = _mm512_add_epi16(a1, _mm512_maddubs_epi16(ones, _mm512_unpackhi_epi8(r0, r1)));
+    const I s0 = _mm512_maddubs_epi16(mul, _mm512_unpacklo_epi8(r0, r1));
+    const I s1 = _mm512_maddubs_epi16(mul, _mm512_unpackhi_epi8(r0, r1));
+    a0 = SUB ? _mm512_sub_epi16(a0, s0) : _mm512_add_epi16(a0, s0);
+    a1 = SUB ? _mm512_sub_epi16(a1, s1) : _mm512_add_epi16(a1, s1);
   }
   static void widen(I a0, I a1, I out[4]) {
     out[0] = _mm512_cvtepi16_epi32(_mm512_castsi512_si256(a0));
@@ -354,7 +515,6 @@ void LutPrinter::printVectorTraits() {
     out[3] = _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(a1, 1));
   }
   static I add32(I a, I b) { return _mm512_add_epi32(a, b); }
-  static I sub32(I a, I b) { return _mm512_sub_epi32(a, b); }
   static I shl32(I a, int n) { return _mm512_slli_epi32(a, n); }
   static F zerof() { return _mm512_setzero_ps(); }
   static F set1(float v) { return _mm512_set1_ps(v); }
@@ -403,19 +563,22 @@ void LutPrinter::printNeonTraits() {
     tl.v[0] = tl.v[1] = vld1q_s8(tab);
     th.v[0] = th.v[1] = vld1q_s8(tab + 16);
   }
-  // a0: int16 sums of rows 0-15, a1: rows 16-31.
+  // a0: int16 sums of rows 0-15, a1: rows 16-31; each += or -= MUL * (r0 + r1).
+  template <int MUL, bool SUB>
   static void lookup(I idx, I tl, I th, I &a0, I &a1) {
     I *acc[2] = {&a0, &a1};
     for (int h = 0; h < 2; ++h) {
       const uint8x16_t u = vreinterpretq_u8_s8(idx.v[h]);
       const int8x16_t r0 = vqtbl1q_s8(tl.v[0], vandq_u8(u, vdupq_n_u8(15)));
       const int8x16_t r1 = vqtbl1q_s8(th.v[0], vshrq_n_u8(u, 4));
-      const int16x8_t lo = vaddq_s16(vreinterpretq_s16_s8(acc[h]->v[0]),
-                                     vaddl_s8(vget_low_s8(r0), vget_low_s8(r1)));
-      const int16x8_t hi = vaddq_s16(vreinterpretq_s16_s8(acc[h]->v[1]),
-                                     vaddl_high_s8(r0, r1));
-      acc[h]->v[0] = vreinterpretq_s8_s16(lo);
-      acc[h]->v[1] = vreinterpretq_s8_s16(hi);
+      const int16x8_t sums[2] = {vaddl_s8(vget_low_s8(r0), vget_low_s8(r1)),
+                                 vaddl_high_s8(r0, r1)};
+      for (int i = 0; i < 2; ++i) {
+        const int16x8_t a = vreinterpretq_s16_s8(acc[h]->v[i]);
+        acc[h]->v[i] = vreinterpretq_s8_s16(
+            SUB ? vmlsq_n_s16(a, sums[i], MUL)
+                : MUL == 1 ? vaddq_s16(a, sums[i]) : vmlaq_n_s16(a, sums[i], MUL));
+      }
     }
   }
   // out[j]: int32 sums of rows 8j..8j+7.
@@ -431,12 +594,6 @@ void LutPrinter::printNeonTraits() {
     I r;
     for (int h = 0; h < 2; ++h)
       r.v[h] = vreinterpretq_s8_s32(vaddq_s32(vreinterpretq_s32_s8(a.v[h]), vreinterpretq_s32_s8(b.v[h])));
-    return r;
-  }
-  static I sub32(I a, I b) {
-    I r;
-    for (int h = 0; h < 2; ++h)
-      r.v[h] = vreinterpretq_s8_s32(vsubq_s32(vreinterpretq_s32_s8(a.v[h]), vreinterpretq_s32_s8(b.v[h])));
     return r;
   }
   static I shl32(I a, int n) {
@@ -506,23 +663,61 @@ void LutPrinter::printVectorTile() {
         "laid\n  // out by slot: row by row, as they lie in memory.\n"
      << "  float *sT = yacc + m * V::SLOTS, *snT = sT + GROUPS * V::SLOTS, "
         "*zT = snT + GROUPS * V::SLOTS;\n"
-     << "  (void)snT; (void)zT;\n"
-     << "  for (int s = 0; s < V::SLOTS; ++s) {\n"
-     << "    const int row = V::rowOfSlot(s);\n"
-     << "    const int64_t at = (n0 + (row < rows ? row : 0)) * GROUPS;\n"
-     << "    const float mul = row < rows ? scaleMul : 0.0f;\n"
-     << "    scaleRow(scales + at, mul, sT + s, V::SLOTS);\n";
-  if (asym)
-    os << "    scaleRow(negScales + at, mul, snT + s, V::SLOTS);\n";
-  if (hasZero())
-    os << "    for (int64_t g = 0; g < GROUPS; ++g) zT[g * V::SLOTS + s] = row "
-          "< rows ? zeros[at + g] : 0.0f;\n";
-  os << "  }\n"
-     << "  for (int64_t i = 0; i < m * V::SLOTS; ++i) yacc[i] = 0.0f;\n"
+     << "  (void)snT; (void)zT;\n";
+  if (spec.isa == Isa::Neon) {
+    os << "  for (int s = 0; s < V::SLOTS; ++s) {\n"
+       << "    const int row = V::rowOfSlot(s);\n"
+       << "    const int64_t at = (n0 + (row < rows ? row : 0)) * GROUPS;\n"
+       << "    const float mul = row < rows ? scaleMul : 0.0f;\n"
+       << "    scaleRow(scales + at, mul, sT + s, V::SLOTS);\n";
+    if (asym)
+      os << "    scaleRow(negScales + at, mul, snT + s, V::SLOTS);\n";
+    if (hasZero())
+      os << "    for (int64_t g = 0; g < GROUPS; ++g) zT[g * V::SLOTS + s] = "
+            "row < rows ? zeros[at + g] : 0.0f;\n";
+    os << "  }\n";
+  } else {
+    // Slots go in runs of 8 consecutive rows (rowOfSlot).
+    os << "  for (int b = 0; b < V::SLOTS / 8; ++b) {\n"
+       << "    const ScaleT *src[8];\n"
+       << (asym ? "    const ScaleT *nsrc[8];\n" : "")
+       << (hasZero() ? "    const float *zsrc[8];\n    float one[8];\n" : "")
+       << "    float mul[8];\n"
+       << "    for (int i = 0; i < 8; ++i) {\n"
+       << "      const int row = V::rowOfSlot(8 * b + i);\n"
+       << "      const int64_t at = (n0 + (row < rows ? row : 0)) * GROUPS;\n"
+       << "      src[i] = scales + at;\n"
+       << (asym ? "      nsrc[i] = negScales + at;\n" : "")
+       << (hasZero() ? "      zsrc[i] = zeros + at;\n"
+                       "      one[i] = row < rows ? 1.0f : 0.0f;\n"
+                     : "")
+       << "      mul[i] = row < rows ? scaleMul : 0.0f;\n"
+       << "    }\n"
+       << "    slotMajor(src, mul, sT + 8 * b, V::SLOTS, loadScales8, "
+          "loadScale);\n";
+    if (asym)
+      os << "    slotMajor(nsrc, mul, snT + 8 * b, V::SLOTS, loadScales8, "
+            "loadScale);\n";
+    if (hasZero())
+      os << "    slotMajor(zsrc, one, zT + 8 * b, V::SLOTS, loadFloats8, "
+            "loadFloat);\n";
+    os << "  }\n";
+  }
+  os << "  for (int64_t i = 0; i < m * V::SLOTS; ++i) yacc[i] = 0.0f;\n"
      << "  for (int64_t g = 0; g < GROUPS; ++g) {\n"
      << "    const float *sbuf = sT + g * V::SLOTS, *snbuf = snT + g * "
         "V::SLOTS, *zbuf = zT + g * V::SLOTS;\n"
      << "    (void)snbuf; (void)zbuf;\n";
+  if (spec.isa != Isa::Neon) {
+    os << "    prefetchShare(scales, n0 + V::SLOTS, V::SLOTS, "
+          "g);\n";
+    if (asym)
+      os << "    prefetchShare(negScales, n0 + V::SLOTS, "
+            "V::SLOTS, g);\n";
+    if (hasZero())
+      os << "    prefetchShare(zeros, n0 + V::SLOTS, V::SLOTS, "
+            "g);\n";
+  }
   os << "    for (int64_t mi = 0; mi < m; ++mi) {\n"
      << "      F pos[4], neg[4];\n"
      << "      for (int j = 0; j < 4; ++j) { pos[j] = V::zerof(); neg[j] = "
@@ -535,40 +730,56 @@ void LutPrinter::printVectorTile() {
      << "        const int8_t *tab = tq + mi * CHUNKS * 16;\n"
      << "        const int64_t c0 = blk * TBLOCK_COLS, c1 = c0 + "
         "TBLOCK_COLS;\n";
-  // Streams in passes of up to kStreamsPerPass over the block's columns:
-  // each pass reads the columns in order and shares their table loads;
-  // its 2 accumulators per stream stay in registers.
+  // Streams in passes (planPasses) over the block's columns: each pass reads
+  // the columns in order and shares their table loads; its accumulator
+  // pairs stay in registers.
   auto load = [&](unsigned plane) {
     return cat("V::load(wa, wb, (c * BITS + ", plane, ") * TILE)");
   };
-  for (size_t first = 0; first < plan.streams.size();
-       first += kStreamsPerPass) {
-    size_t last = std::min(plan.streams.size(), first + kStreamsPerPass);
-    os << "        {\n          I a[" << 2 * (last - first) << "];\n"
-       << "          for (int i = 0; i < " << 2 * (last - first)
+  bool first = true;
+  for (const Pass &pass : planPasses(plan, block / kColumn)) {
+    os << "        {\n          I a[" << 2 * pass.size() << "];\n"
+       << "          for (int i = 0; i < " << 2 * pass.size()
        << "; ++i) a[i] = V::zero();\n"
        << "          for (int64_t c = c0; c < c1; ++c) {\n"
        << "            I tl, th;\n"
        << "            V::tables(tab + 32 * c, tl, th);\n";
-    for (size_t i = first; i < last; ++i)
-      os << "            V::lookup("
-         << nibbles(plan.streams[i], load, "V::andBits", "V::andNotBits")
-         << ", tl, th, a[" << 2 * (i - first) << "], a[" << 2 * (i - first) + 1
-         << "]);\n";
+    // 1- and 2-bit columns (at most one cache line of a tile) give the
+    // lookups too little work to hide the weight stream's misses: prefetching
+    // 1 KiB ahead made int2 (groups of 64) 1.1-1.2x faster on Zen 1; int4,
+    // with twice the lookups per byte, gained nothing.
+    if (first && int64_t(bits) * kTileRows <= kPrefetchColumnBytes) {
+      std::string ahead =
+          cat("(c + ", kPrefetchAhead / (int64_t(bits) * kTileRows),
+              ") * (BITS * TILE)");
+      os << "            __builtin_prefetch((const void *)((uintptr_t)wa + "
+         << ahead << "));\n";
+      if (spec.isa == Isa::AVX512)
+        os << "            __builtin_prefetch((const void *)((uintptr_t)wb + "
+           << ahead << "));\n";
+    }
+    for (size_t j = 0; j < pass.size(); ++j)
+      for (size_t i : pass[j].streams) {
+        const Stream &stream = plan.streams[i];
+        os << "            V::template lookup<"
+           << (1 << (stream.exponent - pass[j].base)) << ", "
+           << (stream.subtract ? "true" : "false") << ">("
+           << nibbles(stream, load, "V::andBits", "V::andNotBits")
+           << ", tl, th, a[" << 2 * j << "], a[" << 2 * j + 1 << "]);\n";
+      }
     os << "          }\n";
-    for (size_t i = first; i < last; ++i) {
-      const Stream &stream = plan.streams[i];
-      const char *target = stream.negativePart ? "n32" : "p32";
-      os << "          V::widen(a[" << 2 * (i - first) << "], a["
-         << 2 * (i - first) + 1 << "], w32);\n"
+    for (size_t j = 0; j < pass.size(); ++j) {
+      const char *target = pass[j].negativePart ? "n32" : "p32";
+      os << "          V::widen(a[" << 2 * j << "], a[" << 2 * j + 1
+         << "], w32);\n"
          << "          for (int j = 0; j < 4; ++j) " << target
-         << "[j] = V::" << (stream.subtract ? "sub32" : "add32") << "("
-         << target << "[j], "
-         << (stream.exponent ? cat("V::shl32(w32[j], ", stream.exponent, ")")
-                             : std::string("w32[j]"))
+         << "[j] = V::add32(" << target << "[j], "
+         << (pass[j].base ? cat("V::shl32(w32[j], ", pass[j].base, ")")
+                          : std::string("w32[j]"))
          << ");\n";
     }
     os << "        }\n";
+    first = false;
   }
   os << "        const F t = V::set1(tsc[mi * TBLOCKS + blk]);\n"
      << "        for (int j = 0; j < 4; ++j) {\n"
