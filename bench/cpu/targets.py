@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The CPU slice's speed targets, measured in one run.
 
-Usage: bench/cpu/targets.py [--build build] [--isa avx2] [--threads 2]
+Usage: bench/cpu/targets.py [--build build] [--isa ISA] [--threads 2]
                             [--repeats 20]
 
 M = 1, N x K = 4096 x 14336, f16 scales: int4 (group 128) with f32, bf16 and
@@ -11,7 +11,8 @@ and OpenBLAS f32 sgemv of the same shape timed by this script. Prints one
 line per case: time, GB/s, fraction of read bandwidth, speed-up over
 OpenBLAS, and the speed-up the target asks (5 times the fraction). A case
 the ISA or CPU cannot run (bf16-dot needs --isa avx512 and AVX512-BF16)
-prints lowbit-bench's reason instead.
+prints lowbit-bench's reason instead. Without --isa each case runs on the
+best ISA lowbit-bench finds on this CPU, which each line names.
 """
 
 import argparse
@@ -37,7 +38,8 @@ CASES = [  # weight, group, act, strategy
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", default=os.path.join(run.ROOT, "build"))
-    parser.add_argument("--isa", default="avx2")
+    parser.add_argument("--isa", default=None,
+                        help="scalar, avx2 or avx512 (default: the host's best)")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args()
@@ -50,11 +52,13 @@ def main() -> int:
     print(f"OpenBLAS f32 sgemv: {blas_us:.0f} us")
     bench = os.path.join(args.build, "bin", "lowbit-bench")
     for weight, group, act, strategy in CASES:
-        if strategy == "bf16-dot" and args.isa not in ("avx512", "scalar"):
+        if strategy == "bf16-dot" and args.isa not in (None, "avx512",
+                                                       "scalar"):
             print(f"{weight} g{group} --act={act} --strategy={strategy}: "
                   f"not run: needs --isa avx512 (AVX512-BF16)", flush=True)
             continue
-        cmd = [bench, f"--isa={args.isa}", "--m=1", "--n=4096", "--k=14336",
+        cmd = [bench] + ([f"--isa={args.isa}"] if args.isa else []) + [
+               "--m=1", "--n=4096", "--k=14336",
                f"--weight={weight}", f"--group={group}", "--scale=f16",
                f"--act={act}", f"--strategy={strategy}",
                f"--threads={args.threads}", f"--repeats={args.repeats}",
@@ -66,8 +70,8 @@ def main() -> int:
             continue
         r = json.loads(proc.stdout)
         fraction = r["bandwidth_fraction"]
-        print(f"{weight} g{group} --act={act} --strategy={strategy}: "
-              f"{r['time_us']:.0f} us, {r['weight_gbps']:.2f} GB/s, "
+        print(f"{weight} g{group} --act={act} --strategy={strategy} "
+              f"({r['isa']}): {r['time_us']:.0f} us, {r['weight_gbps']:.2f} GB/s, "
               f"{100 * fraction:.1f}% of {r['read_gbps']:.1f} GB/s read, "
               f"{blas_us / r['time_us']:.2f}x OpenBLAS (target {5 * fraction:.2f}x), "
               f"check {r['check']}", flush=True)

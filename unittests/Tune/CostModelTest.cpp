@@ -100,27 +100,27 @@ TEST(CostModel, CpuMemoryBoundMatVec) {
   Hardware hw = roundCpu(1);
   cpu::CpuSchedule s{1, 4, 0, 1};
   Cost cost = predictCpu(p, cpu::Isa::AVX2, s, hw);
-  // Per row, 128 vectors of 8: signed int8 decode in place = 3 ops (mask,
-  // convert, subtract) + 0.25 (the flip, once per word of 4 codes), no
-  // shifts; loads 128 / 4 words + 128 activations = 160; 128 FMAs; one
-  // flush of 2 * 4 + 4 = 12 ops.
-  //   issue   = (416 + 160 + 128 + 12) / 4 = 179 cycles
-  //   shifts  = 0; loads = 160 * 32 / 64 = 80; FMAs = 128
+  // Per row, 128 vectors of 8: signed int8 decode in place = 2 ops (mask,
+  // convert) + 0.25 (the flip, once per word of 4 codes) + 0.25 shifts (the
+  // top field, once per word); loads 128 / 4 words + 128 activations = 160;
+  // 128 FMAs; one flush of 2 * 4 + 4 = 12 ops.
+  //   issue   = (288 + 32 + 160 + 128 + 12) / 4 = 155 cycles
+  //   shifts  = 32; loads = 160 * 32 / 64 = 80; FMAs = 128
   //   latency = 128 / 4 chains * 4 = 128
-  // max 179 + 25 per tile = 204 cycles; 1000 rows at 1 GHz: 204 us.
-  EXPECT_NEAR(cost.computeSeconds, 204e-6, 1e-9);
+  // max 155 + 25 per tile = 180 cycles; 1000 rows at 1 GHz: 180 us.
+  EXPECT_NEAR(cost.computeSeconds, 180e-6, 1e-9);
   // 1,028,000 bytes at 1 GB/s.
   EXPECT_NEAR(cost.memorySeconds, 1028e-6, 1e-9);
   // Serial: 1024 activations * 1.5 cycles + 1 us.
   EXPECT_NEAR(cost.overheadSeconds, 2.536e-6, 1e-12);
   // max + 0.15 * min + overhead.
-  EXPECT_NEAR(cost.seconds, 1028e-6 + 0.15 * 204e-6 + 2.536e-6, 1e-9);
+  EXPECT_NEAR(cost.seconds, 1028e-6 + 0.15 * 180e-6 + 2.536e-6, 1e-9);
   EXPECT_EQ(cost.limit, "memory");
-  // Energy: 128,000 FMAs * 10 pJ, (716 - 128) * 1000 other ops * 5 pJ,
+  // Energy: 128,000 FMAs * 10 pJ, (620 - 128) * 1000 other ops * 5 pJ,
   // 160 * 32 * 1000 L1 bytes * 1 pJ, 1,028,000 DRAM bytes * 100 pJ, plus
   // (1 W + 1 core * 2 W) * time.
   double dynamic =
-      (128e3 * 10 + 588e3 * 5 + 5.12e6 * 1 + 1.028e6 * 100) * 1e-12;
+      (128e3 * 10 + 492e3 * 5 + 5.12e6 * 1 + 1.028e6 * 100) * 1e-12;
   EXPECT_NEAR(cost.joules, dynamic + 3 * cost.seconds, 1e-12);
 }
 
@@ -130,7 +130,7 @@ TEST(CostModel, CpuSingleAccumulatorIsLatencyBound) {
   cpu::CpuSchedule s{1, 1, 0, 1};
   Cost cost = predictCpu(p, cpu::Isa::AVX2, s, hw);
   // One chain: 128 FMAs * 4 cycles = 512 > issue (flush 2 + 4 = 6:
-  // (646) / 4 = 161.5); + 25 = 537 cycles a row.
+  // (614) / 4 = 153.5); + 25 = 537 cycles a row.
   EXPECT_NEAR(cost.computeSeconds, 537e-6, 1e-9);
 }
 
@@ -142,7 +142,7 @@ TEST(CostModel, CpuThreadsShareBandwidth) {
   // Two cores read 1.5 GB/s together (not 2): 1,028,000 B / 1.5e9.
   EXPECT_NEAR(cost.memorySeconds, 1.028e6 / 1.5e9, 1e-9);
   // 500 rows each.
-  EXPECT_NEAR(cost.computeSeconds, 500 * 204e-9, 1e-9);
+  EXPECT_NEAR(cost.computeSeconds, 500 * 180e-9, 1e-9);
   // Waking the threads: 4 us, and 1 us for the one pass.
   EXPECT_NEAR(cost.overheadSeconds, 2.536e-6 + 5e-6, 1e-12);
 }
@@ -153,14 +153,14 @@ TEST(CostModel, CpuPassesRestartStreams) {
   Hardware hw = roundCpu(1);
   Cost one = predictCpu(p, cpu::Isa::AVX2, {1, 4, 0, 1}, hw);
   Cost four = predictCpu(p, cpu::Isa::AVX2, {1, 4, 256, 1}, hw);
-  // Groups of 16 vectors: per vector 3.25 ops + 1.25 loads + 1 FMA, per
-  // group a flush of 12: issue (5.5 V + 12 V / 16) / 4 = 1.5625 V, above
-  // the latency of 4 chains (V / 4 * 4 = V).
-  // One pass (V = 128): 200 + 25 = 225 cycles a row.
-  EXPECT_NEAR(one.computeSeconds, 225e-6, 1e-9);
-  // Four passes (V = 32): 4 * (50 + 25) + 3 partial sums * 6 = 318 cycles
+  // Groups of 16 vectors: per vector 2.5 decode ops + 1.25 loads + 1 FMA,
+  // per group a flush of 12: issue (4.75 V + 12 V / 16) / 4 = 1.375 V,
+  // above the latency of 4 chains (V / 4 * 4 = V).
+  // One pass (V = 128): 176 + 25 = 201 cycles a row.
+  EXPECT_NEAR(one.computeSeconds, 201e-6, 1e-9);
+  // Four passes (V = 32): 4 * (44 + 25) + 3 partial sums * 6 = 294 cycles
   // a row, and each of the 4 pieces of 1000 rows stalls 100 ns.
-  EXPECT_NEAR(four.computeSeconds, 318e-6 + 400e-6, 1e-9);
+  EXPECT_NEAR(four.computeSeconds, 294e-6 + 400e-6, 1e-9);
   EXPECT_NEAR(four.memorySeconds, one.memorySeconds, 1e-12);
 }
 
@@ -171,13 +171,13 @@ TEST(CostModel, CpuPanelPath) {
   Cost panel = predictCpu(p, cpu::Isa::AVX2, {4, 1, 0, 1, 8}, hw);
   // 1000 rows of N, 128 vectors of K each, tiles of 3 x 4, panels of 32
   // rows, one chunk of 1024 (32 periods of 32 int8 codes).
-  //   decode: 1000 * 128 * (3.25 + 3) / 4 = 200,000 cycles
+  //   decode: 1000 * 128 * (2.5 + 3) / 4 = 176,000 cycles
   //   FMAs 1000 * 24 * 128 = 3,072,000; loads 7/12 of them = 1,792,000
   //   (896,000 cycles from L1); issue (3,072,000 + 1,792,000 + 144,000
   //   reduction ops) / 4 = 1,252,000; activations 24 * 1024 * 4 B for
   //   each of 32 panels at 32 B a cycle = 98,304.
-  // 200,000 + 3,072,000 cycles: FMA-bound.
-  EXPECT_NEAR(panel.computeSeconds, 3.272e-3, 1e-9);
+  // 176,000 + 3,072,000 cycles: FMA-bound.
+  EXPECT_NEAR(panel.computeSeconds, 3.248e-3, 1e-9);
   EXPECT_EQ(panel.limit, "fma");
   // f32 activations are read in place: only the 1 us of allocation.
   EXPECT_NEAR(panel.overheadSeconds, 1e-6, 1e-12);

@@ -7,26 +7,30 @@
 
 // int4, group 64: a 16-entry register table on AVX-512 (one vpermps per 16
 // weights); on AVX2 each code is converted where it lies in the word, with
-// no shift: the load flips the sign bits of all fields but the top one to
-// offset binary, the convert of a masked field is exact, and the offset times
-// the field's power of two is subtracted; activations are stored times the
-// inverse powers of two (centred by ACC_SCALE). A full table in the scalar
-// kernel.
+// no shift below the top field: the load flips every field's sign bit to
+// offset binary and the convert of a masked field is exact; the offset, 8,
+// is subtracted once per group as 8 times the group's activation sum.
+// Activations are stored times the inverse powers of two (centred by
+// ACC_SCALE). Every block prefetches the weights 2 KiB ahead. A full table
+// in the scalar kernel.
 // AVX512-LABEL: kernel int4_table:
 // AVX512: alignas(64) const float kTable[16] = {0x0p+0f, 0x1p+0f, 0x1p+1f, 0x1.8p+1f, 0x1p+2f, 0x1.4p+2f, 0x1.8p+2f, 0x1.cp+2f, -0x1p+3f, -0x1.cp+2f,
 // AVX512: typedef uint16_t ScaleT;
+// AVX512: _mm_prefetch((const char *)(wrow + blk * LANES) + 2048, _MM_HINT_T0);
 // AVX512: const __m512i c = _mm512_srli_epi32(wv, 4);
 // AVX512: _mm512_permutexvar_ps(c, t0)
 // AVX512: _mm512_fmadd_ps(xv, d,
 // AVX2-LABEL: kernel int4_table:
-// AVX2: constexpr uint32_t FLIP = 0x8888888u;
+// AVX2: constexpr uint32_t FLIP = 0x88888888u;
 // AVX2: constexpr float ACC_SCALE = 0x1p-14f;
-// AVX2: constexpr float kActScale[PER_WORD] = {0x1p+14f, 0x1p+10f, 0x1p+6f, 0x1p+2f, 0x1p-2f, 0x1p-6f, 0x1p-10f, 0x1p-14f};
+// AVX2: constexpr float kActScale[PER_WORD] = {0x1p+14f, 0x1p+10f, 0x1p+6f, 0x1p+2f, 0x1p-2f, 0x1p-6f, 0x1p-10f, 0x1p+14f};
 // AVX2: const __m256i wv = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(wrow + blk * LANES)), _mm256_set1_epi32(int(FLIP)));
-// AVX2: const __m256 d = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_and_si256(wv, _mm256_set1_epi32(int(0xf0u)))), _mm256_set1_ps(0x1p+7f));
-// AVX2: const __m256 d = _mm256_cvtepi32_ps(_mm256_and_si256(wv, _mm256_set1_epi32(int(0xf0000000u))));
+// AVX2: const __m256 d = _mm256_cvtepi32_ps(_mm256_and_si256(wv, _mm256_set1_epi32(int(0xf0u))));
+// AVX2: const __m256 d = _mm256_cvtepi32_ps(_mm256_srli_epi32(wv, 28));
 // AVX2-NOT: srai
+// AVX2-NOT: _mm256_sub_ps
 // AVX2: yv[r] = _mm256_fmadd_ps(_mm256_set1_ps(s * ACC_SCALE), acc[r][0], yv[r]);
+// AVX2: corr[r] -= s * 0x1p+3f * xsum[(m0 + r) * GROUPS + g];
 // AVX2: xs[i * K + k] = v * kActScale[k % PERIOD / LANES];
 // SCALAR-LABEL: kernel int4_table:
 // SCALAR: const float d = kTable[code];
