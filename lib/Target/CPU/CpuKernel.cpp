@@ -699,6 +699,7 @@ private:
   void printVectorRowKernel();
   void printTableRegisters();
   void printWordLoad();
+  void printWeightPrefetch(std::string_view indent, std::string_view at);
   void printPanelKernel();
   /// True when the entry has the panel path (CpuSchedule::panel).
   bool panel() const {
@@ -1165,9 +1166,18 @@ void KernelPrinter::printFlush(std::string_view groupExpr) {
      << "          }\n        }\n";
 }
 
+/// Prints the prefetch of the weight bytes kPrefetchBytes past `at`. Only
+/// the row kernels print it: they read a weight row front to back, while
+/// the panel decode reads a row's next chunk only after the panel's other
+/// rows.
+void KernelPrinter::printWeightPrefetch(std::string_view indent,
+                                        std::string_view at) {
+  os << indent << "_mm_prefetch((const char *)(" << at << ") + "
+     << kPrefetchBytes << ", _MM_HINT_T0);\n";
+}
+
 /// Prints the load of block `blk`'s LANES words of weight row `wrow` into
-/// `wv` (signed in-place decodes flip their fields' top bits here), and the
-/// prefetch of the weights kPrefetchBytes ahead.
+/// `wv` (signed in-place decodes flip their fields' top bits here).
 void KernelPrinter::printWordLoad() {
   bool avx512 = spec.isa == Isa::AVX512;
   std::string_view vi = avx512 ? "__m512i" : "__m256i";
@@ -1178,8 +1188,6 @@ void KernelPrinter::printWordLoad() {
     load = cat(p, "xor_si", avx512 ? "512" : "256", "(", load, ", ", p,
                "set1_epi32(int(FLIP)))");
   os << "      const " << vi << " wv = " << load << ";\n";
-  os << "      _mm_prefetch((const char *)(wrow + blk * LANES) + "
-     << kPrefetchBytes << ", _MM_HINT_T0);\n";
 }
 
 /// Prints the loads of the register tables the decode permutes (t0, t1,
@@ -1254,6 +1262,7 @@ void KernelPrinter::printVectorRowKernel() {
   // One block: PER_WORD vectors decoded from one load of LANES words.
   auto printBlock = [&](int64_t count, bool fullBlock) {
     printWordLoad();
+    printWeightPrefetch("      ", "wrow + blk * LANES");
     for (int64_t i = 0; i < count; ++i) {
       os << "      {  // vector " << i << " of the block\n"
          << "        const int64_t v = blk * PER_WORD + " << i << ";\n";
@@ -1779,8 +1788,7 @@ void KernelPrinter::printInt8VectorRowKernel() {
   auto printUnit = [&](int64_t count, bool fullUnit) {
     os << "    __m256i wv = _mm256_loadu_si256((const __m256i *)(wrow + u * "
           "LANES));\n";
-    os << "    _mm_prefetch((const char *)(wrow + u * LANES) + "
-       << kPrefetchBytes << ", _MM_HINT_T0);\n";
+    printWeightPrefetch("    ", "wrow + u * LANES");
     if (flip)
       os << "    wv = _mm256_xor_si256(wv, _mm256_set1_epi8(char(" << flip
          << ")));\n";
