@@ -712,15 +712,8 @@ private:
   void printInt8Quantize();
   void printInt8ScalarRowKernel();
   void printInt8VectorRowKernel();
-  /// Where an Int8Dot flush adds a group's accumulators: the scalar
-  /// kernel's floats, the 256-bit vectors, or the 512-bit pairs' vectors.
-  enum class Flush { Scalar, Ymm, Zmm };
   void printInt8Flush(std::string_view indent, std::string_view groupExpr,
-                      Flush mode, std::string_view highGroupExpr = {});
-  /// Pairs of weight-layout periods the AVX-512 Int8Dot kernel reads with
-  /// 512-bit loads (0 when it has no pair loop).
-  int64_t int8Pairs() const;
-  void printInt8PairLoop(uint32_t flip);
+                      bool vector);
   void printEntry();
   void printPanelEntry();
   void printStore(std::string_view indent, std::string_view acc,
@@ -1561,28 +1554,10 @@ inline float epilogue(float acc)cpp";
 // Int8Dot strategy
 //===----------------------------------------------------------------------===//
 
-int64_t KernelPrinter::int8Pairs() const {
-  if (!int8 || spec.isa != Isa::AVX512)
-    return 0;
-  // A pair's two halves end their groups together (groups within a
-  // period), or pairs lie within groups (groups of whole pairs); other
-  // groups keep the 256-bit loop.
-  int64_t perGroup = group / kInt8Block;
-  if (perGroup % (2 * perWord) != 0 && perWord % perGroup != 0)
-    return 0;
-  // Passes over K start at even periods.
-  const CpuSchedule &schedule = spec.schedule;
-  if (schedule.kBlock > 0 && schedule.kBlock < spec.k &&
-      (schedule.kBlock / period) % 2 != 0)
-    return 0;
-  return spec.k / kInt8Block / perWord / 2;
-}
-
 void KernelPrinter::printInt8Tables() {
   const Int8Decode &d = *int8;
   int64_t blocks = spec.k / kInt8Block;
   int64_t units = (spec.k + period - 1) / period;
-  int64_t pairs = int8Pairs();
   os << "// int8-dot: activations quantized per block of " << kInt8Block
      << " along K; weight values times 2^" << d.exponent
      << " are the integers V below, multiplied as t with V = t - OFFSET"
@@ -1594,12 +1569,6 @@ void KernelPrinter::printInt8Tables() {
      << "; // blocks of a padded row\n"
      << "constexpr int64_t BPG = " << group / kInt8Block
      << "; // blocks per group\n"
-     << "// Rows of xq and xa: the blocks in order, then (AVX-512) those of "
-        "the "
-        "PAIRS\n// pairs of periods again, interleaved for 512-bit loads.\n"
-     << "constexpr int64_t PAIRS = " << pairs << ";\n"
-     << "constexpr int64_t XQ_ROW = KQ + " << 2 * pairs * perWord * kInt8Block
-     << ", XA_ROW = KB + " << 2 * pairs * perWord * 8 << ";\n"
      << "[[maybe_unused]] constexpr int OFFSET = " << d.offset << ";\n"
      << "[[maybe_unused]] constexpr float ZERO_FACTOR = "
      << floatLiteral(std::ldexp(1.0, d.exponent)) << ";\n";
@@ -1635,9 +1604,9 @@ void KernelPrinter::printInt8Quantize() {
      << " along K (absmax\n"
      << "  // scale, round to nearest even); the padding of the last period "
         "is zero.\n"
-     << "  int8_t *xq = (int8_t *)aligned_alloc(64, ((m * XQ_ROW + 63) / 64) * "
+     << "  int8_t *xq = (int8_t *)aligned_alloc(64, ((m * KQ + 63) / 64) * "
         "64);\n"
-     << "  float *xa = (float *)malloc(m * XA_ROW * sizeof(float));\n"
+     << "  float *xa = (float *)malloc(m * KB * sizeof(float));\n"
      << "  float *qsum = (float *)malloc(m * GROUPS * sizeof(float));\n"
      << "  for (int64_t i = 0; i < m; ++i) {\n"
      << "    for (int64_t b = 0; b < KB; ++b) {\n"
@@ -1650,88 +1619,44 @@ void KernelPrinter::printInt8Quantize() {
      << "        amax = fabsf(v[j]) > amax ? fabsf(v[j]) : amax;\n"
      << "      }\n"
      << "      const float a = amax / 127.0f;\n"
-     << "      int8_t *q = xq + i * XQ_ROW + b * " << kInt8Block << ";\n"
+     << "      int8_t *q = xq + i * KQ + b * " << kInt8Block << ";\n"
      << "      for (int j = 0; j < " << kInt8Block << "; ++j)\n"
      << "        q[j] = finite && a > 0.0f ? int8_t(nearbyintf(v[j] / a)) : "
         "0;\n"
      << "      // Non-finite activations make their rows NaN.\n"
-     << "      xa[i * XA_ROW + b] = finite ? a : __builtin_nanf(\"\");\n"
+     << "      xa[i * KB + b] = finite ? a : __builtin_nanf(\"\");\n"
      << "    }\n"
      << "    for (int64_t g = 0; g < GROUPS; ++g) {\n"
      << "      float sum = 0.0f;\n"
      << "      for (int64_t b = g * BPG; b < (g + 1) * BPG; ++b) {\n"
      << "        int bsum = 0;\n"
      << "        for (int j = 0; j < " << kInt8Block
-     << "; ++j) bsum += xq[i * XQ_ROW + b * " << kInt8Block << " + j];\n"
-     << "        sum += xa[i * XA_ROW + b] * float(bsum);\n"
+     << "; ++j) bsum += xq[i * KQ + b * " << kInt8Block << " + j];\n"
+     << "        sum += xa[i * KB + b] * float(bsum);\n"
      << "      }\n"
      << "      qsum[i * GROUPS + g] = sum;\n"
-     << "    }\n";
-  if (int8Pairs() > 0)
-    os << "    // Pair p's slot s: the blocks of slot s of periods 2p and 2p + "
-          "1 side by\n"
-       << "    // side, and their scales, each repeated over 8 lanes.\n"
-       << "    for (int64_t p = 0; p < PAIRS; ++p)\n"
-       << "      for (int s = 0; s < PER_WORD; ++s)\n"
-       << "        for (int h = 0; h < 2; ++h) {\n"
-       << "          const int64_t b = (2 * p + h) * PER_WORD + s;\n"
-       << "          const int64_t at = 2 * (p * PER_WORD + s) + h;\n"
-       << "          for (int j = 0; j < " << kInt8Block << "; ++j)\n"
-       << "            xq[i * XQ_ROW + KQ + at * " << kInt8Block
-       << " + j] = xq[i * XQ_ROW + b * " << kInt8Block << " + j];\n"
-       << "          for (int j = 0; j < 8; ++j)\n"
-       << "            xa[i * XA_ROW + KB + at * 8 + j] = xa[i * XA_ROW + "
-          "b];\n"
-       << "        }\n";
-  os << "  }\n";
+     << "    }\n"
+     << "  }\n";
 }
 
 /// Prints the end of group `groupExpr` for an Int8Dot row kernel: the
 /// group's accumulators scaled into y, and the offset and zero-point terms
-/// (through the group's quantized activation sums) into corr. A Zmm flush
-/// with `highGroupExpr` ends two groups at once: the one of the low 256
-/// bits of the pair accumulators and the one of the high 256 bits.
+/// (through the group's quantized activation sums) into corr.
 void KernelPrinter::printInt8Flush(std::string_view indent,
-                                   std::string_view groupExpr, Flush mode,
-                                   std::string_view highGroupExpr) {
+                                   std::string_view groupExpr, bool vector) {
   const Int8Decode &d = *int8;
   std::string in(indent);
-  // The groups' scalars, named with `suffix`: g, s, sn, z.
-  std::vector<std::string> suffixes;
-  auto printGroup = [&](std::string suffix, std::string_view expr) {
-    os << in << "  const int64_t g" << suffix << " = " << expr << ";\n"
-       << in << "  const float s" << suffix
-       << " = loadScale(scales[n * GROUPS + g" << suffix << "]) * scaleMul;\n";
-    if (d.split)
-      os << in << "  const float sn" << suffix
-         << " = loadScale(negScales[n * GROUPS + g" << suffix
-         << "]) * scaleMul;\n";
-    if (hasZero())
-      os << in << "  const float z" << suffix << " = zeros[n * GROUPS + g"
-         << suffix << "];\n";
-    suffixes.push_back(suffix);
-  };
-  os << in << "{\n";
-  if (highGroupExpr.empty()) {
-    printGroup("", groupExpr);
-  } else {
-    printGroup("Low", groupExpr);
-    printGroup("High", highGroupExpr);
-  }
-  if (mode == Flush::Zmm) {
-    auto vectorOf = [&](std::string_view name, std::string_view sign) {
-      if (highGroupExpr.empty())
-        return cat("_mm512_set1_ps(", sign, name, ")");
-      return cat("_mm512_insertf32x8(_mm512_set1_ps(", sign, name,
-                 "Low), _mm256_set1_ps(", sign, name, "High), 1)");
-    };
-    os << in << "  const __m512 sv = " << vectorOf("s", "") << ";\n";
-    if (d.split)
-      os << in << "  const __m512 snv = " << vectorOf("sn", "-") << ";\n";
-  }
+  os << in << "{\n"
+     << in << "  const int64_t g = " << groupExpr << ";\n"
+     << in << "  const float s = loadScale(scales[n * GROUPS + g]) * "
+     << "scaleMul;\n";
+  if (d.split)
+    os << in << "  const float sn = loadScale(negScales[n * GROUPS + g]) * "
+       << "scaleMul;\n";
+  if (hasZero())
+    os << in << "  const float z = zeros[n * GROUPS + g];\n";
   os << in << "  for (int r = 0; r < MT; ++r) {\n";
-  switch (mode) {
-  case Flush::Ymm:
+  if (vector) {
     os << in << "    for (int a = 1; a < NA; ++a) acc[r][0] = "
        << "_mm256_add_ps(acc[r][0], acc[r][a]);\n"
        << in << "    yv[r] = _mm256_fmadd_ps(_mm256_set1_ps(s), acc[r][0], "
@@ -1745,45 +1670,24 @@ void KernelPrinter::printInt8Flush(std::string_view indent,
          << "_mm256_setzero_ps();\n";
     os << in << "    for (int a = 0; a < NA; ++a) acc[r][a] = "
        << "_mm256_setzero_ps();\n";
-    break;
-  case Flush::Zmm:
-    os << in << "    for (int a = 1; a < NA; ++a) accw[r][0] = "
-       << "_mm512_add_ps(accw[r][0], accw[r][a]);\n"
-       << in << "    yw[r] = _mm512_fmadd_ps(sv, accw[r][0], yw[r]);\n";
-    if (d.split)
-      os << in << "    for (int a = 1; a < NA; ++a) accwn[r][0] = "
-         << "_mm512_add_ps(accwn[r][0], accwn[r][a]);\n"
-         << in << "    yw[r] = _mm512_fmadd_ps(snv, accwn[r][0], yw[r]);\n"
-         << in << "    for (int a = 0; a < NA; ++a) accwn[r][a] = "
-         << "_mm512_setzero_ps();\n";
-    os << in << "    for (int a = 0; a < NA; ++a) accw[r][a] = "
-       << "_mm512_setzero_ps();\n";
-    break;
-  case Flush::Scalar:
+  } else {
     os << in << "    y[r] += s * acc[r];\n";
     if (d.split)
       os << in << "    y[r] -= sn * accn[r];\n" << in << "    accn[r] = 0.0f;\n";
     os << in << "    acc[r] = 0.0f;\n";
-    break;
   }
   // Vector kernels multiply t = V + OFFSET; the scalar kernel multiplies V.
-  for (const std::string &x : suffixes) {
-    std::string offsetTerm = mode != Flush::Scalar && !d.split && d.offset != 0
-                                 ? "float(OFFSET)"
-                                 : "";
-    if (spec.scheme.zeroPoint == ZeroPointMode::Integer)
-      offsetTerm += std::string(offsetTerm.empty() ? "" : " + ") + "z" + x +
-                    " * ZERO_FACTOR";
-    os << in << "    const float qs" << x << " = qsum[(m0 + r) * GROUPS + g"
-       << x << "];\n";
-    if (!offsetTerm.empty())
-      os << in << "    corr[r] -= s" << x << " * (" << offsetTerm << ") * qs"
-         << x << ";\n";
-    if (spec.scheme.zeroPoint == ZeroPointMode::Float)
-      os << in << "    corr[r] -= z" << x << " * qs" << x << ";\n";
-    os << in << "    (void)qs" << x << ";\n";
-  }
-  os << in << "  }\n" << in << "}\n";
+  std::string offsetTerm =
+      vector && !d.split && d.offset != 0 ? "float(OFFSET)" : "";
+  if (spec.scheme.zeroPoint == ZeroPointMode::Integer)
+    offsetTerm += std::string(offsetTerm.empty() ? "" : " + ") +
+                  "z * ZERO_FACTOR";
+  os << in << "    const float qs = qsum[(m0 + r) * GROUPS + g];\n";
+  if (!offsetTerm.empty())
+    os << in << "    corr[r] -= s * (" << offsetTerm << ") * qs;\n";
+  if (spec.scheme.zeroPoint == ZeroPointMode::Float)
+    os << in << "    corr[r] -= z * qs;\n";
+  os << in << "    (void)qs;\n" << in << "  }\n" << in << "}\n";
 }
 
 void KernelPrinter::printInt8ScalarRowKernel() {
@@ -1810,7 +1714,7 @@ void KernelPrinter::printInt8ScalarRowKernel() {
      << "    for (int j = 0; j < LANES; ++j) {\n"
      << "      const int v = kV[(wb[j] >> shift) & CODE_MASK];\n"
      << "      for (int r = 0; r < MT; ++r) {\n"
-     << "        const int q = xq[(m0 + r) * XQ_ROW + b * LANES + j];\n";
+     << "        const int q = xq[(m0 + r) * KQ + b * LANES + j];\n";
   if (d.split)
     os << "        dot[r] += q * (v > 0 ? v : 0);\n"
        << "        dotn[r] += q * (v < 0 ? -v : 0);\n";
@@ -1818,13 +1722,12 @@ void KernelPrinter::printInt8ScalarRowKernel() {
     os << "        dot[r] += q * v;\n";
   os << "      }\n    }\n"
      << "    for (int r = 0; r < MT; ++r) {\n"
-     << "      acc[r] += xa[(m0 + r) * XA_ROW + b] * float(dot[r]);\n"
-     << (d.split
-             ? "      accn[r] += xa[(m0 + r) * XA_ROW + b] * float(dotn[r]);\n"
-             : "")
+     << "      acc[r] += xa[(m0 + r) * KB + b] * float(dot[r]);\n"
+     << (d.split ? "      accn[r] += xa[(m0 + r) * KB + b] * float(dotn[r]);\n"
+                 : "")
      << "    }\n"
      << "    if ((b + 1) % BPG == 0)\n";
-  printInt8Flush("    ", "b / BPG", Flush::Scalar);
+  printInt8Flush("    ", "b / BPG", false);
   os << "  }\n"
      << "  for (int r = 0; r < MT; ++r) out[r] = y[r] + corr[r];\n}\n\n";
 }
@@ -1850,12 +1753,8 @@ void KernelPrinter::printInt8VectorRowKernel() {
   else
     os << "  return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), "
           "_mm256_set1_epi16(1));\n";
-  os << "}\n";
-  int64_t pairs = int8Pairs();
-  if (pairs > 0)
-    os << "inline __m512i dot512(__m512i u, __m512i s) {\n"
-       << "  return _mm512_dpbusd_epi32(_mm512_setzero_si512(), u, s);\n}\n";
-  os << kInt8RowKernelSignature << "  (void)zeros; (void)negScales;\n"
+  os << "}\n"
+     << kInt8RowKernelSignature << "  (void)zeros; (void)negScales;\n"
      << "  const uint8_t *wrow = (const uint8_t *)w + n * WORDS_PER_ROW;\n"
      << "  __m256 yv[MT], acc[MT][NA]" << (d.split ? ", accn[MT][NA]" : "")
      << ";\n"
@@ -1871,12 +1770,10 @@ void KernelPrinter::printInt8VectorRowKernel() {
      << "  [[maybe_unused]] const __m256i off = "
         "_mm256_set1_epi8(char(OFFSET));\n";
   if (d.kind == Int8Decode::Table) {
-    os << "  [[maybe_unused]] const __m256i tb = "
-          "_mm256_broadcastsi128_si256(_mm_load_si128((const __m128i "
-          "*)kT8));\n";
+    os << "  const __m256i tb = _mm256_broadcastsi128_si256(_mm_load_si128("
+          "(const __m128i *)kT8));\n";
     if (d.split)
-      os << "  [[maybe_unused]] const __m256i tbn = "
-            "_mm256_broadcastsi128_si256(_mm_load_si128("
+      os << "  const __m256i tbn = _mm256_broadcastsi128_si256(_mm_load_si128("
             "(const __m128i *)kT8Neg));\n";
   }
   // The byte that flips the sign bit of every code slot: signed codes as
@@ -1926,11 +1823,9 @@ void KernelPrinter::printInt8VectorRowKernel() {
         break;
       }
       os << "      for (int r = 0; r < MT; ++r) {\n"
-         << "        const __m256i qv = _mm256_loadu_si256((const __m256i "
-            "*)(xq "
-            "+ (m0 + r) * XQ_ROW + b * LANES));\n"
-         << "        const __m256 av = _mm256_set1_ps(xa[(m0 + r) * XA_ROW + "
-            "b]);\n";
+         << "        const __m256i qv = _mm256_loadu_si256((const __m256i *)(xq "
+            "+ (m0 + r) * KQ + b * LANES));\n"
+         << "        const __m256 av = _mm256_set1_ps(xa[(m0 + r) * KB + b]);\n";
       std::string positive;
       if (d.split)
         positive = "dot(tp, qv)";
@@ -1952,156 +1847,32 @@ void KernelPrinter::printInt8VectorRowKernel() {
       // periods whole groups; counted otherwise.
       if (perWord % perGroup == 0) {
         if ((i + 1) % perGroup == 0)
-          printInt8Flush("      ", cat("b / ", perGroup), Flush::Ymm);
+          printInt8Flush("      ", cat("b / ", perGroup), true);
       } else if (perGroup % perWord != 0 || !fullUnit) {
         os << "      if (++counted == " << perGroup << ") {\n"
            << "        counted = 0;\n";
-        printInt8Flush("        ", cat("b / ", perGroup), Flush::Ymm);
+        printInt8Flush("        ", cat("b / ", perGroup), true);
         os << "      }\n";
       }
       os << "    }\n";
     }
     if (fullUnit && perWord % perGroup != 0 && perGroup % perWord == 0) {
       os << "    if ((u + 1) % " << perGroup / perWord << " == 0)\n";
-      printInt8Flush("    ", cat("u / ", perGroup / perWord), Flush::Ymm);
+      printInt8Flush("    ", cat("u / ", perGroup / perWord), true);
     }
   };
-  if (pairs > 0) {
-    // The 256-bit accumulators serve only a period the pairs leave.
-    os << "  (void)acc;" << (d.split ? " (void)accn;" : "") << "\n";
-    printInt8PairLoop(flip);
-  }
-  os << "  int counted = 0; (void)counted;\n";
-  // The 256-bit loop: every full period, or the one the pairs leave.
-  if (pairs == 0) {
-    os << "  const int64_t uEnd = u1 < FULL_UNITS ? u1 : FULL_UNITS;\n"
-       << "  for (int64_t u = u0; u < uEnd; ++u) {\n";
-    printUnit(perWord, true);
-    os << "  }\n";
-  } else if (2 * pairs < fullUnits) {
-    os << "  if (uPair < u1 && uPair < FULL_UNITS) {\n"
-       << "    const int64_t u = uPair;\n";
-    printUnit(perWord, true);
-    os << "  }\n";
-  }
+  os << "  int counted = 0; (void)counted;\n"
+     << "  const int64_t uEnd = u1 < FULL_UNITS ? u1 : FULL_UNITS;\n"
+     << "  for (int64_t u = u0; u < uEnd; ++u) {\n";
+  printUnit(perWord, true);
+  os << "  }\n";
   if (tailBlocks) {
     os << "  if (u1 > FULL_UNITS) {\n    const int64_t u = FULL_UNITS;\n";
     printUnit(tailBlocks, false);
     os << "  }\n";
   }
   os << "  for (int r = 0; r < MT; ++r)\n"
-     << "    out[r] = reduceAdd(yv[r]) + "
-     << (pairs > 0 ? "_mm512_reduce_add_ps(yw[r]) + " : "")
-     << "corr[r];\n}\n\n";
-}
-
-/// Prints the AVX-512 Int8Dot kernel's loop over the pairs of periods in
-/// [u0, u1): one 512-bit load of a pair's weights gives PER_WORD vectors of
-/// codes, each the blocks of one slot of both periods, multiplied with the
-/// activations interleaved the same way (the quantization copies them so)
-/// by one vpdpbusd, converted and scaled by one FMA (`flip` as the 256-bit
-/// loop's). Leaves uPair at the first period after the pairs.
-void KernelPrinter::printInt8PairLoop(uint32_t flip) {
-  const Int8Decode &d = *int8;
-  int64_t perGroup = group / kInt8Block;
-  os << "  // 512-bit pairs of periods, their own accumulators.\n"
-     << "  __m512 yw[MT], accw[MT][NA]" << (d.split ? ", accwn[MT][NA]" : "")
-     << ";\n"
-     << "  for (int r = 0; r < MT; ++r) {\n"
-     << "    yw[r] = _mm512_setzero_ps();\n"
-     << "    for (int a = 0; a < NA; ++a) { accw[r][a] = _mm512_setzero_ps();"
-     << (d.split ? " accwn[r][a] = _mm512_setzero_ps();" : "") << " }\n"
-     << "  }\n"
-     << "  [[maybe_unused]] const __m512i mask512 = "
-        "_mm512_set1_epi8(char(CODE_MASK));\n"
-     << "  [[maybe_unused]] const __m512i zero512 = _mm512_setzero_si512();\n"
-     << "  [[maybe_unused]] const __m512i off512 = "
-        "_mm512_set1_epi8(char(OFFSET));\n";
-  if (d.kind == Int8Decode::Table) {
-    os << "  const __m512i tb512 = _mm512_broadcast_i32x4(_mm_load_si128("
-          "(const __m128i *)kT8));\n";
-    if (d.split)
-      os << "  const __m512i tbn512 = _mm512_broadcast_i32x4(_mm_load_si128("
-            "(const __m128i *)kT8Neg));\n";
-  }
-  os << "  // Passes over K start at even periods (int8Pairs).\n"
-     << "  const int64_t pairEnd = u1 < 2 * PAIRS ? u1 : 2 * PAIRS;\n"
-     << "  int64_t uPair = u0;\n"
-     << "  for (; uPair + 2 <= pairEnd; uPair += 2) {\n"
-     << "    const int64_t u = uPair;\n"
-     << "    __m512i wv = _mm512_loadu_si512((const void *)(wrow + u * "
-        "LANES));\n";
-  printWeightPrefetch("    ", "wrow + u * LANES");
-  if (flip)
-    os << "    wv = _mm512_xor_si512(wv, _mm512_set1_epi8(char(" << flip
-       << ")));\n";
-  for (unsigned i = 0; i < perWord; ++i) {
-    os << "    {  // slot " << i << " of both periods\n";
-    std::string code =
-        i == 0 ? "wv" : cat("_mm512_srli_epi16(wv, ", i * bits, ")");
-    if (bits < 8)
-      code = cat("_mm512_and_si512(", code, ", mask512)");
-    os << "      const __m512i c = " << code << ";\n";
-    switch (d.kind) {
-    case Int8Decode::Offset:
-      if (d.split)
-        os << "      const __m512i tp = _mm512_subs_epu8(c, off512);\n"
-           << "      const __m512i tn = _mm512_subs_epu8(off512, c);\n";
-      break;
-    case Int8Decode::Signed8:
-      if (d.split)
-        os << "      const __m512i tp = _mm512_max_epi8(c, zero512);\n"
-           << "      const __m512i tn = _mm512_abs_epi8(_mm512_min_epi8(c, "
-              "zero512));\n";
-      else
-        os << "      const __m512i ta = _mm512_abs_epi8(c);\n"
-           << "      const __mmask64 negative = _mm512_movepi8_mask(c);\n";
-      break;
-    case Int8Decode::Table:
-      os << "      const __m512i tp = _mm512_shuffle_epi8(tb512, c);\n";
-      if (d.split)
-        os << "      const __m512i tn = _mm512_shuffle_epi8(tbn512, c);\n";
-      break;
-    }
-    os << "      for (int r = 0; r < MT; ++r) {\n"
-       << "        const __m512i qv = _mm512_loadu_si512((const void *)(xq + "
-          "(m0 + r) * XQ_ROW + KQ + (u * PER_WORD + "
-       << 2 * i << ") * LANES));\n"
-       << "        const __m512 av = _mm512_loadu_ps(xa + (m0 + r) * XA_ROW + "
-          "KB + (u * PER_WORD + "
-       << 2 * i << ") * 8);\n";
-    std::string positive;
-    if (d.split || d.kind == Int8Decode::Table)
-      positive = "dot512(tp, qv)";
-    else if (d.kind == Int8Decode::Signed8)
-      // The activation with the code's sign (c = 0 gives ta = 0).
-      positive = "dot512(ta, _mm512_mask_sub_epi8(qv, negative, zero512, qv))";
-    else
-      positive = "dot512(c, qv)";
-    os << "        accw[r][" << i << " % NA] = _mm512_fmadd_ps("
-       << "_mm512_cvtepi32_ps(" << positive << "), av, accw[r][" << i
-       << " % NA]);\n";
-    if (d.split)
-      os << "        accwn[r][" << i << " % NA] = _mm512_fmadd_ps("
-         << "_mm512_cvtepi32_ps(dot512(tn, qv)), av, accwn[r][" << i
-         << " % NA]);\n";
-    os << "      }\n";
-    // Groups within a period: both halves end theirs after the same slot.
-    if (perWord % perGroup == 0 && (i + 1) % perGroup == 0) {
-      std::string low = cat("(u * PER_WORD + ", i, ") / ", perGroup);
-      printInt8Flush("      ", low, Flush::Zmm,
-                     cat(low, " + ", perWord / perGroup));
-    }
-    os << "    }\n";
-  }
-  // Groups of whole pairs.
-  if (perGroup % (2 * perWord) == 0) {
-    int64_t pairsPerGroup = perGroup / (2 * perWord);
-    if (pairsPerGroup > 1)
-      os << "    if ((u / 2 + 1) % " << pairsPerGroup << " == 0)\n";
-    printInt8Flush("    ", cat("u * PER_WORD / ", perGroup), Flush::Zmm);
-  }
-  os << "  }\n";
+     << "    out[r] = reduceAdd(yv[r]) + corr[r];\n}\n\n";
 }
 
 /// Prints the store of output element y[row, n] from its f32 accumulator
